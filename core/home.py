@@ -1,0 +1,114 @@
+"""The home page's side-by-side picture: one small 2-D two-class dataset, both model families.
+
+Left, a generative model: one Gaussian per class, P(x | y) = N(x; μ_y, Σ_y), and P(y) from counts.
+Because it models the joint P(x, y) = P(y) P(x | y), it can *sample* new labelled points.
+Right, a discriminative model: logistic regression P(y = 1 | x) = σ(wᵀx + b), which only separates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis
+from sklearn.linear_model import LogisticRegression
+
+from core.style import CLASS_COLORS, PROB_COLORSCALE, base_layout
+
+
+@dataclass(frozen=True)
+class HomeData:
+    """The toy data: two elongated Gaussian clouds."""
+
+    n_per_class: int = 60
+    seed: int = 7
+
+
+def make_home_data(spec: HomeData = HomeData()) -> tuple[np.ndarray, np.ndarray]:
+    """X (n, 2) and y (n,) from two Gaussians with different shapes."""
+    rng = np.random.default_rng(spec.seed)
+    X0 = rng.multivariate_normal([-1.2, -0.6], [[0.8, 0.45], [0.45, 0.7]], spec.n_per_class)
+    X1 = rng.multivariate_normal([1.2, 0.8], [[0.6, -0.25], [-0.25, 0.9]], spec.n_per_class)
+    X = np.vstack([X0, X1])
+    y = np.repeat([0, 1], spec.n_per_class)
+    return X, y
+
+
+def fit_generative(X: np.ndarray, y: np.ndarray) -> QuadraticDiscriminantAnalysis:
+    """Gaussian class-conditionals with full covariances (QDA), the prior from class counts."""
+    return QuadraticDiscriminantAnalysis(store_covariance=True).fit(X, y)
+
+
+def fit_discriminative(X: np.ndarray, y: np.ndarray) -> LogisticRegression:
+    """Logistic regression: P(y = 1 | x) = σ(wᵀx + b)."""
+    return LogisticRegression().fit(X, y)
+
+
+def sample_joint(model: QuadraticDiscriminantAnalysis, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Draw (x, y) from P(y) P(x | y): first a class from the prior, then x from its Gaussian."""
+    y = rng.choice(len(model.classes_), size=n, p=model.priors_)
+    X = np.empty((n, model.means_.shape[1]))
+    for k in range(len(model.classes_)):
+        idx = np.flatnonzero(y == k)
+        X[idx] = rng.multivariate_normal(model.means_[k], model.covariance_[k], size=len(idx))
+    return X, model.classes_[y]
+
+
+def grid(X: np.ndarray, n: int = 80, pad: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An n×n grid covering the data with a margin: (xs, ys, points of shape (n*n, 2))."""
+    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
+    xs, ys = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
+    xx, yy = np.meshgrid(xs, ys)
+    return xs, ys, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def class_density(model: QuadraticDiscriminantAnalysis, points: np.ndarray, k: int) -> np.ndarray:
+    """P(x | y = k) at each point: the class-k Gaussian's density."""
+    from scipy.stats import multivariate_normal
+
+    return multivariate_normal(model.means_[k], model.covariance_[k]).pdf(points)
+
+
+def generative_figure(X: np.ndarray, y: np.ndarray, model: QuadraticDiscriminantAnalysis,
+                      samples: tuple[np.ndarray, np.ndarray]) -> go.Figure:
+    """P(x | y) contours per class, the training data faint, fresh samples from the model bold."""
+    xs, ys, pts = grid(X)
+    fig = go.Figure()
+    for k, cls in enumerate(model.classes_):
+        dens = class_density(model, pts, k).reshape(len(ys), len(xs))
+        fig.add_trace(go.Contour(
+            x=xs, y=ys, z=dens, showscale=False, ncontours=6, contours_coloring="lines",
+            line=dict(width=2), colorscale=[[0, CLASS_COLORS[k]], [1, CLASS_COLORS[k]]],
+            name=f"P(x | y={cls})", hoverinfo="skip", showlegend=True,
+        ))
+        mask = y == cls
+        fig.add_trace(go.Scatter(x=X[mask, 0], y=X[mask, 1], mode="markers", name=f"data y={cls}",
+                                 marker=dict(color=CLASS_COLORS[k], size=5, opacity=0.25)))
+        smask = samples[1] == cls
+        fig.add_trace(go.Scatter(x=samples[0][smask, 0], y=samples[0][smask, 1], mode="markers",
+                                 name=f"sampled y={cls}",
+                                 marker=dict(color=CLASS_COLORS[k], size=8, symbol="star",
+                                             line=dict(width=0.5, color="#222"))))
+    fig.update_xaxes(range=[xs[0], xs[-1]], title="x₁")
+    fig.update_yaxes(range=[ys[0], ys[-1]], title="x₂")
+    return base_layout(fig, height=420)
+
+
+def discriminative_figure(X: np.ndarray, y: np.ndarray, model: LogisticRegression) -> go.Figure:
+    """P(y = 1 | x) as a heatmap with the decision boundary P = ½ and the data on top."""
+    xs, ys, pts = grid(X)
+    proba = model.predict_proba(pts)[:, 1].reshape(len(ys), len(xs))
+    fig = go.Figure()
+    fig.add_trace(go.Heatmap(x=xs, y=ys, z=proba, zmin=0, zmax=1, colorscale=PROB_COLORSCALE, opacity=0.75,
+                             colorbar=dict(title="P(y=1|x)", thickness=12), hoverinfo="skip"))
+    fig.add_trace(go.Contour(x=xs, y=ys, z=proba, showscale=False, contours=dict(start=0.5, end=0.5, size=1,
+                             coloring="lines"), line=dict(color="#111", width=3), name="boundary P = ½",
+                             hoverinfo="skip", showlegend=True))
+    for k, cls in enumerate(np.unique(y)):
+        mask = y == cls
+        fig.add_trace(go.Scatter(x=X[mask, 0], y=X[mask, 1], mode="markers", name=f"data y={cls}",
+                                 marker=dict(color=CLASS_COLORS[k], size=6, line=dict(width=0.5, color="#222"))))
+    fig.update_xaxes(range=[xs[0], xs[-1]], title="x₁")
+    fig.update_yaxes(range=[ys[0], ys[-1]], title="x₂")
+    return base_layout(fig, height=420)

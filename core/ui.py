@@ -1,0 +1,277 @@
+"""The one module in core that imports streamlit: page frame, navigation, URL state, live training.
+
+Every page starts with ``ui.page(...)`` (page config, sidebar navigation, title, what it teaches) and
+declares its shareable widgets with ``ui.url_state({...})`` before drawing them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --------------------------------------------------------------------------------------------------
+# Navigation
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Lab:
+    """One entry of the sidebar: a page file, its label and icon, and its nav section."""
+
+    path: str
+    label: str
+    icon: str
+    section: str
+    teaches: str
+
+
+SECTIONS = ("Probability", "Classifiers", "Training")
+
+LABS: tuple[Lab, ...] = (
+    Lab("pages/1_Bayes_rule.py", "Bayes' rule", "🎲", "Probability",
+        "Joint vs conditional probability, the product rule, and naive Bayes by hand."),
+    Lab("pages/2_Decision_boundaries.py", "Decision boundaries", "🗺️", "Classifiers",
+        "Generative and discriminative classifiers side by side on the same data."),
+    Lab("pages/3_Loss_surface.py", "Loss surface", "⛰️", "Training",
+        "Cross-entropy, its surface, gradient descent on it, and the GAN losses."),
+    Lab("pages/4_GAN.py", "Live GAN", "🎭", "Training",
+        "A generator and a discriminator learning a distribution while you watch."),
+    Lab("pages/5_Backprop.py", "Backpropagation", "🔁", "Training",
+        "A small network learning y = sin(x), its backward pass made visible."),
+    Lab("pages/6_Next_token.py", "Next-token prediction", "💬", "Training",
+        "A bigram model and a tiny transformer learning to finish a sentence."),
+)
+
+
+def existing_labs() -> list[Lab]:
+    """The labs whose page file is present: the nav never shows a dead link."""
+    return [lab for lab in LABS if (ROOT / lab.path).exists()]
+
+
+def lab(path: str) -> Lab:
+    """Look a lab up by its page path."""
+    for entry in LABS:
+        if entry.path == path:
+            return entry
+    raise KeyError(path)
+
+
+def nav() -> None:
+    """Draw the sidebar: Home, then each section with the labs that exist."""
+    with st.sidebar:
+        st.page_link("app.py", label="Home", icon="🏠")
+        labs = existing_labs()
+        for section in SECTIONS:
+            in_section = [entry for entry in labs if entry.section == section]
+            if not in_section:
+                continue
+            st.markdown(f"**{section}**")
+            for entry in in_section:
+                st.page_link(entry.path, label=entry.label, icon=entry.icon)
+        st.divider()
+        st.caption("Every setting is in the address bar: copy it to share exactly what you see.")
+
+
+def page(title: str, icon: str, teaches: str) -> None:
+    """Start a page: wide layout, its title and icon, the sidebar, and one line on what it teaches."""
+    st.set_page_config(page_title=title, page_icon=icon, layout="wide")
+    nav()
+    st.title(f"{icon} {title}")
+    st.caption(teaches)
+
+
+def lab_page(path: str, title: str) -> Lab:
+    """``page`` for a lab registered in LABS (icon and teaching line come from the registry)."""
+    entry = lab(path)
+    page(title, entry.icon, entry.teaches)
+    return entry
+
+
+def page_link(path: str, label: str, icon: str | None = None) -> None:
+    """A link to another lab, drawn only if that lab exists (no dead links)."""
+    if (ROOT / path).exists():
+        st.page_link(path, label=label, icon=icon)
+
+
+# --------------------------------------------------------------------------------------------------
+# State in the URL
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Param:
+    """A shareable widget value: its default and the range or options a URL value must respect."""
+
+    default: Any
+    lo: float | None = None
+    hi: float | None = None
+    options: Sequence[Any] | None = None
+
+
+def parse_param(raw: str | list[str], spec: Param) -> Any:
+    """Parse a query-parameter string into the type of ``spec.default``; ValueError if it does not fit."""
+    default = spec.default
+    if isinstance(default, list | tuple):
+        items = [raw] if isinstance(raw, str) else list(raw)
+        items = [item for item in items if item != ""]
+        if spec.options is not None:
+            bad = [item for item in items if item not in [str(o) for o in spec.options]]
+            if bad:
+                raise ValueError(f"unknown option(s) {bad}")
+            by_text = {str(o): o for o in spec.options}
+            return [by_text[item] for item in items]
+        return items
+    text = raw if isinstance(raw, str) else (raw[-1] if raw else "")
+    if isinstance(default, bool):
+        lowered = text.strip().lower()
+        if lowered in ("true", "1", "yes", "on"):
+            return True
+        if lowered in ("false", "0", "no", "off"):
+            return False
+        raise ValueError(f"{text!r} is not true or false")
+    if isinstance(default, int):
+        value: Any = int(float(text))
+    elif isinstance(default, float):
+        value = float(text)
+        if not math.isfinite(value):
+            raise ValueError(f"{text!r} is not a finite number")
+    else:
+        value = text
+    if spec.options is not None:
+        by_text = {str(o): o for o in spec.options}
+        if str(value) not in by_text:
+            raise ValueError(f"{text!r} is not one of the options")
+        value = by_text[str(value)]
+    if spec.lo is not None and value < spec.lo:
+        raise ValueError(f"{text} is below the minimum {spec.lo}")
+    if spec.hi is not None and value > spec.hi:
+        raise ValueError(f"{text} is above the maximum {spec.hi}")
+    return value
+
+
+def format_param(value: Any) -> str | list[str]:
+    """The query-parameter form of a widget value (lists become repeated parameters)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def url_state(params: dict[str, Param]) -> None:
+    """Read widget values from the URL at start, and keep the URL in step with them.
+
+    Call before drawing the widgets, and give each widget ``key=<the same name>`` and no ``value=``:
+    its value then comes from ``st.session_state``, which this function fills from the query
+    parameter of the same name (first run of the page) or from the default. Values that do not fit
+    are ignored with a warning. After the page has run, the URL holds every key's current value.
+    """
+    problems: list[str] = []
+    for key, spec in params.items():
+        if key in st.session_state:
+            continue
+        value = spec.default
+        if key in st.query_params:
+            raw: str | list[str] = (
+                st.query_params.get_all(key) if isinstance(spec.default, list | tuple) else st.query_params[key]
+            )
+            try:
+                value = parse_param(raw, spec)
+            except (ValueError, TypeError) as err:
+                problems.append(f"`{key}`: {err}")
+        st.session_state[key] = list(value) if isinstance(value, list | tuple) else value
+    if problems:
+        st.warning("Some settings in the link were ignored: " + "; ".join(problems) + ". Defaults used.")
+    st.session_state.setdefault("_url_keys", {})[_current_page()] = list(params)
+    write_url(params)
+
+
+def write_url(keys: Iterable[str]) -> None:
+    """Write the current values of ``keys`` to the query string (no rerun if unchanged)."""
+    for key in keys:
+        if key not in st.session_state:
+            continue
+        text = format_param(st.session_state[key])
+        current = st.query_params.get_all(key) if isinstance(text, list) else st.query_params.get(key)
+        if current != text:
+            st.query_params[key] = text
+
+
+def sync_url() -> None:
+    """Write the current page's URL keys again (call at the end of a page, after its widgets ran)."""
+    keys = st.session_state.get("_url_keys", {}).get(_current_page(), [])
+    write_url(keys)
+
+
+def _current_page() -> str:
+    try:
+        ctx = st.runtime.scriptrunner.get_script_run_ctx()
+        return str(ctx.page_script_hash) if ctx is not None else ""
+    except Exception:  # pragma: no cover - outside a Streamlit run
+        return ""
+
+
+# --------------------------------------------------------------------------------------------------
+# Teaching blocks
+# --------------------------------------------------------------------------------------------------
+def what_you_see(text: str) -> None:
+    """The "what you see" note under a figure."""
+    st.markdown(f"**What you see.** {text}")
+
+
+def try_this(prompts: Sequence[str]) -> None:
+    """A "try this" box of prompts whose outcome really happens."""
+    with st.container(border=True):
+        st.markdown("**Try this**")
+        st.markdown("\n".join(f"- {p}" for p in prompts))
+
+
+def fmt(x: float | None, digits: int = 3, undefined: str = "undefined") -> str:
+    """A number for a student: fixed digits, never "nan" or "inf"."""
+    if x is None or not math.isfinite(float(x)):
+        return undefined
+    return f"{x:.{digits}f}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Live training (GAN, backprop, next-token labs)
+# --------------------------------------------------------------------------------------------------
+def live_runner(key: str, factory: Callable[[], Any]) -> Any:
+    """This session's LiveRunner under ``key`` in ``st.session_state`` (never shared between users)."""
+    if key not in st.session_state:
+        st.session_state[key] = factory()
+    return st.session_state[key]
+
+
+def live_buttons(runner: Any, prefix: str, on_reset: Callable[[], None]) -> None:
+    """Train/Pause (one toggle button), Step and Reset, with callbacks, keyed ``<prefix>.train`` etc."""
+    cols = st.columns(3)
+    label = "⏸ Pause" if runner.running else "▶ Train"
+    cols[0].button(label, key=f"{prefix}.train", on_click=runner.toggle, type="primary", width="stretch")
+    cols[1].button("⏭ Step", key=f"{prefix}.step", on_click=runner.step_once, width="stretch",
+                   help="Exactly one training iteration (pauses training first).")
+    cols[2].button("↺ Reset", key=f"{prefix}.reset", on_click=on_reset, width="stretch")
+
+
+def live_fragment(runner: Any, draw: Callable[[], None], every: float = 0.25) -> None:
+    """Run ``draw`` in a fragment that reruns every ``every`` seconds while ``runner`` is training.
+
+    The training itself goes on in the runner's worker thread between draws; each tick only reads a
+    snapshot and draws it. When the runner stops on its own (divergence, a goal), the whole page
+    reruns once so the buttons show the new state.
+    """
+    was_running = runner.running
+
+    def body() -> None:
+        runner.heartbeat()
+        draw()
+        if was_running and not runner.running:
+            st.rerun(scope="app")
+
+    st.fragment(body, run_every=every if was_running else None)()
