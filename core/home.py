@@ -3,6 +3,10 @@
 Left, a generative model: one Gaussian per class, P(x | y) = N(x; μ_y, Σ_y), and P(y) from counts.
 Because it models the joint P(x, y) = P(y) P(x | y), it can *sample* new labelled points.
 Right, a discriminative model: logistic regression P(y = 1 | x) = σ(wᵀx + b), which only separates.
+
+Both fits are written out in numpy here (a mean and a covariance per class; Newton's method for the
+logistic weights), and tested against scikit-learn's QDA and LogisticRegression: importing
+scikit-learn costs about two seconds of CPU, and the home page is the one page that must open fast.
 """
 
 from __future__ import annotations
@@ -11,8 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
-from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis
-from sklearn.linear_model import LogisticRegression
+from scipy.special import expit
 
 from core.style import CLASS_COLORS, PROB_COLORSCALE, base_layout
 
@@ -35,24 +38,70 @@ def make_home_data(spec: HomeData = HomeData()) -> tuple[np.ndarray, np.ndarray]
     return X, y
 
 
-def fit_generative(X: np.ndarray, y: np.ndarray) -> QuadraticDiscriminantAnalysis:
-    """Gaussian class-conditionals with full covariances (QDA), the prior from class counts."""
-    return QuadraticDiscriminantAnalysis(store_covariance=True).fit(X, y)
+@dataclass(frozen=True)
+class GaussianClasses:
+    """P(y) and one Gaussian P(x | y) = N(x; μ_y, Σ_y) per class (what QDA fits)."""
+
+    classes_: np.ndarray  # (K,)
+    priors_: np.ndarray  # (K,)
+    means_: np.ndarray  # (K, D)
+    covariance_: np.ndarray  # (K, D, D), the maximum-likelihood (1/n) estimate, as scikit-learn
 
 
-def fit_discriminative(X: np.ndarray, y: np.ndarray) -> LogisticRegression:
-    """Logistic regression: P(y = 1 | x) = σ(wᵀx + b)."""
-    return LogisticRegression().fit(X, y)
+@dataclass(frozen=True)
+class Logistic:
+    """P(y = 1 | x) = σ(wᵀx + b)."""
+
+    coef_: np.ndarray  # (D,)
+    intercept_: float
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Rows (P(y = 0 | x), P(y = 1 | x))."""
+        p1 = expit(X @ self.coef_ + self.intercept_)
+        return np.column_stack([1.0 - p1, p1])
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The more probable class."""
+        return (X @ self.coef_ + self.intercept_ > 0).astype(int)
 
 
-def sample_joint(model: QuadraticDiscriminantAnalysis, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def fit_generative(X: np.ndarray, y: np.ndarray) -> GaussianClasses:
+    """Maximum likelihood: P(y) = n_y / n, μ_y = class mean, Σ_y = class covariance."""
+    classes = np.unique(y)
+    priors = np.array([np.mean(y == c) for c in classes])
+    means = np.array([X[y == c].mean(axis=0) for c in classes])
+    covs = np.array([np.cov(X[y == c].T, bias=True) for c in classes])
+    return GaussianClasses(classes, priors, means, covs)
+
+
+def fit_discriminative(X: np.ndarray, y: np.ndarray, *, C: float = 1.0, iterations: int = 50) -> Logistic:
+    """L2-penalised logistic regression by Newton's method: min Σ BCE + ||w||² / (2C) (b not penalised).
+
+    The same objective as scikit-learn's ``LogisticRegression(C=C)``.
+    """
+    n, d = X.shape
+    A = np.column_stack([X, np.ones(n)])  # (n, d + 1)
+    theta = np.zeros(d + 1)
+    penalty = np.diag(np.r_[np.full(d, 1.0 / C), 0.0])
+    for _ in range(iterations):
+        p = expit(A @ theta)
+        grad = A.T @ (p - y) + penalty @ theta
+        hess = (A * (p * (1 - p))[:, None]).T @ A + penalty
+        step = np.linalg.solve(hess, grad)
+        theta -= step
+        if np.abs(step).max() < 1e-12:
+            break
+    return Logistic(theta[:d], float(theta[d]))
+
+
+def sample_joint(model: GaussianClasses, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Draw (x, y) from P(y) P(x | y): first a class from the prior, then x from its Gaussian."""
-    y = rng.choice(len(model.classes_), size=n, p=model.priors_)
+    k = rng.choice(len(model.classes_), size=n, p=model.priors_)
     X = np.empty((n, model.means_.shape[1]))
-    for k in range(len(model.classes_)):
-        idx = np.flatnonzero(y == k)
-        X[idx] = rng.multivariate_normal(model.means_[k], model.covariance_[k], size=len(idx))
-    return X, model.classes_[y]
+    for c in range(len(model.classes_)):
+        idx = np.flatnonzero(k == c)
+        X[idx] = rng.multivariate_normal(model.means_[c], model.covariance_[c], size=len(idx))
+    return X, model.classes_[k]
 
 
 def grid(X: np.ndarray, n: int = 80, pad: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -63,14 +112,15 @@ def grid(X: np.ndarray, n: int = 80, pad: float = 1.0) -> tuple[np.ndarray, np.n
     return xs, ys, np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def class_density(model: QuadraticDiscriminantAnalysis, points: np.ndarray, k: int) -> np.ndarray:
-    """P(x | y = k) at each point: the class-k Gaussian's density."""
-    from scipy.stats import multivariate_normal
+def class_density(model: GaussianClasses, points: np.ndarray, k: int) -> np.ndarray:
+    """P(x | y = k) = exp(-½ (x-μ)ᵀ Σ⁻¹ (x-μ)) / √((2π)^D |Σ|) at each point."""
+    diff = points - model.means_[k]
+    cov = model.covariance_[k]
+    maha = np.einsum("ni,ij,nj->n", diff, np.linalg.inv(cov), diff)
+    return np.exp(-0.5 * maha) / np.sqrt((2 * np.pi) ** points.shape[1] * np.linalg.det(cov))
 
-    return multivariate_normal(model.means_[k], model.covariance_[k]).pdf(points)
 
-
-def generative_figure(X: np.ndarray, y: np.ndarray, model: QuadraticDiscriminantAnalysis,
+def generative_figure(X: np.ndarray, y: np.ndarray, model: GaussianClasses,
                       samples: tuple[np.ndarray, np.ndarray]) -> go.Figure:
     """P(x | y) contours per class, the training data faint, fresh samples from the model bold."""
     xs, ys, pts = grid(X)
@@ -95,7 +145,7 @@ def generative_figure(X: np.ndarray, y: np.ndarray, model: QuadraticDiscriminant
     return base_layout(fig, height=420)
 
 
-def discriminative_figure(X: np.ndarray, y: np.ndarray, model: LogisticRegression) -> go.Figure:
+def discriminative_figure(X: np.ndarray, y: np.ndarray, model: Logistic) -> go.Figure:
     """P(y = 1 | x) as a heatmap with the decision boundary P = ½ and the data on top."""
     xs, ys, pts = grid(X)
     proba = model.predict_proba(pts)[:, 1].reshape(len(ys), len(xs))

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 TIMEOUT = 30
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def open_page(page_file: str, query: dict[str, str | list[str]] | None = None) -> AppTest:
     """Run app.py once, switch to ``page_file`` and run it (optionally with query parameters)."""
-    at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     if page_file != "app.py":
         at.switch_page(page_file)
     for key, value in (query or {}).items():
