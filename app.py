@@ -28,10 +28,12 @@ X, y, generative, discriminative = home_models()
 left, right = st.columns(2)
 with left:
     st.subheader("Generative: learns P(x, y)")
-    st.latex(r"P(x, y) = P(y)\,P(x \mid y) \quad\Rightarrow\quad \text{sample } y \sim P(y),\ x \sim P(x \mid y)")
+    st.latex(r"P(x, y) = P(y)\,P(x \mid y)")
+    st.markdown("so it can **sample**: draw y ~ P(y), then x ~ P(x | y).")
 with right:
     st.subheader("Discriminative: learns P(y | x)")
-    st.latex(r"P(y = 1 \mid x) = \sigma(w^\top x + b) \quad\text{or simply}\quad y = f(x)")
+    st.latex(r"P(y = 1 \mid x) = \sigma(w^\top x + b) \quad\text{or}\quad y = f(x)")
+    st.markdown("so it can **separate**: which class is more likely at x.")
 
 st.session_state.setdefault("home.sample_seed", 0)
 if st.button("🎲 Sample again", key="home.sample", help="Draw new points from the generative model."):

@@ -153,7 +153,8 @@ def discriminative_figure(X: np.ndarray, y: np.ndarray, model: Logistic) -> go.F
     fig.add_trace(go.Heatmap(x=xs, y=ys, z=proba, zmin=0, zmax=1, colorscale=PROB_COLORSCALE, opacity=0.75,
                              colorbar=dict(title="P(y=1|x)", thickness=12), hoverinfo="skip"))
     fig.add_trace(go.Contour(x=xs, y=ys, z=proba, showscale=False, contours=dict(start=0.5, end=0.5, size=1,
-                             coloring="lines"), line=dict(color="#111", width=3), name="boundary P = ½",
+                             coloring="lines"), colorscale=[[0, "#111"], [1, "#111"]], line=dict(width=3),
+                             name="boundary P = ½",
                              hoverinfo="skip", showlegend=True))
     for k, cls in enumerate(np.unique(y)):
         mask = y == cls

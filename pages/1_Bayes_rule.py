@@ -52,7 +52,7 @@ with right:
     m[0].metric("P(rain | umbrella)", ui.fmt(post_u), help="Undefined when P(umbrella) = 0.")
     m[1].metric("P(rain | no umbrella)", ui.fmt(post_no_u), help="Undefined when P(no umbrella) = 0.")
     m[2].metric("P(umbrella)", ui.fmt(p_u[0]))
-    m[3].metric("Mutual information", f"{mi:.3f} bits", help="0 bits exactly when rain and umbrella are independent.")
+    m[3].metric("Mutual information (bits)", f"{mi:.3f}", help="0 bits exactly when rain and umbrella are independent.")
     for value, event in ((post_u, "umbrella"), (post_no_u, "no umbrella")):
         if value is None:
             st.info(f"P({event}) = 0: nobody is ever seen with '{event}', so P(rain | {event}) is undefined. "

@@ -62,7 +62,7 @@ def test_independent_toggle_gives_zero_information_and_prior_posterior():
     at.toggle(key="bayes.independent").set_value(True).run()
     assert_clean(at)
     assert metric(at, "P(rain | umbrella)") == "0.300"
-    assert metric(at, "Mutual information") == "0.000 bits"
+    assert metric(at, "Mutual information (bits)") == "0.000"
     assert at.slider(key="bayes.p_umbrella_given_dry").disabled
 
 
