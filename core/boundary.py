@@ -1,0 +1,178 @@
+"""The decision-boundary explorer's controls and the glue from their values to data, panels and curves.
+
+The page declares, draws and reads its widgets from the ``Control`` table here, so the page file holds
+only layout and teaching text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from core import classifiers as clf
+from core import datasets as ds
+from core import learning_curves as lc
+
+_D = ds.DataSettings()
+LC_DEFAULT_MODELS = ("Gaussian naive Bayes", "Logistic regression")
+
+
+@dataclass(frozen=True)
+class Control:
+    """A shareable widget: key, label, default and range (slider), options (select slider) or a bool (toggle)."""
+
+    key: str
+    label: str
+    default: Any
+    lo: float | None = None
+    hi: float | None = None
+    step: float | None = None
+    options: tuple | None = None
+    help: str = ""
+
+
+DATASET = Control("boundary.dataset", "Dataset", _D.dataset, options=ds.DATASETS)
+MODELS = Control("boundary.models", "Models", list(clf.DEFAULT_MODELS), options=clf.MODEL_NAMES)
+SEED = Control("boundary.seed", "Seed", _D.seed, 0, 9999, 1)
+DATA_SLIDERS = (
+    Control("boundary.n_samples", "Number of samples", _D.n_samples, 20, 2000, 10),
+    Control("boundary.noise", "Noise", _D.noise, 0.0, 1.0, 0.05,
+            help="Blobs: each cluster's spread is 0.5 + noise. Others: standard deviation of the Gaussian "
+                 "noise added to every point."),
+    Control("boundary.balance", "Class balance: share of class 1", _D.balance, 0.1, 0.9, 0.05,
+            help="Two-class datasets only."),
+    Control("boundary.correlation", "Correlation of x₁ and x₂ within a blob", _D.correlation, -0.95, 0.95, 0.05),
+    Control("boundary.test_fraction", "Test share", _D.test_fraction, 0.1, 0.5, 0.05),
+)
+HYPER_CONTROLS = {h.model: () for h in clf.HYPERS}
+for _h in clf.HYPERS:
+    HYPER_CONTROLS[_h.model] += (Control(_h.key, _h.label, _h.default, _h.lo, _h.hi, _h.step, _h.options, _h.help),)
+CONTOURS = Control("boundary.contours", "Density contours P(x | y)", True)
+SAMPLE = Control("boundary.sample", "Sample from the model", False, help="Draw y from P(y), then x from P(x | y).")
+N_DRAW = Control("boundary.n_draw", "Samples per panel", 100, 10, 500, 10)
+USE_PRIOR = Control("boundary.use_prior", "Shift the prior (generative models)", False)
+PRIOR = Control("boundary.prior", "P(y = 1) used by the generative models", 0.5, 0.01, 0.99, 0.01)
+LC_MODELS = Control("boundary.lc_models", "Models for the learning curves", list(LC_DEFAULT_MODELS),
+                    options=clf.MODEL_NAMES)
+LC_EXTRA = Control("boundary.lc_extra", "Irrelevant extra features", 0, 0, 50, 1,
+                   help="N(0, 1) features that carry no information, appended for the learning curves only.")
+CONTROLS: tuple[Control, ...] = (DATASET, *DATA_SLIDERS, SEED, MODELS, *(c for cs in HYPER_CONTROLS.values() for c in cs),
+                                 CONTOURS, SAMPLE, N_DRAW, USE_PRIOR, PRIOR, LC_MODELS, LC_EXTRA)
+"""Every widget whose value belongs in a share link."""
+
+NG_JORDAN = {"boundary.dataset": ds.BLOBS, "boundary.correlation": 0.6, "boundary.noise": 0.25,
+             "boundary.balance": 0.5, "boundary.lc_extra": 30}
+"""Correlated blobs plus 30 irrelevant features: the setting where the Ng & Jordan crossover shows."""
+
+
+def hyper_controls(models: Sequence[str]) -> list[Control]:
+    """The hyperparameter controls of the selected models only, in model order."""
+    return [c for m in clf.MODEL_NAMES if m in models for c in HYPER_CONTROLS.get(m, ())]
+
+
+def data_settings(state: Mapping[str, Any]) -> ds.DataSettings:
+    """The generator settings from the widget values."""
+    return ds.DataSettings(state[DATASET.key], *(state[c.key] for c in DATA_SLIDERS), int(state[SEED.key]))
+
+
+def hyperparameters(state: Mapping[str, Any]) -> clf.Hyperparameters:
+    """Every model's hyperparameters from the widget values (defaults for controls not on the page)."""
+    return clf.Hyperparameters(**{h.field: state.get(h.key, h.default) for h in clf.HYPERS})
+
+
+def lab_data(settings: ds.DataSettings, points: ds.LabelledPoints | None, added: Sequence) -> ds.Dataset:
+    """The built-in dataset, or your own CSV points, split; then your clicked points added to training."""
+    if settings.dataset == ds.CUSTOM:
+        base = ds.dataset_from_points(points, settings.test_fraction, settings.seed)
+    else:
+        base = ds.make_dataset(settings)
+    return ds.with_added(base, added)
+
+
+def trainable(data: ds.Dataset) -> bool:
+    """At least two classes with training points: otherwise there is no boundary to learn."""
+    return int((np.bincount(data.y_train.astype(int), minlength=data.n_classes) > 0).sum()) >= 2
+
+
+def prior_of(state: Mapping[str, Any], n_classes: int) -> np.ndarray | None:
+    """(1 - p, p) when the prior is shifted (two classes only), else None (each model keeps its fitted P(y))."""
+    if n_classes != 2 or not state[USE_PRIOR.key]:
+        return None
+    p = float(state[PRIOR.key])
+    return np.array([1.0 - p, p])
+
+
+def panels(state: Mapping[str, Any], data: ds.Dataset, grid: clf.Grid, prior: np.ndarray | None) -> list[clf.Panel]:
+    """One panel per selected model (cached fits), with the shifted prior applied to the generative ones."""
+    hp, seed = hyperparameters(state), int(state[SEED.key])
+    out = clf.evaluate_many(state[MODELS.key], data.fingerprint(), data.X_train, data.y_train, data.X_test,
+                            data.y_test, grid, hp, seed)
+    return [clf.with_prior(p, prior) if prior is not None else p for p in out]
+
+
+def number(x: float | None, digits: int = 3, undefined: str = "—") -> str:
+    """A number for a caption, never nan or inf."""
+    return undefined if x is None or not math.isfinite(x) else f"{x:.{digits}f}"
+
+
+def score_line(scores: clf.Scores) -> str:
+    """'accuracy train 0.95 · test 0.93 · test log-loss 0.21' ('—' where there is no test set)."""
+    return (f"accuracy train {number(scores.train_accuracy)} · test {number(scores.test_accuracy)} · "
+            f"test log-loss {number(scores.test_log_loss)}")
+
+
+def prior_formula(prior: np.ndarray) -> str:
+    """Bayes' rule with the shifted prior's numbers, in LaTeX."""
+    p0, p1 = prior
+    return (rf"P(y{{=}}1 \mid x) = \frac{{P(x \mid 1) \times {p1:.2f}}}{{P(x \mid 0) \times {p0:.2f} + "
+            rf"P(x \mid 1) \times {p1:.2f}}}\quad\text{{(the fitted }}P(x \mid y)\text{{, no refit)}}")
+
+
+@dataclass(frozen=True)
+class CurveJob:
+    """What a learning-curve computation needs, and the key it is cached under."""
+
+    key: tuple
+    draw: lc.Draw
+    settings: lc.CurveSettings
+    models: tuple[str, ...]
+    hp: clf.Hyperparameters
+    test: tuple[np.ndarray, np.ndarray] | None
+    problem: str | None = None
+
+
+MIN_OWN_POINTS = 20
+
+
+def curve_job(state: Mapping[str, Any], data: ds.Dataset) -> CurveJob:
+    """Learning curves on the current generator (fresh data per draw), or on your own data (subsamples)."""
+    settings = data_settings(state)
+    hp, models = hyperparameters(state), tuple(state[LC_MODELS.key])
+    custom = settings.dataset == ds.CUSTOM
+    curve = lc.CurveSettings(extra_features=int(state[LC_EXTRA.key]), seed=settings.seed,
+                             m_max=600 if not custom else max(len(data.y_train), 9))
+    source = data.fingerprint() if custom else (settings.dataset, settings.noise, settings.balance, settings.correlation)
+    key = (source, models, tuple(clf.params_of(m, hp) for m in models), curve)
+    problem = None
+    if not models:
+        problem = "Pick at least one model for the learning curves."
+    elif custom and len(data.y_train) < MIN_OWN_POINTS:
+        problem = f"Learning curves on your own data need at least {MIN_OWN_POINTS} training points."
+    elif custom and not len(data.y_test):
+        problem = "Learning curves on your own data need a test set: upload a CSV (clicked points only train)."
+    elif custom and not trainable(data):
+        problem = "Learning curves need training points of at least two classes."
+    if custom:
+        return CurveJob(key, lc.pool_draw(data.X_train, data.y_train), curve, models, hp,
+                        (data.X_test, data.y_test), problem)
+    return CurveJob(key, ds.generator_for(settings), curve, models, hp, None, problem)
+
+
+def run_curves(job: CurveJob, progress: Any = None) -> lc.CurveResult:
+    """The job's learning curves, from the shared cache when they were computed before."""
+    return lc.cached(job.key, lambda: lc.learning_curves(job.draw, job.models, job.settings, job.hp, job.test,
+                                                         progress=progress))

@@ -1,0 +1,284 @@
+"""The twelve classifiers against scikit-learn and closed forms; sampling; the prior; errors; the cache; figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import logsumexp
+from scipy.stats import multivariate_normal, norm
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
+from sklearn.metrics import log_loss
+from sklearn.naive_bayes import GaussianNB
+
+from core import classifiers as clf
+from core import datasets as ds
+from core.boundary_figures import (
+    CLICK_GRID_CURVE,
+    class_confidence,
+    data_figure,
+    learning_curve_figure,
+    panel_figure,
+)
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return ds.make_dataset(ds.DataSettings(dataset="moons", n_samples=240, seed=1))
+
+
+@pytest.fixture(scope="module")
+def three():
+    return ds.make_dataset(ds.DataSettings(dataset=ds.THREE_BLOBS, n_samples=240, seed=2))
+
+
+@pytest.mark.parametrize("name", clf.MODEL_NAMES)
+@pytest.mark.parametrize("which", ["moons", "three"])
+def test_probabilities_sum_to_one_and_argmax_is_predict(name, which, request):
+    d = request.getfixturevalue(which)
+    model = clf.fit(name, d.X_train, d.y_train)
+    P = clf.proba(model, d.X_test)
+    assert P.shape == (len(d.y_test), d.n_classes)
+    assert_allclose(P.sum(axis=1), 1.0, atol=1e-9)
+    assert (P >= 0).all()
+    assert_array_equal(clf.classes_of(model)[P.argmax(axis=1)], model.predict(d.X_test))
+    assert clf.is_generative(model) == (name in clf.GENERATIVE)
+
+
+def test_naive_bayes_matches_scikit_learn_and_the_formula(moons):
+    X, y = moons.X_train, moons.y_train
+    ours = clf.fit("Gaussian naive Bayes", X, y)
+    ref = GaussianNB().fit(X, y)
+    assert_allclose(ours.predict_proba(moons.X_test), ref.predict_proba(moons.X_test), atol=1e-12)
+    # ln P(x | y=k) = Σⱼ ln N(xⱼ; μⱼₖ, σ²ⱼₖ)
+    by_hand = np.column_stack([norm.logpdf(moons.X_test, ref.theta_[k], np.sqrt(ref.var_[k])).sum(axis=1)
+                               for k in range(2)])
+    assert_allclose(ours.class_log_density(moons.X_test), by_hand, rtol=1e-10)
+
+
+@pytest.mark.parametrize(("name", "Ref"), [("LDA", LinearDiscriminantAnalysis), ("QDA", QuadraticDiscriminantAnalysis)])
+@pytest.mark.parametrize("which", ["moons", "three"])
+def test_lda_qda_posteriors_match_scikit_learn(name, Ref, which, request):
+    d = request.getfixturevalue(which)
+    ours = clf.fit(name, d.X_train, d.y_train)
+    ref = Ref().fit(d.X_train, d.y_train)
+    assert_allclose(ours.predict_proba(d.X_test), ref.predict_proba(d.X_test), atol=1e-8)
+
+
+def test_lda_and_qda_densities_are_the_gaussians_of_their_parameters(three):
+    X, y = three.X_train, three.y_train
+    lda, qda = clf.fit("LDA", X, y), clf.fit("QDA", X, y)
+    for k in range(3):
+        assert_allclose(lda.class_mean(k), X[y == k].mean(axis=0))
+        assert_allclose(qda.class_covariance(k), np.cov(X[y == k].T, bias=True), rtol=1e-10)
+        expected = multivariate_normal(qda.class_mean(k), qda.class_covariance(k)).logpdf(three.X_test)
+        assert_allclose(qda.class_log_density(three.X_test)[:, k], expected, rtol=1e-10)
+    pooled = sum(np.cov(X[y == k].T, bias=True) * np.sum(y == k) for k in range(3)) / len(y)
+    assert_allclose(lda.class_covariance(0), pooled, rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", clf.GENERATIVE)
+def test_every_class_density_integrates_to_one(name, moons):
+    model = clf.fit(name, moons.X_train, moons.y_train)
+    grid = clf.Grid((-5.0, 5.0), (-5.0, 5.0), n=301)
+    cell = (10 / 300) ** 2
+    mass = np.exp(model.class_log_density(grid.points())).sum(axis=0) * cell
+    assert_allclose(mass, 1.0, atol=0.01)  # Riemann sum on a 301² grid over ±5
+
+
+@pytest.mark.parametrize("name", clf.GENERATIVE)
+def test_samples_reproduce_class_means_and_covariances(name, three):
+    """10,000 draws: mean within 0.05 and covariance within 0.06 (≈ 4 standard errors at these spreads)."""
+    model = clf.fit(name, three.X_train, three.y_train, clf.Hyperparameters(gmm_components=3))
+    X, y = model.sample(10_000, np.random.default_rng(0))
+    assert set(np.unique(y)) == {0, 1, 2}
+    assert_allclose(np.bincount(y) / 10_000, model.prior_, atol=0.02)
+    for k in range(3):
+        Xk = X[y == k]
+        assert_allclose(Xk.mean(axis=0), model.class_mean(k), atol=0.05)
+        assert_allclose(np.cov(Xk.T), model.class_covariance(k), atol=0.06)
+
+
+def test_kde_mean_is_the_data_mean_and_covariance_adds_the_kernel(moons):
+    h = 0.4
+    model = clf.fit("KDE", moons.X_train, moons.y_train, clf.Hyperparameters(kde_bandwidth=h))
+    Xk = moons.X_train[moons.y_train == 1]
+    s = moons.X_train.std(axis=0)
+    assert_allclose(model.class_mean(1), Xk.mean(axis=0), rtol=1e-10)
+    assert_allclose(model.class_covariance(1), np.cov(Xk.T, bias=True) + h**2 * np.diag(s**2), rtol=1e-10)
+
+
+@pytest.mark.parametrize(("name", "Ref"), [("Gaussian naive Bayes", GaussianNB), ("LDA", LinearDiscriminantAnalysis),
+                                           ("QDA", QuadraticDiscriminantAnalysis)])
+@pytest.mark.parametrize("p1", [0.05, 0.3, 0.9])
+def test_shifting_the_prior_equals_refitting_with_that_prior(name, Ref, p1, moons):
+    prior = np.array([1 - p1, p1])
+    shifted = clf.fit(name, moons.X_train, moons.y_train).predict_proba(moons.X_test, prior)
+    refit = Ref(priors=prior).fit(moons.X_train, moons.y_train).predict_proba(moons.X_test)
+    assert_allclose(shifted, refit, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["Gaussian mixture", "KDE"])
+def test_shifted_prior_is_bayes_rule_on_the_same_densities(name, moons):
+    model = clf.fit(name, moons.X_train, moons.y_train)
+    prior = np.array([0.8, 0.2])
+    joint = model.class_log_density(moons.X_test) + np.log(prior)
+    assert_allclose(model.predict_proba(moons.X_test, prior), np.exp(joint - logsumexp(joint, axis=1, keepdims=True)),
+                    atol=1e-12)
+    assert not np.allclose(model.predict_proba(moons.X_test, prior), model.predict_proba(moons.X_test))
+
+
+def test_with_prior_on_a_panel_matches_the_model_and_moves_only_generative_panels(moons):
+    grid = clf.Grid(*ds.bounds(moons.X_all), n=40)
+    args = (moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)
+    qda, lr = clf.evaluate("QDA", *args), clf.evaluate("Logistic regression", *args)
+    same = clf.with_prior(qda, qda.prior)
+    assert_allclose(same.grid_proba, qda.grid_proba, atol=1e-6)
+    prior = np.array([0.1, 0.9])
+    moved = clf.with_prior(qda, prior)
+    expected = qda.model.predict_proba(grid.points(), prior)[:, 1].reshape(40, 40)
+    assert_allclose(moved.grid_proba[:, :, 1], expected, atol=1e-5)
+    assert moved.scores.test_accuracy == pytest.approx(np.mean(qda.model.predict(moons.X_test, prior) == moons.y_test))
+    assert (moved.grid_proba[:, :, 1] > 0.5).sum() > (qda.grid_proba[:, :, 1] > 0.5).sum()  # class 1 region grows
+    assert clf.with_prior(lr, prior) is lr
+
+
+def test_scores_match_scikit_learn_metrics(moons):
+    grid = clf.Grid(*ds.bounds(moons.X_all), n=20)
+    panel = clf.evaluate("RBF SVM", moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)
+    P = clf.proba(panel.model, moons.X_test)
+    assert panel.scores.test_log_loss == pytest.approx(log_loss(moons.y_test, P))
+    assert panel.scores.train_accuracy == pytest.approx(panel.model.score(moons.X_train, moons.y_train))
+    assert panel.scores.test_accuracy == pytest.approx(panel.model.score(moons.X_test, moons.y_test))
+    assert panel.grid_proba.dtype == np.float32 and panel.grid_proba.shape == (20, 20, 2)
+
+
+# --------------------------------------------------------------------------------------------------
+# Models that cannot fit say why; the others keep working
+# --------------------------------------------------------------------------------------------------
+def _tiny():
+    X = np.array([[0.0, 0.0], [1.0, 0.2], [3.0, 3.0], [4.0, 3.1], [3.5, 2.0]])
+    return X, np.array([0, 0, 1, 1, 1])
+
+
+@pytest.mark.parametrize(("name", "hp", "message"), [
+    ("QDA", clf.Hyperparameters(), "QDA needs more training points than features in every class: class 0 has 2"),
+    ("Gaussian mixture", clf.Hyperparameters(gmm_components=3),
+     "Gaussian mixture: class 0 has 2 training point(s) but 3 components were asked"),
+    ("k-NN", clf.Hyperparameters(knn_k=6), "k-NN: k = 6 is more than the 5 training points."),
+    ("RBF SVM", clf.Hyperparameters(), None),
+])
+def test_impossible_fits_explain_themselves(name, hp, message):
+    X, y = _tiny()
+    if message is None:
+        assert clf.fit(name, X, y, hp) is not None  # 2 points per class are enough to calibrate with cv=2
+        return
+    with pytest.raises(clf.ModelError) as err:
+        clf.fit(name, X, y, hp)
+    assert str(err.value).startswith(message)
+
+
+def test_single_class_and_collinear_data_are_refused():
+    X, y = _tiny()
+    with pytest.raises(clf.ModelError, match="only one class"):
+        clf.fit("Logistic regression", X, np.zeros(5, int))
+    line = np.column_stack([np.arange(8.0), 2 * np.arange(8.0)])
+    with pytest.raises(clf.ModelError, match="lie on a line"):
+        clf.fit("QDA", line, np.array([0, 0, 0, 0, 1, 1, 1, 1]))
+    with pytest.raises(clf.ModelError, match="identical"):
+        clf.fit("Gaussian naive Bayes", np.ones((4, 2)), np.array([0, 0, 1, 1]))
+
+
+def test_one_failing_panel_leaves_the_others(moons):
+    X, y = _tiny()
+    grid = clf.Grid((-1.0, 5.0), (-1.0, 4.0), n=10)
+    out = clf.evaluate_many(["QDA", "LDA", "Decision tree"], "tiny", X, y, X[:0], y[:0], grid, workers=1)
+    assert out[0].error and out[0].grid_proba is None
+    assert out[1].error is None and out[2].error is None
+    assert out[1].scores.test_accuracy is None and out[1].scores.test_log_loss is None  # no test set
+    table = clf.results_table(out)
+    assert list(table.columns) == list(clf.RESULT_COLUMNS)
+    assert table["model"].tolist() == ["QDA", "LDA", "Decision tree"]
+    assert np.isnan(table.loc[0, "train accuracy"]) and table.loc[1, "train accuracy"] == 1.0
+
+
+# --------------------------------------------------------------------------------------------------
+# The fit cache
+# --------------------------------------------------------------------------------------------------
+def test_cache_is_keyed_by_data_and_the_models_own_parameters(moons):
+    grid = clf.Grid(*ds.bounds(moons.X_all), n=30)
+    args = ("fp-moons", moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)
+    a = clf.cached_evaluate("k-NN", *args, clf.Hyperparameters(knn_k=5))
+    assert clf.cached_evaluate("k-NN", *args, clf.Hyperparameters(knn_k=5, tree_depth=9)) is a  # other model's knob
+    b = clf.cached_evaluate("k-NN", *args, clf.Hyperparameters(knn_k=7))
+    assert b is not a and not np.array_equal(a.grid_proba, b.grid_proba)
+    c = clf.cached_evaluate("k-NN", "fp-other", *args[1:], clf.Hyperparameters(knn_k=5))
+    assert c is not a
+    assert clf.params_of("Random forest", clf.Hyperparameters()) == (("forest_trees", 50), ("forest_depth", 6))
+
+
+def test_every_hyperparameter_has_a_control():
+    assert {h.field for h in clf.HYPERS} == set(clf.hyper_fields())
+    for h in clf.HYPERS:
+        assert h.model in clf.MODEL_NAMES
+        assert (h.options is not None and h.default in h.options) or (h.lo <= h.default <= h.hi)
+    assert set(clf.WHY_NO_SAMPLES) == set(clf.DISCRIMINATIVE)
+
+
+# --------------------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------------------
+def _valid(fig: go.Figure) -> dict:
+    """Re-build the figure with Plotly's validation on (raises on any invalid property)."""
+    return go.Figure(fig.to_dict()).to_dict()
+
+
+def test_panel_figures_are_valid_and_share_the_axes(moons, three):
+    for d in (moons, three):
+        grid = clf.Grid(*ds.bounds(d.X_all), n=50)
+        panels = [clf.evaluate(n, d.X_train, d.y_train, d.X_test, d.y_test, grid) for n in ("QDA", "k-NN")]
+        samples = panels[0].model.sample(30, np.random.default_rng(0))
+        figs = [_valid(panel_figure(p, d, grid, samples=samples if p.generative else None)) for p in panels]
+        for f in figs:
+            assert f["layout"]["xaxis"]["range"] == list(grid.x_range)
+            assert f["layout"]["yaxis"]["range"] == list(grid.y_range)
+        names = [t["name"] for t in figs[0]["data"]]
+        assert sum(n.startswith("P(x|y=") for n in names) == d.n_classes  # density contours, generative only
+        assert sum(n.startswith("sampled") for n in names) == d.n_classes
+        assert not any(t["name"].startswith("P(x|y=") for t in figs[1]["data"])
+    boundary = figs[0]["data"][1]  # three classes: argmax contours at 0.5 and 1.5
+    assert boundary["contours"]["start"] == 0.5 and boundary["contours"]["end"] == 1.5
+
+
+def test_binary_panel_draws_the_half_contour(moons):
+    grid = clf.Grid(*ds.bounds(moons.X_all), n=40)
+    p = clf.evaluate("Logistic regression", moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)
+    first = _valid(panel_figure(p, moons, grid))["data"][0]
+    assert first["type"] == "contour" and first["contours"]["start"] == first["contours"]["end"] == 0.5
+    fig = panel_figure(p, moons, grid)
+    assert fig.data[0].z.dtype == np.float32
+
+
+def test_class_confidence_encodes_argmax_and_certainty():
+    P = np.array([[0.9, 0.05, 0.05], [1 / 3, 1 / 3, 1 / 3], [0.0, 0.0, 1.0]])
+    code = class_confidence(P)
+    assert_array_equal(np.floor(code), P.argmax(axis=1))
+    assert_allclose(code, [0.85, 0.0, 2.999], atol=1e-6)
+
+
+def test_data_figure_has_an_invisible_click_grid_first(moons):
+    grid = clf.Grid(*ds.bounds(moons.X_all))
+    f = _valid(data_figure(moons, grid))
+    click = f["data"][CLICK_GRID_CURVE]
+    assert click["marker"]["opacity"] == 0 and click["hoverinfo"] == "none"
+    assert f["layout"]["clickmode"] == "event+select"
+
+
+def test_learning_curve_figure_is_valid_with_gaps():
+    sizes = np.array([8, 16, 32])
+    fig = learning_curve_figure(sizes, {"QDA": (np.array([np.nan, 0.3, 0.2]), np.array([np.nan, 0.1, 0.05]))})
+    _valid(fig)
+    band, line = fig.data
+    assert list(line.x) == [16, 32] and list(line.y) == [0.3, 0.2]
+    assert_allclose(band.y, [0.4, 0.25, 0.15, 0.2])  # mean ± sd, upper edge out and lower edge back
