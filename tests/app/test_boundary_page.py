@@ -1,0 +1,250 @@
+"""The decision-boundary page in AppTest: every dataset and model, every slider at its extremes, bad CSVs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import boundary as bd
+from core import classifiers as clf
+from core import datasets as ds
+from tests.app.conftest import assert_clean, open_page
+
+PAGE = "pages/2_Decision_boundaries.py"
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+ALL = list(clf.MODEL_NAMES)
+
+
+def table(at) -> pd.DataFrame:
+    frames = [d for d in at.dataframe if list(d.value.columns) == list(clf.RESULT_COLUMNS)]
+    assert len(frames) == 1
+    return frames[0].value.set_index("model")
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def panel_warnings(at) -> list[str]:
+    return [w.value for w in at.warning]
+
+
+def test_default_page_shows_six_panels_and_the_results_table():
+    at = open_page(PAGE)
+    assert_clean(at)
+    t = table(at)
+    assert list(t.index) == list(clf.DEFAULT_MODELS)
+    assert len(charts(at)) == 1 + 6  # the data plot and one panel per model
+    assert t.notna().all().all() and ((t[["train accuracy", "test accuracy"]] > 0.8).all().all())
+    assert not at.error and not panel_warnings(at)
+
+
+@pytest.mark.parametrize("dataset", ds.BUILTIN)
+def test_every_dataset_with_all_twelve_models(dataset):
+    at = open_page(PAGE, {"boundary.dataset": dataset, "boundary.models": ALL})
+    assert_clean(at)
+    t = table(at)
+    assert list(t.index) == ALL
+    assert not panel_warnings(at), panel_warnings(at)
+    assert t.notna().all().all()
+    assert ((t["test accuracy"] >= 0) & (t["test accuracy"] <= 1)).all()
+    assert len(charts(at)) == 1 + 12
+
+
+def _slider_kinds(at):
+    return {s.key: (at.slider, s.min, s.max) for s in at.slider} | {
+        s.key: (at.select_slider, s.options[0], s.options[-1]) for s in at.select_slider}
+
+
+def _set(kind, key, value, like):
+    kind(key=key).set_value(value if isinstance(like, str) else type(like)(value))
+
+
+def test_every_slider_at_its_extremes():
+    """One slider at a time to its minimum and maximum (the others at their defaults), one model per pass."""
+    at = open_page(PAGE, {"boundary.models": ["Gaussian naive Bayes"], "boundary.sample": "true",
+                          "boundary.use_prior": "true"})
+    seen = set()
+    for model in [None, *dict.fromkeys(h.model for h in clf.HYPERS)]:
+        if model:
+            at.multiselect(key="boundary.models").set_value([model]).run()
+        kinds = _slider_kinds(at)
+        keys = [c.key for c in bd.hyper_controls([model])] if model else [k for k in kinds if k not in
+                                                                             {h.key for h in clf.HYPERS}]
+        for key in keys:
+            kind, lo, hi = kinds[key]
+            default = kind(key=key).value
+            for value in (lo, hi):
+                _set(kind, key, value, default)
+                at.run()
+                assert_clean(at)
+                assert table(at).shape[0] == 1, (key, value)
+            _set(kind, key, default, default)
+            at.run()
+            seen.add(key)
+    assert seen == {c.key for c in bd.CONTROLS if c.lo is not None or c.options and c.key not in (
+        bd.DATASET.key, bd.MODELS.key, bd.LC_MODELS.key)} - {bd.SEED.key}
+    for value in (0, 9999):
+        at.number_input(key=bd.SEED.key).set_value(value).run()
+        assert_clean(at)
+
+
+@pytest.mark.parametrize("end", ["min", "max"])
+def test_all_sliders_at_once_at_an_end_with_all_models(end):
+    at = open_page(PAGE, {"boundary.models": ALL, "boundary.sample": "true", "boundary.use_prior": "true"})
+    for key, (kind, lo, hi) in _slider_kinds(at).items():
+        _set(kind, key, lo if end == "min" else hi, kind(key=key).value)
+    at.run()
+    assert_clean(at)
+    assert list(table(at).index) == ALL
+
+
+def test_noise_changes_every_panel():
+    at = open_page(PAGE)
+    before = table(at)
+    at.slider(key="boundary.noise").set_value(0.5).run()
+    assert_clean(at)
+    after = table(at)
+    assert (after["test log-loss"] != before["test log-loss"]).all()
+
+
+def test_a_hyperparameter_refits_only_its_own_model():
+    at = open_page(PAGE)
+    before = table(at)
+    at.slider(key="boundary.nn_width").set_value(4).run()
+    after = table(at)
+    assert after.loc["Neural net", "test log-loss"] != before.loc["Neural net", "test log-loss"]
+    others = [m for m in clf.DEFAULT_MODELS if m != "Neural net"]
+    # identical rows, fit times included: the other five came from the cache
+    pd.testing.assert_frame_equal(after.loc[others], before.loc[others])
+
+
+def test_shifting_the_prior_moves_generative_panels_only():
+    at = open_page(PAGE)
+    before = table(at)
+    at.toggle(key="boundary.use_prior").set_value(True).run()
+    at.slider(key="boundary.prior").set_value(0.95).run()
+    assert_clean(at)
+    after = table(at)
+    gen = [m for m in clf.DEFAULT_MODELS if m in clf.GENERATIVE]
+    dis = [m for m in clf.DEFAULT_MODELS if m not in clf.GENERATIVE]
+    assert (after.loc[gen, "test log-loss"] != before.loc[gen, "test log-loss"]).all()
+    pd.testing.assert_frame_equal(after.loc[dis], before.loc[dis])
+    assert (after.loc[gen, "fit time (s)"] == before.loc[gen, "fit time (s)"]).all()  # no refit
+    assert any("0.95" in latex.value for latex in at.latex)
+
+
+def test_sampling_draws_stars_for_generative_models_and_explains_the_others():
+    at = open_page(PAGE, {"boundary.sample": "true", "boundary.n_draw": "50"})
+    assert_clean(at)
+    panels = charts(at)[1:]
+    sampled = [sum(t.get("name", "").startswith("sampled") for t in p["data"]) for p in panels]
+    assert sampled == [2 if m in clf.GENERATIVE else 0 for m in clf.DEFAULT_MODELS]
+    notes = [c.value for c in at.caption if c.value.startswith("Cannot sample")]
+    assert len(notes) == sum(m not in clf.GENERATIVE for m in clf.DEFAULT_MODELS)
+
+
+BAD_CSVS = [
+    ("empty.csv", b"", "The file is empty."),
+    ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "The file is not text: upload a comma-separated .csv file (UTF-8)."),
+    ("one.csv", b"x1,x2,label\n1,2,0\n3,4,0\n", "The label column 'label' has only one class ('0'): a classifier needs at least two."),
+    ("nan.csv", b"x1,x2,label\n1,NaN,0\n3,4,0\n5,6,1\n7,8,1\n", "Column 'x2' has missing (NaN or blank) cells in line(s) 2."),
+    ("text.csv", b"x1,x2,label\n1,2,0\nabc,4,0\n5,6,1\n7,8,1\n", "Column 'x1' has non-numeric cells in line(s) 3 (for example 'abc')."),
+    ("cols.csv", b"a,b\n1,2\n", "Expected 3 columns (two numeric features and a label), found 2: 'a', 'b'."),
+    ("big.csv", b"x1,x2,label\n" + b"1.00000000000,2.00000000000,0\n" * 200_000, "The file is 5.7 MB; the limit is 5 MB."),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_CSVS, ids=[b[0] for b in BAD_CSVS])
+def test_bad_csv_says_what_is_wrong_and_keeps_the_data(name, content, message):
+    at = open_page(PAGE)
+    before = table(at)
+    at.file_uploader(key="boundary.csv").set_value((name, content, "text/csv")).run()
+    assert_clean(at)
+    assert [e.value for e in at.error] == [f"{name}: {message} The previous data is kept."]
+    assert at.selectbox(key="boundary.dataset").value == "moons"
+    pd.testing.assert_frame_equal(table(at), before)
+
+
+def test_good_csv_with_three_labels_becomes_the_data():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(c, 0.4, (30, 2)) for c in ((0, 0), (2, 0), (1, 2))])
+    body = "".join(f"{a:.4f},{b:.4f},{lab}\n" for (a, b), lab in zip(X, ["cat"] * 30 + ["dog"] * 30 + ["eel"] * 30,
+                                                                     strict=True))
+    at = open_page(PAGE)
+    at.file_uploader(key="boundary.csv").set_value(("pets.csv", ("u,v,label\n" + body).encode(), "text/csv")).run()
+    assert_clean(at)
+    assert not at.error
+    assert at.selectbox(key="boundary.dataset").value == ds.CUSTOM
+    assert any(c.value.startswith("63 training points") for c in at.caption)
+    assert table(at).notna().all().all()
+    assert at.toggle(key="boundary.use_prior").disabled  # the prior slider is for two classes
+    heat = charts(at)[1]["data"][0]
+    assert heat["type"] == "heatmap" and heat["zmax"] == 3
+
+
+def test_own_data_without_points_asks_for_some():
+    at = open_page(PAGE, {"boundary.dataset": ds.CUSTOM})
+    assert_clean(at)
+    assert any("No data of your own yet" in i.value for i in at.info)
+    assert not [d for d in at.dataframe if list(d.value.columns) == list(clf.RESULT_COLUMNS)]
+
+
+def test_clicked_points_join_the_training_set():
+    at = open_page(PAGE, {"boundary.dataset": ds.CUSTOM})
+    at.session_state["boundary.added"] = [[0.0, 0.0, 0], [0.2, 0.1, 0], [0.1, 0.3, 0],
+                                          [2.0, 2.0, 1], [2.2, 1.9, 1], [1.8, 2.1, 1]]
+    at.run()
+    assert_clean(at)
+    assert any(c.value.startswith("6 training points ● (incl. 6 clicked)") for c in at.caption)
+    t = table(at)
+    assert t["test accuracy"].isna().all()  # clicked points only train: no test set
+    assert (t.loc[["Gaussian naive Bayes", "Logistic regression"], "train accuracy"] == 1.0).all()
+    assert "QDA needs more training points" not in " ".join(panel_warnings(at))
+
+
+def test_a_model_that_cannot_fit_explains_itself_in_its_panel():
+    at = open_page(PAGE, {"boundary.n_samples": "20", "boundary.gmm_components": "8"})
+    assert_clean(at)
+    assert any(w.startswith("Gaussian mixture: class 0 has 7 training point(s) but 8 components") for w in panel_warnings(at))
+    t = table(at)
+    assert np.isnan(t.loc["Gaussian mixture", "test accuracy"])
+    assert t.drop(index="Gaussian mixture").notna().all().all()
+    assert len(charts(at)) == 1 + 5
+
+
+def test_learning_curves_after_the_button_and_from_the_cache():
+    at = open_page(PAGE)
+    n = len(charts(at))
+    at.button(key="boundary.lc_run").click().run()
+    assert_clean(at)
+    curves = charts(at)[-1]
+    assert len(charts(at)) == n + 1
+    assert [t["name"] for t in curves["data"] if t.get("mode") == "lines+markers"] == list(bd.LC_DEFAULT_MODELS)
+    at.run()  # no click: the cached curves stay on the page
+    assert len(charts(at)) == n + 1
+
+
+def test_ng_jordan_setup_sets_the_data_and_the_extra_features():
+    at = open_page(PAGE)
+    at.button(key="boundary.lc_preset").click().run()
+    assert_clean(at)
+    assert at.selectbox(key="boundary.dataset").value == ds.BLOBS
+    assert at.slider(key="boundary.correlation").value == pytest.approx(0.6)
+    assert at.slider(key="boundary.lc_extra").value == 30
+
+
+def test_url_sets_the_widgets_and_hyperparameters_show_for_selected_models_only():
+    at = open_page(PAGE, {"boundary.dataset": "circles", "boundary.models": ["QDA", "k-NN"], "boundary.knn_k": "3",
+                          "boundary.rbf_C": "10"})
+    assert_clean(at)
+    assert at.selectbox(key="boundary.dataset").value == "circles"
+    assert at.slider(key="boundary.knn_k").value == 3
+    keys = {s.key for s in at.slider} | {s.key for s in at.select_slider}
+    assert "boundary.rbf_C" not in keys and "boundary.nn_width" not in keys
+    assert list(table(at).index) == ["QDA", "k-NN"]
+    at.slider(key="boundary.knn_k").set_value(5).run()
+    assert at.query_params["boundary.knn_k"] == "5"  # the share link follows the widget
