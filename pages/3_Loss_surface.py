@@ -1,0 +1,179 @@
+"""Loss surface: what cross-entropy punishes, its surface over (w, b), gradient descent on it, the GAN losses."""
+
+import streamlit as st
+
+from core import descent, loss_figures, losses, ui
+
+ui.lab_page("pages/3_Loss_surface.py", "Cross-entropy: a loss surface that gradient descent walks down")
+D, WIN = descent.DescentSettings(), descent.WINDOW
+DESCENT_KEYS = ["loss.data", "loss.objective", "loss.optimizer", "loss.l2", "loss.lr", "loss.steps", "loss.w0", "loss.b0"]
+ui.url_state({
+    "loss.y_hat": ui.Param(0.5, 0.001, 0.999),
+    "loss.data": ui.Param(descent.DATASETS[0], options=descent.DATASETS),
+    "loss.objective": ui.Param(D.objective, options=descent.OBJECTIVES),
+    "loss.optimizer": ui.Param(D.optimizer, options=descent.OPTIMIZERS),
+    "loss.l2": ui.Param(D.l2, *descent.L2_RANGE),
+    "loss.lr": ui.Param(D.lr, *descent.LR_RANGE),
+    "loss.steps": ui.Param(D.steps, *descent.STEPS_RANGE),
+    "loss.w0": ui.Param(D.w0, *WIN.w),
+    "loss.b0": ui.Param(D.b0, *WIN.b),
+    "loss.gan_d": ui.Param(0.02, 0.001, 0.999),
+})
+S = st.session_state
+S.setdefault("loss.pos", 0)
+S.setdefault("loss.playing", False)
+surface_for = st.cache_data(descent.dataset_surface, max_entries=64)
+optimum_for = st.cache_data(descent.dataset_optimum, max_entries=64)
+
+
+@st.fragment
+def per_example() -> None:
+    """The ŷ slider, both BCE values and slopes, and the curves."""
+    left, right = st.columns([1, 2])
+    left.slider("ŷ: the predicted probability of y = 1", 0.001, 0.999, step=0.001, format="%.3f", key="loss.y_hat")
+    y_hat = S["loss.y_hat"]
+    m = left.columns(2)
+    m[0].metric("BCE (y=1): −ln ŷ", f"{float(losses.bce(1, y_hat)):.3f}", help="The label was 1 (it rained).")
+    m[1].metric("BCE (y=0): −ln(1 − ŷ)", f"{float(losses.bce(0, y_hat)):.3f}", help="The label was 0 (dry).")
+    left.latex(rf"\text{{slopes: }} -\tfrac{{1}}{{\hat y}} = {-1 / y_hat:.2f}\ (y=1),\quad"
+               rf"\tfrac{{1}}{{1-\hat y}} = {1 / (1 - y_hat):.2f}\ (y=0)")
+    left.latex(rf"\tfrac12(1-\hat y)^2 = {float(losses.squared_error(1, y_hat)):.3f},\quad"
+               rf"\tfrac12\hat y^2 = {float(losses.squared_error(0, y_hat)):.3f}")
+    right.plotly_chart(loss_figures.per_example_figure(y_hat), width="stretch", key="loss.per_example_fig")
+    ui.write_url(["loss.y_hat"])
+
+
+def step() -> None:
+    S["loss.playing"], S["loss.pos"] = False, min(S["loss.pos"] + 1, S["loss.n"])
+
+
+def play() -> None:
+    S["loss.pos"] = 0 if S["loss.pos"] >= S["loss.n"] else S["loss.pos"]
+    S["loss.playing"] = not S["loss.playing"]
+
+
+def reset() -> None:
+    S["loss.playing"], S["loss.pos"] = False, 0
+
+
+def pick_start() -> None:
+    """A click on the contour map: start the path there."""
+    points = S["loss.contour"]["selection"]["points"]
+    if points:
+        S["loss.w0"] = round(min(max(float(points[-1]["x"]), WIN.w[0]), WIN.w[1]), 1)
+        S["loss.b0"] = round(min(max(float(points[-1]["y"]), WIN.b[0]), WIN.b[1]), 1)
+        S["loss.pos"], S["loss.playing"] = 0, False
+
+
+def walk(was_playing: bool) -> None:
+    """Settings, the path up to the current position, the numbers there, contour, data and surfaces."""
+    if S["loss.playing"] != was_playing:
+        st.rerun(scope="app")  # Play or Pause: start or stop the timer
+    c = st.columns(4)
+    c[0].selectbox("Data", descent.DATASETS, key="loss.data", help="Separable: one humidity splits rain from dry.")
+    c[0].selectbox("Loss to walk down", descent.OBJECTIVES, key="loss.objective", help="MSE = mean ½(y − σ(wx + b))².")
+    c[1].selectbox("Optimiser", descent.OPTIMIZERS, key="loss.optimizer", help="Momentum μ = 0.9; Adam β = (0.9, 0.999).")
+    c[1].slider("L2 penalty λ", *descent.L2_RANGE, step=0.005, format="%.3f", key="loss.l2")
+    c[2].slider("Learning rate η", *descent.LR_RANGE, step=0.01, key="loss.lr")
+    c[2].slider("Steps", *descent.STEPS_RANGE, key="loss.steps")
+    c[3].slider("Start w₀", *WIN.w, step=0.1, key="loss.w0")
+    c[3].slider("Start b₀", *WIN.b, step=0.1, key="loss.b0", help="Or click the contour map: the start snaps to whole numbers.")
+    name, objective, l2 = S["loss.data"], S["loss.objective"], S["loss.l2"]
+    data = descent.make_data(name)
+    path = descent.descend(data.x, data.y, descent.DescentSettings(
+        S["loss.optimizer"], S["loss.lr"], S["loss.steps"], S["loss.w0"], S["loss.b0"], l2, objective))
+    n = S["loss.n"] = path.steps_taken
+    if S["loss.playing"]:
+        S["loss.pos"] = min(S["loss.pos"] + descent.play_stride(n), n)
+        if S["loss.pos"] >= n:
+            S["loss.playing"] = False
+            st.rerun(scope="app")
+    pos = S["loss.pos"] = min(S["loss.pos"], n)
+    b = st.columns([1, 1, 1, 3])
+    b[0].button("⏭ Step", key="loss.step", on_click=step, width="stretch", disabled=pos >= n)
+    b[1].button("⏸ Pause" if S["loss.playing"] else "▶ Play", key="loss.play", on_click=play, type="primary",
+                width="stretch")
+    b[2].button("↺ Reset", key="loss.reset", on_click=reset, width="stretch")
+    b[3].progress(pos / max(n, 1), text=f"Position along the path: step {pos} of {n}")
+    (w, bias), (gw, gb) = path.params[pos], path.grad[pos]
+    m = st.columns(5)
+    for col, label, value, digits in zip(m, (f"{objective} at step {pos}", "∂L/∂w", "∂L/∂b", "w", "b"),
+                                         (path.loss[pos], gw, gb, w, bias), (3, 3, 3, 2, 2), strict=True):
+        col.metric(label, ui.fmt(value, digits))
+    for note in path.messages:
+        (st.error if path.diverged else st.warning)(note)
+    if pos > 0 and max(abs(gw), abs(gb)) < 5e-4:
+        st.success("∂L/∂w = 0 and ∂L/∂b = 0 (to 3 decimals): the surface is flat here, this is the minimum.")
+    surfaces = {obj: surface_for(name, l2, obj) for obj in descent.OBJECTIVES}
+    minima = {obj: optimum_for(name, l2, obj) for obj in descent.OBJECTIVES}
+    left, right = st.columns(2)
+    left.plotly_chart(loss_figures.contour_figure(surfaces[objective], path, pos, minimum=minima[objective],
+                                                  z_title=f"mean {objective}", click_grid=17),
+                      width="stretch", key="loss.contour", on_select=pick_start, selection_mode="points")
+    right.plotly_chart(loss_figures.data_figure(data, w, bias), width="stretch", key="loss.data_fig")
+    how = "GD" if S["loss.optimizer"] == "GD" else f"{S['loss.optimizer']} rescales and accumulates the gradient"
+    st.latex(rf"(w, b) \leftarrow (w, b) - \eta\,\nabla L = ({w:.2f},\ {bias:.2f}) - {S['loss.lr']:g}"
+             rf" \times ({gw:.3f},\ {gb:.3f})\quad\text{{({how})}}")
+    for col, obj in zip(st.columns(2), descent.OBJECTIVES, strict=True):
+        col.markdown(f"**Mean {obj} as a surface**" + (" with the path" if obj == objective else ""))
+        col.plotly_chart(loss_figures.surface_figure(surfaces[obj], path if obj == objective else None, pos,
+                                                     minimum=minima[obj], z_title=f"mean {obj}"),
+                         width="stretch", key=f"loss.surface_{obj}")
+    ui.write_url(DESCENT_KEYS)
+
+
+@st.fragment
+def gan() -> None:
+    """D(G(z)) slider, the gradients that reach the generator, and the loss curves."""
+    left, right = st.columns([1, 3])
+    left.slider("D(G(z)): how real D finds a fake", 0.001, 0.999, step=0.001, format="%.3f", key="loss.gan_d")
+    mm, ns = losses.generator_logit_grads(S["loss.gan_d"])
+    left.metric("Minimax: gradient to G", ui.fmt(float(mm)), help="∂/∂a ln(1 − σ(a)) = −D(G(z)), a = D's logit.")
+    left.metric("Non-saturating: gradient to G", ui.fmt(float(ns)), help="∂/∂a (−ln σ(a)) = −(1 − D(G(z))).")
+    left.metric("L_D at equilibrium (D = ½)", f"{losses.EQUILIBRIUM_D_LOSS:.3f}", help="−ln ½ − ln ½ = ln 4.")
+    right.plotly_chart(loss_figures.gan_losses_figure(S["loss.gan_d"]), width="stretch", key="loss.gan_fig")
+    ui.write_url(["loss.gan_d"])
+
+
+st.header("1 · What cross-entropy punishes")
+st.latex(r"L(y, \hat y) = -\big[\,y \ln \hat y + (1 - y) \ln(1 - \hat y)\,\big]")
+per_example()
+ui.what_you_see("Solid: cross-entropy; dotted: squared error. A confident wrong answer (ŷ near 0 when y = 1) "
+                "costs BCE without bound and its slope grows like 1/ŷ; squared error never costs more than ½ "
+                "and its slope stays below 1, so it barely pushes a model that is confidently wrong.")
+
+st.header("2 · The surface over the weights, and gradient descent on it")
+st.markdown("Thirty days of humidity x (standardised) and whether it rained, y. A logistic model "
+            "ŷ = σ(w x + b) has two weights, so its mean loss is a surface over the (w, b) plane.")
+st.latex(r"L(w, b) = \frac1n \sum_i -\big[y_i \ln \hat y_i + (1-y_i)\ln(1-\hat y_i)\big]"
+         r" + \frac{\lambda}{2} w^2, \qquad \nabla L = \frac1n X^\top(\hat y - y) + (\lambda w,\ 0)")
+st.fragment(walk, run_every=0.3 if S["loss.playing"] else None)(S["loss.playing"])
+ui.what_you_see("The white arrow on the contour map points along −∇L, the steepest way down; the path follows "
+                "it. On the right the model's curve σ(wx + b) sharpens as w grows. The BCE surface is a single "
+                "bowl (convex); the MSE surface flattens into plateaus far from the minimum: it is not convex.")
+ui.try_this([
+    "Press ▶ Play with the defaults: the path walks into the valley and ∂L/∂w, ∂L/∂b reach 0.000.",
+    "Set η to 30 (GD): the first step jumps off the plot and the page says the path diverged.",
+    "Choose Momentum with η = 0.3: the loss goes up on some steps as momentum carries the path past the minimum.",
+    "Set the loss to MSE: from the default start GD creeps along a plateau; even with 500 steps the loss stays "
+    "above 0.25 and w < 0, while the MSE minimum (gold) is 0.07 at w ≈ 2.7.",
+    "Choose the separable data with 200 steps and η = 3: w runs off the right edge with the loss still falling. "
+    "Then set λ = 0.01: the path stops at a finite minimum near w = 3.7.",
+])
+
+st.header("3 · The same BCE in a GAN")
+st.markdown("The discriminator D is a classifier: real samples x get y = 1, fakes G(z) get y = 0. The generator "
+            "G wants D to call its fakes real: minimise ln(1 − D(G(z))) (minimax) or maximise ln D(G(z)) "
+            "(non-saturating, used in practice).")
+st.latex(r"L_D = -\ln D(x) - \ln\big(1 - D(G(z))\big), \qquad L_G^{\text{minimax}} = \ln\big(1 - D(G(z))\big),"
+         r"\qquad L_G^{\text{NS}} = -\ln D(G(z))")
+gan()
+ui.page_link("pages/4_GAN.py", "Watch a GAN train in the live GAN lab", icon="🎭")
+ui.what_you_see("Early in training D easily spots fakes, so D(G(z)) ≈ 0. There the minimax loss is flat: its "
+                "gradient through D's sigmoid is −D(G(z)) ≈ 0 and G learns almost nothing. The non-saturating "
+                "loss is steep there (gradient ≈ −1). At the equilibrium D = ½ and the discriminator's loss is ln 4.")
+ui.try_this([
+    "Set D(G(z)) to 0.010: the minimax gradient reaching G is −0.010, the non-saturating one −0.990.",
+    "Set D(G(z)) to 0.500: both generator gradients are −0.500, and L_D (dashed) is at its minimum ln 4.",
+])
+ui.sync_url()
