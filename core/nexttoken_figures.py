@@ -1,0 +1,171 @@
+"""Figures and tables of the next-token lab.
+
+What updates live while the transformer trains (bars, curves, attention) is a Vega-Lite spec,
+which Streamlit updates in place; the bigram table, which changes only with the text, is a
+Plotly heatmap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from core.corpus import AgreementContext
+from core.sampling import Generation
+from core.style import CLASS_COLORS, HIGHLIGHT, NEUTRAL, base_layout
+
+VegaLite = dict[str, Any]
+"""A Vega-Lite spec for ``st.vega_lite_chart``. Built as a dict (not with Altair) because it is
+rebuilt several times a second: Altair's ``to_dict`` costs tens of milliseconds per chart, and
+fixed dataset names keep the spec identical between ticks so the browser updates the data in place."""
+
+BIGRAM_COLOR = NEUTRAL
+GPT_COLOR = CLASS_COLORS[0]
+VERB_COLOR = HIGHLIGHT
+"""The two verbs of the agreement test ("is", "are") are highlighted in every bar chart."""
+
+
+def bigram_heatmap_figure(probs: np.ndarray, vocab: Sequence[str], max_words: int = 80) -> go.Figure:
+    """P(next | previous) for the ``max_words`` most frequent tokens: rows previous, columns next."""
+    n = min(max_words, len(vocab))
+    words = [str(w) for w in vocab[:n]]
+    z = np.asarray(probs, dtype=np.float32)[:n, :n]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=words, y=words, colorscale="Blues", zmin=0.0, zmax=1.0,
+        colorbar=dict(title="P(next | prev)"),
+        hovertemplate="P(%{x} | %{y}) = %{z:.3f}<extra></extra>",
+    ))
+    fig.update_xaxes(title="next token", tickangle=-60, side="top", type="category")
+    fig.update_yaxes(title="previous token", autorange="reversed", type="category")
+    return base_layout(fig, height=260 + 10 * n)
+
+
+def next_token_bars_figure(probs: np.ndarray | None, vocab: Sequence[str], *, title: str, color: str,
+                           k: int = 10, always: Sequence[str] = ()) -> VegaLite:
+    """The ``k`` most probable next tokens as horizontal bars (plus the tokens in ``always``)."""
+    probs = np.zeros(len(vocab)) if probs is None else np.asarray(probs)
+    order = list(np.argsort(-probs, kind="stable")[:k])
+    order += [i for i, w in enumerate(vocab) if w in always and i not in order]
+    df = pd.DataFrame({
+        "token": [str(vocab[i]) for i in order],
+        "P": probs[order].astype(np.float32),
+        "kind": ["agreement verb" if vocab[i] in always else "other" for i in order],
+    })
+    return {
+        "title": title, "data": {"values": df}, "mark": {"type": "bar"}, "height": 20 * (k + len(always)),
+        "encoding": {
+            "x": {"field": "P", "type": "quantitative", "scale": {"domain": [0, 1]}, "title": "P(next token)"},
+            "y": {"field": "token", "type": "nominal", "sort": "-x", "title": None},
+            "color": {"field": "kind", "type": "nominal", "legend": None,
+                      "scale": {"domain": ["other", "agreement verb"], "range": [color, VERB_COLOR]}},
+            "tooltip": [{"field": "token"}, {"field": "P", "type": "quantitative", "format": ".3f"}],
+        },
+    }
+
+
+def attention_figure(attentions: Sequence[np.ndarray], words: Sequence[str]) -> VegaLite:
+    """One heatmap per layer (rows) and head (columns): row t = how much position t looks at each earlier one."""
+    T = attentions[0].shape[-1] if attentions else 0
+    labels = [f"{i}:{w}" for i, w in enumerate(list(words)[-T:])] if T else []
+    q, k = np.meshgrid(np.arange(T), np.arange(T), indexing="ij")
+    frames = [
+        pd.DataFrame({
+            "layer": f"layer {layer + 1}", "head": f"head {head + 1}",
+            "query": np.array(labels, dtype=object)[q.ravel()], "key": np.array(labels, dtype=object)[k.ravel()],
+            "weight": att[head].ravel().astype(np.float32),
+        })
+        for layer, att in enumerate(attentions) for head in range(att.shape[0])
+    ]
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        {c: [] for c in ("layer", "head", "query", "key", "weight")})
+    size = max(120, min(220, 22 * T))
+    return {
+        "data": {"values": df},
+        "facet": {"row": {"field": "layer", "type": "nominal", "title": None},
+                  "column": {"field": "head", "type": "nominal", "title": None}},
+        "spec": {
+            "width": size, "height": size, "mark": {"type": "rect"},
+            "encoding": {
+                "x": {"field": "key", "type": "nominal", "sort": labels, "title": "looks at (key)"},
+                "y": {"field": "query", "type": "nominal", "sort": labels, "title": "position (query)"},
+                "color": {"field": "weight", "type": "quantitative", "title": "attention",
+                          "scale": {"domain": [0, 1], "scheme": "blues"}},
+                "tooltip": [{"field": "query"}, {"field": "key"},
+                            {"field": "weight", "type": "quantitative", "format": ".2f"}],
+            },
+        },
+    }
+
+
+def _downsample(y: np.ndarray, max_points: int = 300) -> tuple[np.ndarray, np.ndarray]:
+    """Step numbers (1-based) and the mean of ``y`` over equal buckets, at most ``max_points`` of them."""
+    n = len(y)
+    if n <= max_points:
+        return np.arange(1, n + 1), np.asarray(y, dtype=np.float32)
+    edges = np.linspace(0, n, max_points + 1).astype(int)
+    means = np.add.reduceat(np.asarray(y, dtype=np.float64), edges[:-1]) / np.diff(edges)
+    return edges[1:], means.astype(np.float32)
+
+
+def _line_with_rule(data: pd.DataFrame, rule: pd.DataFrame, *, x: str, y: str, y_title: str, title: str,
+                    domain: list[float] | None = None) -> VegaLite:
+    """A line over ``data`` plus a dashed horizontal reference line; fixed dataset names keep the spec stable."""
+    y_enc: dict[str, Any] = {"field": y, "type": "quantitative", "title": y_title}
+    if domain is not None:
+        y_enc["scale"] = {"domain": domain}
+    return {
+        "title": title, "height": 220, "datasets": {"curve": data, "reference": rule},
+        "layer": [
+            {"data": {"name": "curve"}, "mark": {"type": "line", "color": GPT_COLOR, "point": len(data) < 60},
+             "encoding": {"x": {"field": x, "type": "quantitative", "title": "step", "axis": {"format": "d"}},
+                          "y": y_enc}},
+            {"data": {"name": "reference"}, "mark": {"type": "rule", "strokeDash": [4, 4], "color": NEUTRAL},
+             "encoding": {"y": {"field": y, "type": "quantitative"}, "tooltip": [{"field": "label"}]}},
+        ],
+    }
+
+
+def loss_curve_figure(losses: np.ndarray, vocab_size: int) -> VegaLite:
+    """Training loss per step, with the loss of a uniform guess, ln V, as a dashed line."""
+    steps, y = _downsample(np.asarray(losses))
+    return _line_with_rule(
+        pd.DataFrame({"step": steps, "loss": y}),
+        pd.DataFrame({"loss": [np.float32(math.log(vocab_size))], "label": [f"uniform guess: ln {vocab_size}"]}),
+        x="step", y="loss", y_title="cross-entropy (nats)", title="Training loss")
+
+
+def agreement_curve_figure(steps: np.ndarray, accuracy: np.ndarray) -> VegaLite:
+    """The transformer's agreement accuracy (%) over training, against the bigram's 50 %."""
+    return _line_with_rule(
+        pd.DataFrame({"step": np.asarray(steps, dtype=np.int64),
+                      "accuracy": 100 * np.asarray(accuracy, dtype=np.float32)}),
+        pd.DataFrame({"accuracy": [np.float32(50.0)], "label": ["bigram: 50 % (a coin flip)"]}),
+        x="step", y="accuracy", y_title="agreement accuracy (%)", title="Agreement on held-out contexts",
+        domain=[0, 100])
+
+
+def agreement_table(contexts: Sequence[AgreementContext], gpt: tuple[np.ndarray, np.ndarray],
+                    bigram: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
+    """One row per held-out context: the verb it needs, and P(correct), P(wrong) under each model."""
+    return pd.DataFrame({
+        "context": [" ".join(w for w in c.words if w != ".") for c in contexts],
+        "needs": [c.correct for c in contexts],
+        "transformer P(correct)": np.round(gpt[0], 3), "transformer P(wrong)": np.round(gpt[1], 3),
+        "bigram P(correct)": np.round(bigram[0], 3), "bigram P(wrong)": np.round(bigram[1], 3),
+        "transformer right": gpt[0] > gpt[1],
+    })
+
+
+def generation_table(generation: Generation, vocab: Sequence[str]) -> pd.DataFrame:
+    """The generated tokens in order, with the model's probability and the sampled probability of each."""
+    return pd.DataFrame(
+        [[str(vocab[c.token]) for c in generation.choices],
+         [f"{c.p_model:.2f}" for c in generation.choices],
+         [f"{c.p_sampled:.2f}" for c in generation.choices]],
+        index=["token", "P model", "P sampled"], columns=[str(i + 1) for i in range(len(generation.choices))],
+    )

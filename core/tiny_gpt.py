@@ -1,0 +1,314 @@
+"""A tiny decoder-only transformer (GPT) and its trainer, in the style of nanoGPT's model.py.
+
+Token and position embeddings, ``n_layer`` blocks of causal (masked) self-attention and an MLP, a
+final LayerNorm and a linear head tied to the token embedding. Each position's output is a classifier
+over the next token: logits → softmax → P(xₜ₊₁ | x≤ₜ). The mask stops a position from looking ahead.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from core.corpus import Text, agreement_accuracy
+
+torch.set_num_threads(1)  # process-wide: a class of students shares one server
+
+
+@dataclass(frozen=True)
+class GPTConfig:
+    """The architecture."""
+
+    vocab_size: int
+    block_size: int = 16
+    """The longest context the model sees."""
+    n_layer: int = 2
+    n_head: int = 2
+    n_embd: int = 32
+
+
+class CausalSelfAttention(nn.Module):
+    """Multi-head self-attention where position t attends only to positions ≤ t."""
+
+    def __init__(self, config: GPTConfig) -> None:
+        super().__init__()
+        assert config.n_embd % config.n_head == 0
+        self.n_head = config.n_head
+        self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd)  # q, k, v for all heads at once
+        self.c_proj = nn.Linear(config.n_embd, config.n_embd)
+        mask = torch.tril(torch.ones(config.block_size, config.block_size, dtype=torch.bool))
+        self.register_buffer("mask", mask.view(1, 1, config.block_size, config.block_size), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        B, T, C = x.size()
+        hs = C // self.n_head
+        q, k, v = self.c_attn(x).split(C, dim=2)  # 3 × (B, T, C)
+        q = q.view(B, T, self.n_head, hs).transpose(1, 2)  # (B, nh, T, hs)
+        k = k.view(B, T, self.n_head, hs).transpose(1, 2)  # (B, nh, T, hs)
+        v = v.view(B, T, self.n_head, hs).transpose(1, 2)  # (B, nh, T, hs)
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(hs)  # (B, nh, T, T)
+        att = att.masked_fill(~self.mask[:, :, :T, :T], float("-inf"))
+        att = F.softmax(att, dim=-1)  # each row sums to 1 over positions ≤ t
+        y = att @ v  # (B, nh, T, hs)
+        y = y.transpose(1, 2).contiguous().view(B, T, C)  # (B, T, C): heads side by side
+        return self.c_proj(y), att
+
+
+class MLP(nn.Module):
+    def __init__(self, config: GPTConfig) -> None:
+        super().__init__()
+        self.c_fc = nn.Linear(config.n_embd, 4 * config.n_embd)
+        self.c_proj = nn.Linear(4 * config.n_embd, config.n_embd)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.c_proj(F.gelu(self.c_fc(x)))  # (B, T, C)
+
+
+class Block(nn.Module):
+    """Pre-LayerNorm transformer block: x + attn(ln(x)), then x + mlp(ln(x))."""
+
+    def __init__(self, config: GPTConfig) -> None:
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(config.n_embd)
+        self.attn = CausalSelfAttention(config)
+        self.ln_2 = nn.LayerNorm(config.n_embd)
+        self.mlp = MLP(config)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        a, att = self.attn(self.ln_1(x))
+        x = x + a
+        x = x + self.mlp(self.ln_2(x))
+        return x, att
+
+
+class GPT(nn.Module):
+    """The whole model: ids (B, T) → logits (B, T, V)."""
+
+    def __init__(self, config: GPTConfig, seed: int = 0) -> None:
+        super().__init__()
+        self.config = config
+        generator = torch.Generator().manual_seed(seed)
+        self.wte = nn.Embedding(config.vocab_size, config.n_embd)
+        self.wpe = nn.Embedding(config.block_size, config.n_embd)
+        self.blocks = nn.ModuleList([Block(config) for _ in range(config.n_layer)])
+        self.ln_f = nn.LayerNorm(config.n_embd)
+        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        self.lm_head.weight = self.wte.weight  # weight tying, as in GPT-2
+        for name, p in self.named_parameters():  # GPT-2 init, seeded without touching the global RNG
+            with torch.no_grad():
+                if name.endswith("bias"):
+                    p.zero_()
+                elif p.dim() >= 2:
+                    std = 0.02 / math.sqrt(2 * config.n_layer) if name.endswith("c_proj.weight") else 0.02
+                    p.copy_(torch.randn(p.shape, generator=generator) * std)
+
+    def n_params(self) -> int:
+        """Number of trainable parameters (the tied head counted once)."""
+        return sum(p.numel() for p in self.parameters())
+
+    def forward(self, idx: torch.Tensor, *, with_attention: bool = False):
+        """Logits (B, T, V); with ``with_attention`` also a list of (B, n_head, T, T), one per layer."""
+        B, T = idx.size()
+        assert T <= self.config.block_size, f"context of {T} tokens > block_size {self.config.block_size}"
+        pos = torch.arange(T, device=idx.device)
+        x = self.wte(idx) + self.wpe(pos)  # (B, T, C)
+        attentions = []
+        for block in self.blocks:
+            x, att = block(x)
+            attentions.append(att)
+        logits = self.lm_head(self.ln_f(x))  # (B, T, V)
+        return (logits, attentions) if with_attention else logits
+
+    @torch.no_grad()
+    def next_logprobs(self, context: Sequence[int]) -> np.ndarray:
+        """log P(next | context) over the vocabulary, from the last ``block_size`` tokens of the context."""
+        ids = list(context)[-self.config.block_size:] or [0]
+        logits = self(torch.tensor([ids], dtype=torch.long))[0, -1]  # (V,)
+        return F.log_softmax(logits.double(), dim=-1).numpy()
+
+    @torch.no_grad()
+    def batch_next_probs(self, contexts: Sequence[Sequence[int]]) -> np.ndarray:
+        """(N, V): P(next | context) for many contexts in one forward pass.
+
+        Contexts of different lengths are padded on the right: the causal mask means padding after
+        position t cannot change the logits at t, so each context is read at its own last position.
+        """
+        if not contexts:
+            return np.zeros((0, self.config.vocab_size))
+        rows = [list(c)[-self.config.block_size:] for c in contexts]
+        T = max(len(r) for r in rows)
+        idx = torch.tensor([r + [0] * (T - len(r)) for r in rows], dtype=torch.long)  # (N, T)
+        last = torch.tensor([len(r) - 1 for r in rows])
+        logits = self(idx)[torch.arange(len(rows)), last]  # (N, V)
+        return F.softmax(logits.double(), dim=-1).numpy()
+
+    @torch.no_grad()
+    def attention(self, context: Sequence[int]) -> list[np.ndarray]:
+        """Attention weights for one context: per layer an (n_head, T, T) array, rows = queries."""
+        ids = list(context)[-self.config.block_size:]
+        _, atts = self(torch.tensor([ids], dtype=torch.long), with_attention=True)
+        return [a[0].numpy().astype(np.float32) for a in atts]
+
+
+# --------------------------------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TrainSettings:
+    """How the trainer samples batches and updates the weights."""
+
+    batch_size: int = 32
+    learning_rate: float = 1e-2
+    max_steps: int = 4000
+    """Training pauses itself here (a shared server's CPU is precious)."""
+    eval_every: int = 25
+    """Steps between two points of the agreement curve."""
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class AgreementProbe:
+    """The agreement test as ids: contexts, and the correct and wrong verb for each."""
+
+    contexts: tuple[tuple[int, ...], ...]
+    correct: np.ndarray
+    wrong: np.ndarray
+
+    @staticmethod
+    def from_text(text: Text) -> AgreementProbe | None:
+        """The held-out agreement contexts of ``text`` as ids (None when the text has no test)."""
+        if not text.agreement:
+            return None
+        stoi = text.stoi
+        return AgreementProbe(
+            tuple(tuple(stoi[w] for w in c.words) for c in text.agreement),
+            np.array([stoi[c.correct] for c in text.agreement]),
+            np.array([stoi[c.wrong] for c in text.agreement]),
+        )
+
+    def probs(self, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """From (N, V) next-token probabilities: P(correct verb) and P(wrong verb) per context."""
+        rows = np.arange(len(self.contexts))
+        return probs[rows, self.correct], probs[rows, self.wrong]
+
+    def accuracy(self, probs: np.ndarray) -> float:
+        return agreement_accuracy(*self.probs(probs))
+
+
+class GPTTrainer:
+    """AdamW on next-token cross-entropy over random windows of the text; one ``step()`` per batch."""
+
+    def __init__(self, text: Text, config: GPTConfig, settings: TrainSettings = TrainSettings()) -> None:
+        self.config, self.settings = config, settings
+        self.model = GPT(config, seed=settings.seed)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=settings.learning_rate,
+                                           betas=(0.9, 0.99), weight_decay=0.0)
+        self.data = torch.from_numpy(text.ids)
+        self.starts = torch.from_numpy(text.starts)
+        self.probe = AgreementProbe.from_text(text)
+        self.generator = torch.Generator().manual_seed(settings.seed)
+        self.offsets = torch.arange(config.block_size + 1)
+        self.steps = 0
+        self.losses: list[float] = []
+        self.agreement_steps: list[int] = []
+        self.agreement_history: list[float] = []
+        self.tokens_seen = 0
+        self.train_seconds = 0.0
+
+    def batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """x (B, T) and y (B, T) = x shifted by one: every position predicts the token after it."""
+        i = torch.randint(len(self.starts), (self.settings.batch_size,), generator=self.generator)
+        windows = self.data[self.starts[i][:, None] + self.offsets]  # (B, T + 1)
+        return windows[:, :-1], windows[:, 1:]
+
+    def step(self) -> None:
+        """One AdamW update on one batch."""
+        t0 = time.perf_counter()
+        x, y = self.batch()
+        logits = self.model(x)  # (B, T, V)
+        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), y.reshape(-1))
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        self.steps += 1
+        self.losses.append(float(loss.item()))
+        self.tokens_seen += x.numel()
+        if self.probe is not None and self.steps % self.settings.eval_every == 0:
+            self.agreement_steps.append(self.steps)
+            self.agreement_history.append(self.agreement())
+        self.train_seconds += time.perf_counter() - t0
+
+    def diverged(self) -> str | None:
+        """A message when the loss is no longer a finite number (training cannot recover)."""
+        if self.losses and not math.isfinite(self.losses[-1]):
+            return (f"The loss became {self.losses[-1]} at step {self.steps}: the weights blew up. "
+                    "Press Reset to start again.")
+        return None
+
+    def done(self) -> bool:
+        return self.steps >= self.settings.max_steps
+
+    def agreement(self) -> float:
+        """The model's accuracy on the held-out agreement contexts (NaN when the text has no test)."""
+        if self.probe is None:
+            return float("nan")
+        return self.probe.accuracy(self.model.batch_next_probs(self.probe.contexts))
+
+    @property
+    def tokens_per_second(self) -> float:
+        """Training throughput: tokens of batches processed per second spent in ``step()``."""
+        return self.tokens_seen / self.train_seconds if self.train_seconds > 0 else 0.0
+
+    def recent_loss(self, n: int = 50) -> float:
+        """Mean training loss of the last ``n`` steps (NaN before the first step)."""
+        return float(np.mean(self.losses[-n:])) if self.losses else float("nan")
+
+    def model_copy(self) -> GPT:
+        """A frozen copy of the current model (to generate from while training goes on)."""
+        return copy.deepcopy(self.model).requires_grad_(False)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the page draws from the transformer, taken at one instant."""
+
+    steps: int
+    loss: float
+    tokens_per_second: float
+    losses: np.ndarray
+    agreement: float
+    agreement_steps: np.ndarray
+    agreement_history: np.ndarray
+    next_probs: np.ndarray | None
+    """(V,) P(next | prompt), or None for an empty prompt."""
+    attention: list[np.ndarray]
+    agreement_probs: np.ndarray
+    """(N, V) P(next | held-out context)."""
+
+
+def snapshot(trainer: GPTTrainer, prompt: Sequence[int]) -> Snapshot:
+    """Read the trainer (call under the runner's lock): a few small forward passes, no training."""
+    probe_contexts = trainer.probe.contexts if trainer.probe is not None else ()
+    probs = trainer.model.batch_next_probs([*probe_contexts, prompt] if prompt else probe_contexts)
+    agreement_probs = probs[: len(probe_contexts)]
+    agreement = trainer.probe.accuracy(agreement_probs) if trainer.probe is not None else float("nan")
+    return Snapshot(
+        steps=trainer.steps,
+        loss=trainer.recent_loss(),
+        tokens_per_second=trainer.tokens_per_second,
+        losses=np.asarray(trainer.losses, dtype=np.float32),
+        agreement=agreement,
+        agreement_steps=np.asarray(trainer.agreement_steps),
+        agreement_history=np.asarray(trainer.agreement_history, dtype=np.float32),
+        next_probs=probs[-1] if prompt else None,
+        attention=trainer.model.attention(prompt) if prompt else [],
+        agreement_probs=agreement_probs,
+    )

@@ -1,0 +1,209 @@
+"""The tiny transformer: causal mask, shapes, parameter count, training, agreement, attention, live figures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose
+from torch.nn import functional as F
+
+from core.bigram import Bigram
+from core.corpus import corpus_text, encode_prompt
+from core.nexttoken_figures import (
+    agreement_curve_figure,
+    agreement_table,
+    attention_figure,
+    loss_curve_figure,
+)
+from core.tiny_gpt import GPT, AgreementProbe, GPTConfig, GPTTrainer, TrainSettings, snapshot
+
+
+@pytest.fixture(scope="module")
+def text():
+    return corpus_text()
+
+
+@pytest.fixture(scope="module")
+def trained(text):
+    """The page's default model trained until the agreement test passes (at most 400 steps)."""
+    trainer = GPTTrainer(text, GPTConfig(len(text.vocab)), TrainSettings())
+    while trainer.steps < 400:
+        trainer.step()
+        if trainer.steps % 10 == 0 and trainer.agreement() >= 0.95:
+            break
+    return trainer
+
+
+def test_one_torch_thread():
+    assert torch.get_num_threads() == 1
+
+
+def test_causal_mask_later_tokens_do_not_change_earlier_logits():
+    config = GPTConfig(vocab_size=20, block_size=12, n_layer=2, n_head=2)
+    model = GPT(config, seed=1)
+    g = torch.Generator().manual_seed(0)
+    x = torch.randint(20, (3, 12), generator=g)
+    t = 5
+    y = x.clone()
+    y[:, t:] = torch.randint(20, (3, 12 - t), generator=g)
+    with torch.no_grad():
+        lx, ly = model(x), model(y)
+    assert_allclose(lx[:, :t].numpy(), ly[:, :t].numpy(), atol=1e-6)
+    assert not np.allclose(lx[:, t:].numpy(), ly[:, t:].numpy(), atol=1e-4)  # the later ones do change
+
+
+def test_shapes_and_attention_rows(text):
+    config = GPTConfig(len(text.vocab), n_layer=2, n_head=4)
+    model = GPT(config)
+    idx = torch.zeros((2, 7), dtype=torch.long)
+    logits, atts = model(idx, with_attention=True)
+    assert logits.shape == (2, 7, len(text.vocab))
+    assert [a.shape for a in atts] == [(2, 4, 7, 7)] * 2
+    for a in atts:
+        assert_allclose(a.sum(-1).detach().numpy(), 1.0, atol=1e-6)
+        assert torch.all(torch.triu(a, diagonal=1) == 0)
+
+
+def test_parameter_count_is_a_few_tens_of_thousands(text):
+    V, C, L, T = len(text.vocab), 32, 2, 16
+    model = GPT(GPTConfig(V, block_size=T, n_layer=L, n_embd=C))
+    per_block = 12 * C * C + 13 * C  # two LayerNorms, qkv + projection, 4x MLP, with biases
+    assert model.n_params() == V * C + T * C + L * per_block + 2 * C  # head tied to the embedding
+    assert 10_000 < model.n_params() < 100_000
+
+
+def test_initial_loss_is_a_uniform_guess(text):
+    trainer = GPTTrainer(text, GPTConfig(len(text.vocab)))
+    trainer.step()
+    assert trainer.losses[0] == pytest.approx(math.log(len(text.vocab)), abs=0.05)
+
+
+def test_batched_probabilities_match_one_context_at_a_time(text):
+    model = GPT(GPTConfig(len(text.vocab)), seed=3)
+    contexts = [encode_prompt(p, text).ids for p in ("the sky", "where the clouds over the sea", "it")]
+    batched = model.batch_next_probs(contexts)
+    for row, c in zip(batched, contexts, strict=True):
+        assert_allclose(row, np.exp(model.next_logprobs(c)), atol=1e-6)
+    assert_allclose(batched.sum(axis=1), 1.0, atol=1e-9)
+    long = list(range(10)) * 3  # longer than block_size: only the last 16 tokens count
+    assert_allclose(model.next_logprobs(long), model.next_logprobs(long[-16:]), atol=1e-6)
+
+
+def test_cross_entropy_matches_a_float64_reference(text):
+    trainer = GPTTrainer(text, GPTConfig(len(text.vocab)), TrainSettings(seed=5))
+    x, y = trainer.batch()
+    assert torch.equal(x[:, 1:], y[:, :-1])  # y is x shifted by one
+    with torch.no_grad():
+        logits = trainer.model(x).double()
+    manual = -(torch.log_softmax(logits, -1).gather(-1, y[..., None])).mean()
+    assert_allclose(float(F.cross_entropy(logits.view(-1, logits.size(-1)), y.reshape(-1))), float(manual),
+                    rtol=1e-12)
+
+
+def test_training_is_seeded_and_lowers_the_loss(text):
+    a = GPTTrainer(text, GPTConfig(len(text.vocab)), TrainSettings(seed=2))
+    b = GPTTrainer(text, GPTConfig(len(text.vocab)), TrainSettings(seed=2))
+    for _ in range(30):
+        a.step()
+        b.step()
+    assert a.losses == b.losses
+    assert np.mean(a.losses[-5:]) < a.losses[0] - 1.0
+    assert a.tokens_per_second > 0 and a.tokens_seen == 30 * 32 * 16
+
+
+def test_transformer_learns_the_agreement_the_bigram_cannot(text, trained):
+    assert trained.agreement() >= 0.95
+    assert trained.agreement_history and trained.agreement_steps[-1] % trained.settings.eval_every == 0
+    bigram = Bigram().fit(text.ids, len(text.vocab))
+    is_, are = text.stoi["is"], text.stoi["are"]
+    for prompt, verb, other in (("the sky over the hills", is_, are), ("the skies over the hills", are, is_)):
+        ids = encode_prompt(prompt, text).ids
+        p = np.exp(trained.model.next_logprobs(ids))
+        assert p[verb] > 0.5 > p[other]
+    assert_allclose(bigram.next_probs(encode_prompt("the sky over the hills", text).ids),
+                    bigram.next_probs(encode_prompt("the skies over the hills", text).ids))
+
+
+def test_a_layer_one_head_looks_back_at_the_subject(text, trained):
+    # The page's "try this": the row of "hills" in one layer-1 head puts most weight on "skies".
+    words = encode_prompt("the skies over the hills", text)
+    att = trained.model.attention(words.ids)[0]  # layer 1: (n_head, T, T)
+    assert words.words[2] == "skies"
+    assert att[:, -1, 2].max() > 0.5
+
+
+def test_divergence_is_reported(text):
+    trainer = GPTTrainer(text, GPTConfig(len(text.vocab)))
+    assert trainer.diverged() is None
+    with torch.no_grad():
+        trainer.model.wte.weight[:] = float("nan")
+    trainer.step()
+    message = trainer.diverged()
+    assert message is not None and "nan" in message and "Reset" in message
+
+
+def test_done_after_max_steps(text):
+    trainer = GPTTrainer(text, GPTConfig(len(text.vocab)), TrainSettings(max_steps=3))
+    for _ in range(3):
+        assert not trainer.done()
+        trainer.step()
+    assert trainer.done()
+
+
+def test_model_copy_is_frozen(text):
+    trainer = GPTTrainer(text, GPTConfig(len(text.vocab)))
+    frozen = trainer.model_copy()
+    before = frozen.next_logprobs([0, 1, 2])
+    for _ in range(3):
+        trainer.step()
+    assert_allclose(frozen.next_logprobs([0, 1, 2]), before)
+    assert not np.allclose(trainer.model.next_logprobs([0, 1, 2]), before)
+
+
+def test_snapshot_has_what_the_page_draws(text, trained):
+    prompt = encode_prompt("the skies over the hills", text)
+    snap = snapshot(trained, prompt.ids)
+    assert snap.steps == trained.steps and len(snap.losses) == trained.steps
+    assert snap.agreement == pytest.approx(trained.agreement())
+    assert_allclose(snap.next_probs, np.exp(trained.model.next_logprobs(prompt.ids)), atol=1e-6)
+    assert [a.shape for a in snap.attention] == [(2, 6, 6)] * 2
+    assert snap.agreement_probs.shape == (len(text.agreement), len(text.vocab))
+    assert snapshot(trained, ()).next_probs is None
+
+
+def test_user_text_has_no_agreement_probe():
+    from core.corpus import check_user_text
+
+    text = check_user_text("the rain falls on the plain and the wind blows over the hill . " * 6).text
+    trainer = GPTTrainer(text, GPTConfig(len(text.vocab)))
+    assert AgreementProbe.from_text(text) is None and math.isnan(trainer.agreement())
+    trainer.step()
+    snap = snapshot(trainer, encode_prompt("the rain", text).ids)
+    assert math.isnan(snap.agreement) and snap.agreement_probs.shape[0] == 0
+
+
+def test_live_figures(text, trained):
+    prompt = encode_prompt("the skies over the hills", text)
+    snap = snapshot(trained, prompt.ids)
+    att = attention_figure(snap.attention, prompt.words)
+    df = att["data"]["values"]
+    assert len(df) == 2 * 2 * 6 * 6
+    assert_allclose(df.groupby(["layer", "head", "query"])["weight"].sum(), 1.0, atol=1e-5)
+    assert att["spec"]["encoding"]["x"]["sort"][2] == "2:skies"
+    loss = loss_curve_figure(np.arange(1000, dtype=np.float32), len(text.vocab))
+    curve, reference = loss["datasets"]["curve"], loss["datasets"]["reference"]
+    assert len(curve) == 300 and curve["step"].iloc[-1] == 1000
+    assert_allclose(curve["loss"].mean(), np.arange(1000).mean(), rtol=1e-3)  # bucket means keep the mean
+    assert_allclose(reference["loss"].iloc[0], math.log(len(text.vocab)), rtol=1e-6)
+    agreement = agreement_curve_figure(snap.agreement_steps, snap.agreement_history)
+    assert_allclose(agreement["datasets"]["curve"]["accuracy"], 100 * snap.agreement_history, rtol=1e-6)
+    probe = AgreementProbe.from_text(text)
+    bigram = Bigram().fit(text.ids, len(text.vocab))
+    table = agreement_table(text.agreement, probe.probs(snap.agreement_probs),
+                            probe.probs(bigram.batch_next_probs(probe.contexts)))
+    assert len(table) == len(text.agreement)
+    assert table["transformer right"].mean() == pytest.approx(snap.agreement)
+    assert table["context"].iloc[0].startswith("the ")
