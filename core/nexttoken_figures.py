@@ -58,6 +58,7 @@ def next_token_bars_figure(probs: np.ndarray | None, vocab: Sequence[str], *, ti
     })
     return {
         "title": title, "data": {"values": df}, "mark": {"type": "bar"}, "height": 20 * (k + len(always)),
+        "autosize": {"type": "fit-x", "contains": "padding"},  # the width follows the page, the height is ours
         "encoding": {
             "x": {"field": "P", "type": "quantitative", "scale": {"domain": [0, 1]}, "title": "P(next token)"},
             "y": {"field": "token", "type": "nominal", "sort": "-x", "title": None},

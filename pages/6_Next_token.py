@@ -1,0 +1,180 @@
+"""Next-token prediction: a bigram model and a tiny transformer, trained live, finish the same sentence."""
+
+import numpy as np
+import streamlit as st
+
+from core import nexttoken_figures as figs
+from core import ui
+from core.bigram import Bigram
+from core.corpus import MAX_BYTES, CorpusSettings, check_user_text, corpus_text, encode_prompt
+from core.live import LiveRunner
+from core.sampling import GenerateSettings, generate, tempered
+from core.tiny_gpt import AgreementProbe, GPTConfig, GPTTrainer, TrainSettings, snapshot
+
+ui.lab_page("pages/6_Next_token.py", "A language model is a chain of next-token classifiers")
+ui.url_state({
+    "nexttoken.prompt": ui.Param("the skies over the hills"),
+    "nexttoken.temperature": ui.Param(1.0, 0.0, 2.0),
+    "nexttoken.top_k": ui.Param(0, 0, 50),
+    "nexttoken.layers": ui.Param(2, options=(1, 2)),
+    "nexttoken.heads": ui.Param(2, options=(1, 2, 4)),
+    "nexttoken.seed": ui.Param(0, 0, 999),
+})
+
+
+@st.cache_data(max_entries=4)
+def load_corpus(seed: int):
+    return corpus_text(CorpusSettings(seed=seed))
+
+
+load_user_text = st.cache_data(max_entries=4)(check_user_text)
+
+st.markdown("A language model is a **generative** model of text: it gives every sentence a probability and can "
+            "write new ones. It is built from **discriminative** pieces: the product rule, applied again and "
+            "again, turns the joint probability into a chain of next-token classifiers.")
+st.latex(r"P(x_1, x_2, \dots, x_n) = P(x_1)\,P(x_2 \mid x_1) \cdots P(x_n \mid x_{<n})"
+         r" = \prod_{t=1}^{n} P(x_t \mid x_{<t})")
+ui.page_link("pages/1_Bayes_rule.py", "The product rule P(a, b) = P(b | a) P(a), on the Bayes page", icon="🎲")
+
+st.header("1. The text")
+src = st.columns([3, 2])
+source = src[0].radio("Learn from", ["the generated weather corpus", "your own text"], horizontal=True,
+                      key="nexttoken.source")
+src[1].number_input("Corpus seed (the grammar writes other sentences)", 0, 999, key="nexttoken.seed",
+                    disabled=source == "your own text")
+text = load_corpus(st.session_state["nexttoken.seed"])
+if source == "your own text":
+    check = load_user_text(st.text_area(f"Paste text (at most {MAX_BYTES // 1000} KB)", key="nexttoken.text"))
+    for message in check.errors:
+        st.error(message + " Until then the page uses the generated corpus.")
+    for message in check.warnings:
+        st.warning(message)
+    text = check.text or text
+left, right = st.columns([3, 2])
+with left:
+    st.markdown(f"**Sample of {text.source}** ({len(text.ids):,} tokens)")
+    st.code("\n".join(text.sentences[:8]) if text.sentences else " ".join(text.vocab[i] for i in text.ids[:120]),
+            language=None, wrap_lines=True)
+with right:
+    st.metric("Vocabulary size V", len(text.vocab))
+    with st.expander("The vocabulary (most frequent first)"):
+        st.write(", ".join(text.vocab))
+if text.agreement:
+    st.caption("Hidden in the grammar: the verb agrees with a noun several words back (*the sky over the hills "
+               "**is***, *the skies over the hills **are***). Some noun–preposition–place combinations are held "
+               f"out of the corpus; their {len(text.agreement)} contexts make the agreement test below.")
+
+st.header("2. The bigram model: count, then divide")
+bigram = Bigram().fit(text.ids, len(text.vocab))
+st.latex(rf"P(\text{{next}} = j \mid \text{{previous}} = i) = \frac{{c_{{ij}} + \alpha}}{{\sum_k c_{{ik}} + \alpha V}},"
+         rf"\qquad \alpha = {bigram.alpha},\ V = {len(text.vocab)}")
+st.plotly_chart(figs.bigram_heatmap_figure(bigram.probs_, text.vocab), width="stretch", key="nexttoken.bigram")
+ui.what_you_see("Each row is a probability distribution over the next token given the previous one, read off the "
+                "counts c_ij (add-α smoothing gives unseen pairs a little mass). The row for *hills* is the same "
+                "whichever noun came before it: a bigram cannot make the verb agree.")
+
+st.header("3. The transformer, trained live, and both models on your prompt")
+arch = st.columns(3)
+arch[0].selectbox("Layers", (1, 2), key="nexttoken.layers")
+arch[1].selectbox("Attention heads", (1, 2, 4), key="nexttoken.heads")
+config = GPTConfig(len(text.vocab), n_layer=st.session_state["nexttoken.layers"],
+                   n_head=st.session_state["nexttoken.heads"])
+settings = TrainSettings()
+runner = ui.live_runner("nexttoken.runner", lambda: LiveRunner(GPTTrainer(text, config, settings)))
+if st.session_state.get("nexttoken.trainer_key", (text.fingerprint, config)) != (text.fingerprint, config):
+    runner.replace(GPTTrainer(text, config, settings))
+st.session_state["nexttoken.trainer_key"] = (text.fingerprint, config)
+arch[2].metric("Parameters", f"{runner.read(lambda t: t.model.n_params()):,}")
+
+c = st.columns([3, 2, 2])
+c[0].text_input("Prompt (the context)", key="nexttoken.prompt", max_chars=300)
+c[1].slider("Temperature T", 0.0, 2.0, step=0.05, key="nexttoken.temperature")
+c[2].slider("Top-k (0 = all tokens)", 0, 50, key="nexttoken.top_k")
+T, k = st.session_state["nexttoken.temperature"], st.session_state["nexttoken.top_k"]
+st.latex(rf"P_T(x_t = j \mid x_{{<t}}) = \frac{{e^{{z_j / T}}}}{{\sum_k e^{{z_k / T}}}},\quad T = {T:.2f}"
+         + (r"\ (\text{argmax})" if T == 0 else "") + (rf",\ \text{{top-}}k = {k}" if k else ""))
+prompt = encode_prompt(st.session_state["nexttoken.prompt"], text)
+if prompt.unknown:
+    st.warning(f"Not in the vocabulary: {', '.join(f'**{w}**' for w in prompt.unknown)}. "
+               f"These words are {prompt.handling}; the models read: *{' '.join(prompt.words)}*.")
+if prompt.empty:
+    st.info("The prompt has no known word: both models show what starts a sentence (the context is only '.').")
+if len(prompt.ids) > config.block_size:
+    st.caption(f"The transformer reads the last {config.block_size} tokens; the bigram only the last one.")
+
+ui.live_buttons(runner, "nexttoken", lambda: runner.replace(GPTTrainer(text, config, settings)))
+if runner.message:
+    st.error(runner.message)
+probe = AgreementProbe.from_text(text)
+bigram_agreement = probe.probs(bigram.batch_next_probs(probe.contexts)) if probe else None
+
+
+def draw() -> None:
+    """One tick: a snapshot of the transformer under the lock, drawn outside it."""
+    snap = runner.read(lambda t: snapshot(t, prompt.ids))
+    m = st.columns(4)
+    m[0].metric("Step", f"{snap.steps:,}", help=f"Training pauses by itself after {settings.max_steps:,} steps.")
+    m[1].metric("Loss (mean of the last 50 steps)", ui.fmt(snap.loss, undefined="not trained yet"))
+    m[2].metric("Agreement (held-out)", f"{100 * snap.agreement:.0f} %" if probe else "n/a",
+                help="Share of held-out contexts where P(correct verb) > P(wrong verb). The bigram scores 50 %."
+                if probe else "The agreement test belongs to the generated corpus.")
+    m[3].metric("Tokens/s", f"{snap.tokens_per_second:,.0f}", help="Training throughput: tokens per second of training.")
+    bars = st.columns(2)
+    always = ("is", "are") if probe else ()
+    bars[0].vega_lite_chart(figs.next_token_bars_figure(
+        tempered(bigram.next_probs(prompt.ids), T, k), text.vocab, color=figs.BIGRAM_COLOR, always=always,
+        title=f"Bigram: P(next | {text.vocab[prompt.ids[-1]] if prompt.ids else '∅'})"), key="nexttoken.bars_bigram")
+    bars[1].vega_lite_chart(figs.next_token_bars_figure(
+        None if snap.next_probs is None else tempered(snap.next_probs, T, k), text.vocab, color=figs.GPT_COLOR,
+        always=always, title="Transformer: P(next | the whole prompt)"), key="nexttoken.bars_gpt")
+    curves = st.columns(2)
+    curves[0].vega_lite_chart(figs.loss_curve_figure(snap.losses, len(text.vocab)), key="nexttoken.loss")
+    if probe:
+        curves[1].vega_lite_chart(figs.agreement_curve_figure(snap.agreement_steps, snap.agreement_history),
+                                  key="nexttoken.agreement_curve")
+    st.markdown("**Attention** over the prompt: one heatmap per head (columns) and layer (rows)")
+    if snap.attention:
+        st.vega_lite_chart(figs.attention_figure(snap.attention, prompt.words[-config.block_size:]),
+                           key="nexttoken.attention")
+    if probe:
+        with st.expander(f"The agreement test: {len(probe.contexts)} held-out contexts", expanded=False):
+            st.dataframe(figs.agreement_table(text.agreement, probe.probs(snap.agreement_probs), bigram_agreement),
+                         hide_index=True)
+
+
+ui.live_fragment(runner, draw, every=0.25)
+ui.what_you_see("Bars show the distribution a token is drawn from (after T and top-k). The bigram sees only the "
+                "last word; the transformer attends to the whole prompt, so after a few seconds of training it "
+                "puts *is* after a singular subject and *are* after a plural one, even for held-out combinations. "
+                "Attention row t shows where position t looks; the mask makes the upper triangle empty.")
+
+if st.button("Generate", key="nexttoken.generate", type="primary"):
+    st.session_state["nexttoken.clicks"] = st.session_state.get("nexttoken.clicks", 0) + 1
+    model = runner.read(lambda t: t.model_copy())
+    rng = np.random.default_rng([st.session_state["nexttoken.seed"], st.session_state["nexttoken.clicks"]])
+    n = GenerateSettings().n_tokens
+    st.session_state["nexttoken.generation"] = (text.fingerprint, prompt.words, [
+        (name, generate(f, prompt.ids, n, temperature=T, top_k=k, rng=rng))
+        for name, f in (("Transformer", model.next_logprobs), ("Bigram", bigram.next_logprobs))])
+fingerprint, words, generations = st.session_state.get("nexttoken.generation", (None, (), []))
+for name, gen in generations if fingerprint == text.fingerprint else []:
+    st.markdown(f"**{name}:** {' '.join(w for w in words if w != '.')} **"
+                f"{' '.join(text.decode([c.token for c in gen.choices]))}**")
+    st.dataframe(figs.generation_table(gen, text.vocab))
+    st.caption(f"{len(gen.choices)} tokens, {ui.fmt(gen.ms_per_token, 2)} ms per token. 'P model' is the "
+               "model's probability of the chosen token; 'P sampled' the probability it was drawn with.")
+
+ui.try_this([
+    "Before training, compare the bars for *the sky over the hills* and *the skies over the hills*: the bigram "
+    "bars are identical (it sees only *hills*). Press Train: within seconds the transformer puts *is* first for "
+    "one and *are* for the other, and Agreement climbs above 95 %.",
+    "Watch the loss: it starts at ln V (≈ 4.3 nats, a uniform guess over 77 tokens) and settles near 1.1, the "
+    "uncertainty the grammar itself leaves (which adjective, which place).",
+    "After training, prompt *the skies over the hills*: in layer 1 one head's last row (*hills*) looks mostly "
+    "at *skies*, four words back. That is how the transformer sees the subject.",
+    "Set the temperature to 0 (or top-k to 1): every bar chart collapses onto one token, and Generate writes the "
+    "same continuation on every click.",
+    "Raise the temperature to 2: the bars flatten and the chosen tokens' 'P sampled' values drop.",
+    "Type *where the tornado is*: the page names *tornado* as unknown and drops it.",
+])
+ui.sync_url()
