@@ -114,6 +114,13 @@ def panels(state: Mapping[str, Any], data: ds.Dataset, grid: clf.Grid, prior: np
     return [clf.with_prior(p, prior) if prior is not None else p for p in out]
 
 
+def samples_of(panel: clf.Panel, state: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray] | None:
+    """New labelled points drawn from a generative panel's P(y) P(x | y) when sampling is on (same seed, same stars)."""
+    if not state[SAMPLE.key] or not panel.generative or panel.error:
+        return None
+    return panel.model.sample(int(state[N_DRAW.key]), np.random.default_rng(int(state[SEED.key])), panel.prior)
+
+
 def number(x: float | None, digits: int = 3, undefined: str = "—") -> str:
     """A number for a caption, never nan or inf."""
     return undefined if x is None or not math.isfinite(x) else f"{x:.{digits}f}"

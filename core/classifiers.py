@@ -80,7 +80,7 @@ class Hyperparameters:
     knn_k: int = 15
     nn_width: int = 16
     nn_depth: int = 2
-    nn_alpha: float = 0.1
+    nn_alpha: float = 1.0
 
 
 @dataclass(frozen=True)

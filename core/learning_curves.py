@@ -67,6 +67,11 @@ class CurveResult:
         """Per model: how many (size, draw) fits were impossible (e.g. QDA with too few points)."""
         return {name: int((~np.isfinite(err)).sum()) for name, err in self.errors.items()}
 
+    def failure_notes(self) -> list[str]:
+        """One sentence per model with impossible fits, saying how many were left out of its curve."""
+        return [f"{name}: {n} of {self.errors[name].size} fits were impossible (too few points) and are left out."
+                for name, n in self.failed().items() if n]
+
 
 def with_noise_features(draw: Draw, extra: int) -> Draw:
     """``draw`` with ``extra`` irrelevant N(0, 1) features appended to every point."""

@@ -1,13 +1,12 @@
 """Decision boundaries: generative and discriminative classifiers side by side on the same 2-D data."""
 
-import numpy as np
 import streamlit as st
 
 from core import boundary as bd
+from core import boundary_figures as bf
 from core import classifiers as clf
 from core import datasets as ds
 from core import ui
-from core.boundary_figures import CLICK_GRID_CURVE, data_figure, learning_curve_figure, panel_figure
 
 ui.lab_page("pages/2_Decision_boundaries.py", "Decision boundaries: model how the data is made, or only where it splits")
 ui.url_state({c.key: ui.Param(c.default, c.lo, c.hi, c.options) for c in bd.CONTROLS})
@@ -39,7 +38,7 @@ def load_csv() -> None:
 
 
 def add_clicked() -> None:
-    clicks = ds.clicked_positions(ss["boundary.data_plot"].selection.get("points", []), CLICK_GRID_CURVE)
+    clicks = ds.clicked_positions(ss["boundary.data_plot"].selection.get("points", []), bf.CLICK_GRID_CURVE)
     ss["boundary.added"] = ds.add_clicks(ss["boundary.added"], clicks, int(ss["boundary.click_class"]))
 
 
@@ -58,15 +57,12 @@ with controls:
     for c in bd.DATA_SLIDERS:
         control(c)
     st.number_input(bd.SEED.label, 0, 9999, step=1, key=bd.SEED.key)
-    st.multiselect(bd.MODELS.label, clf.MODEL_NAMES, key=bd.MODELS.key)
-    for c in bd.hyper_controls(ss[bd.MODELS.key]):
-        control(c)
 
 settings = bd.data_settings(ss)
 data = bd.lab_data(settings, ss.get("boundary.csv_points"), ss["boundary.added"])
 grid = clf.Grid(*ds.bounds(data.X_all))
 with data_col:
-    st.plotly_chart(data_figure(data, grid), key="boundary.data_plot", on_select=add_clicked,
+    st.plotly_chart(bf.data_figure(data, grid), key="boundary.data_plot", on_select=add_clicked,
                     selection_mode="points", width="stretch")
     c = st.columns([2, 1, 1])
     c[0].radio("Class of the points you click", (0, 1, 2), key="boundary.click_class", horizontal=True)
@@ -80,6 +76,12 @@ with data_col:
         st.error(ss["boundary.csv_error"])
     if settings.dataset == ds.CUSTOM and not len(data.y_all):
         st.info("No data of your own yet: upload a CSV, or pick a class and click on the plot.")
+
+st.subheader("Models")
+st.multiselect(bd.MODELS.label, clf.MODEL_NAMES, key=bd.MODELS.key, label_visibility="collapsed")
+hyper_cols = st.columns(4)
+for i, c in enumerate(bd.hyper_controls(ss[bd.MODELS.key])):
+    control(c, hyper_cols[i % 4])
 
 st.subheader("Generative extras")
 x = st.columns(3)
@@ -102,18 +104,15 @@ for row in range(0, len(panels), 3):
             if panel.error:
                 st.warning(panel.error)
                 continue
-            samples = None
-            if ss[bd.SAMPLE.key] and panel.generative:
-                samples = panel.model.sample(ss[bd.N_DRAW.key], np.random.default_rng(settings.seed), panel.prior)
-            st.plotly_chart(panel_figure(panel, data, grid, contours=ss[bd.CONTOURS.key], samples=samples),
-                            key=f"boundary.panel.{panel.name}", width="stretch")
+            samples = bd.samples_of(panel, ss)
+            st.plotly_chart(bf.panel_figure(panel, data, grid, contours=ss[bd.CONTOURS.key], samples=samples),
+                            key=f"boundary.panel.{panel.name}", width="stretch", config=bf.PANEL_CONFIG)
             st.caption(bd.score_line(panel.scores))
             if ss[bd.SAMPLE.key] and not panel.generative:
                 st.caption(f"Cannot sample: {clf.WHY_NO_SAMPLES[panel.name]}")
 if panels:
-    number = st.column_config.NumberColumn(format="%.3f")
     st.dataframe(clf.results_table(panels), key="boundary.results", hide_index=True, width="stretch",
-                 column_config={c: number for c in clf.RESULT_COLUMNS[1:]})
+                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in clf.RESULT_COLUMNS[1:]})
 ui.what_you_see(
     "Colour is P(y = 1 | x): blue near 0 (class 0), white at ½, orange near 1 (class 1); with three classes, the "
     "winning class's colour, paler where it is less sure. The black line is the decision boundary; ● train, "
@@ -136,7 +135,7 @@ st.markdown("Test error against training-set size m, each point the mean over 20
 lcc = st.columns([2, 1, 1, 1])
 lcc[0].multiselect(bd.LC_MODELS.label, clf.MODEL_NAMES, key=bd.LC_MODELS.key)
 control(bd.LC_EXTRA, lcc[1])
-lcc[2].button("Ng & Jordan setup", key="boundary.lc_preset", on_click=lambda: ss.update(bd.NG_JORDAN),
+lcc[2].button("Ng & Jordan setup", key="boundary.lc_preset", on_click=lambda: ss.update({**bd.NG_JORDAN, "boundary.added": []}),
               help="Correlated blobs (ρ = 0.6) with 30 irrelevant features.")
 run = lcc[3].button("Compute learning curves", key="boundary.lc_run", type="primary")
 job = bd.curve_job(ss, data)
@@ -146,10 +145,9 @@ elif run or bd.lc.is_cached(job.key):
     bar = st.progress(0.0, text="Fitting…")
     result = bd.run_curves(job, progress=lambda f: bar.progress(f, text="Fitting…"))
     bar.empty()
-    st.plotly_chart(learning_curve_figure(result.sizes, result.summary()), key="boundary.lc_plot", width="stretch")
-    for name, n in result.failed().items():
-        if n:
-            st.caption(f"{name}: {n} of {result.errors[name].size} fits were impossible (too few points) and are left out.")
+    st.plotly_chart(bf.learning_curve_figure(result.sizes, result.summary()), key="boundary.lc_plot", width="stretch")
+    for note in result.failure_notes():
+        st.caption(note)
     ui.what_you_see("Naive Bayes settles fast but on a higher error (its independence assumption is wrong for "
                     "correlated features); logistic regression needs more data and ends lower. Press *Ng & Jordan "
                     "setup*, then *Compute*: naive Bayes leads for small m, logistic regression from m ≈ 90 on.")

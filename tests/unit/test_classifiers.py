@@ -254,10 +254,13 @@ def test_panel_figures_are_valid_and_share_the_axes(moons, three):
 def test_binary_panel_draws_the_half_contour(moons):
     grid = clf.Grid(*ds.bounds(moons.X_all), n=40)
     p = clf.evaluate("Logistic regression", moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)
-    first = _valid(panel_figure(p, moons, grid))["data"][0]
-    assert first["type"] == "contour" and first["contours"]["start"] == first["contours"]["end"] == 0.5
+    heat, line = _valid(panel_figure(p, moons, grid))["data"][:2]
+    assert heat["type"] == "heatmap" and (heat["zmin"], heat["zmax"]) == (0, 255)
+    assert line["type"] == "contour" and line["contours"]["start"] == line["contours"]["end"] == 65535 / 2
     fig = panel_figure(p, moons, grid)
-    assert fig.data[0].z.dtype == np.float32
+    assert fig.data[0].z.dtype == np.uint8 and fig.data[1].z.dtype == np.uint16
+    assert_allclose(fig.data[0].z / 255, p.grid_proba[:, :, 1], atol=0.5 / 255 + 1e-7)  # colour to 1/510
+    assert_allclose(fig.data[1].z / 65535, p.grid_proba[:, :, 1], atol=0.5 / 65535 + 1e-7)  # boundary to 1/131070
 
 
 def test_class_confidence_encodes_argmax_and_certainty():

@@ -66,6 +66,7 @@ def test_summary_is_mean_and_sd_over_the_fitted_draws():
     assert_allclose(mean, [0.2, np.nan, 0.3])
     assert_allclose(sd, [0.1, np.nan, np.std([0.2, 0.2, 0.5])])
     assert res.failed() == {"m": 4}
+    assert res.failure_notes() == ["m: 4 of 9 fits were impossible (too few points) and are left out."]
 
 
 def test_impossible_fits_are_counted_not_fatal():
