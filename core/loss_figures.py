@@ -26,6 +26,14 @@ def _layout(fig: go.Figure, *, height: int) -> go.Figure:
     return fig
 
 
+def _vline(x: float, axis: int = 1, **line) -> dict:
+    """A vertical line across subplot ``axis`` as a layout shape (one ``update_layout`` for all of them
+    is much faster than ``add_vline`` per line)."""
+    suffix = "" if axis == 1 else str(axis)
+    return dict(type="line", x0=x, x1=x, y0=0, y1=1, xref=f"x{suffix}", yref=f"y{suffix} domain",
+                line=dict(color=NEUTRAL, dash="dash", width=1) | line)
+
+
 def _clip(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Values outside [lo, hi] become None (gaps) so a curve that shoots off stops at the frame."""
     out = np.asarray(values, dtype=float).astype(object)
@@ -53,15 +61,15 @@ def per_example_figure(y_hat: float, *, loss_cap: float = 5.0, slope_cap: float 
                                  legendgroup=name), row=1, col=1)
         fig.add_trace(go.Scatter(x=p, y=_clip(grad(y, p), -slope_cap, slope_cap), name=name, mode="lines",
                                  line=line, legendgroup=name, showlegend=False), row=1, col=2)
-        for col, fn in ((1, loss), (2, grad)):
-            value = float(fn(y, y_hat))
-            fig.add_trace(go.Scatter(
-                x=[y_hat], y=[value], mode="markers+text", showlegend=False,
-                marker=dict(color=color, size=11 if dash == "solid" else 8, line=dict(color="white", width=1)),
-                text=[f"{value:.3f}"] if dash == "solid" else None, textposition="middle right",
-                hovertemplate=f"{name}<br>ŷ = %{{x:.3f}}<br>%{{y:.3f}}<extra></extra>",
-            ), row=1, col=col)
-    fig.add_vline(x=y_hat, line=dict(color=NEUTRAL, dash="dash", width=1))
+    for col in (1, 2):  # the current ŷ on all four curves: one trace per panel
+        values = [float((c[4] if col == 1 else c[5])(c[0], y_hat)) for c in curves]
+        fig.add_trace(go.Scatter(
+            x=[y_hat] * 4, y=values, mode="markers+text", showlegend=False, name=f"at ŷ, panel {col}",
+            marker=dict(color=[c[2] for c in curves], size=[11, 11, 8, 8], line=dict(color="white", width=1)),
+            text=[f"{v:.3f}" for v in values[:2]] + ["", ""], textposition="middle right",
+            hovertemplate="ŷ = %{x:.3f}<br>%{y:.3f}<extra></extra>",
+        ), row=1, col=col)
+    fig.update_layout(shapes=[_vline(y_hat, 1), _vline(y_hat, 2)])
     fig.update_xaxes(title="ŷ = predicted P(y = 1)", range=[0, 1])
     fig.update_yaxes(range=[0, loss_cap], row=1, col=1)
     fig.update_yaxes(range=[-slope_cap, slope_cap], row=1, col=2)
@@ -73,6 +81,10 @@ def per_example_figure(y_hat: float, *, loss_cap: float = 5.0, slope_cap: float 
 # --------------------------------------------------------------------------------------------------
 # The surface, the contour map and the path
 # --------------------------------------------------------------------------------------------------
+def _after(pos: int) -> str:
+    return f"after {pos} step" + ("" if pos == 1 else "s")
+
+
 def _walked(path: DescentPath, pos: int) -> tuple[np.ndarray, np.ndarray, int]:
     pos = int(np.clip(pos, 0, path.steps_taken))
     return path.params[: pos + 1], path.loss[: pos + 1], pos
@@ -95,7 +107,7 @@ def surface_figure(surface: Surface, path: DescentPath | None = None, pos: int =
             line=dict(color=PATH_COLOR, width=6), marker=dict(size=2, color=PATH_COLOR),
         ))
         fig.add_trace(go.Scatter3d(
-            x=[done[-1, 0]], y=[done[-1, 1]], z=[loss[-1] + lift], mode="markers", name=f"after {pos} steps",
+            x=[done[-1, 0]], y=[done[-1, 1]], z=[loss[-1] + lift], mode="markers", name=_after(pos),
             marker=dict(size=6, color="white", line=dict(color=PATH_COLOR, width=4)),
         ))
     if minimum is not None:
@@ -103,12 +115,12 @@ def surface_figure(surface: Surface, path: DescentPath | None = None, pos: int =
                                    marker=dict(size=6, color="gold", symbol="diamond")))
     fig.update_layout(
         scene=dict(xaxis_title="w", yaxis_title="b", zaxis_title=z_title,
-                   camera=dict(eye=dict(x=-1.25, y=-1.3, z=0.85)), aspectmode="manual",
+                   camera=dict(eye=dict(x=-1.2, y=-1.25, z=0.75), center=dict(x=0, y=0, z=-0.15)), aspectmode="manual",
                    aspectratio=dict(x=1, y=1, z=0.7)),
         uirevision="surface",
     )
     fig = _layout(fig, height=height)
-    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0))
+    fig.update_layout(margin=dict(l=0, r=0, t=0, b=0), legend=dict(y=0.98, yanchor="top"))
     return fig
 
 
@@ -146,7 +158,7 @@ def contour_figure(surface: Surface, path: DescentPath | None = None, pos: int =
                                  hovertemplate="w = %{x:.3f}<br>b = %{y:.3f}<extra></extra>"))
         fig.add_trace(go.Scatter(x=[path.params[0, 0]], y=[path.params[0, 1]], mode="markers", name="start",
                                  marker=dict(size=10, color="black", symbol="circle-open", line=dict(width=3))))
-        fig.add_trace(go.Scatter(x=[done[-1, 0]], y=[done[-1, 1]], mode="markers", name=f"after {pos} steps",
+        fig.add_trace(go.Scatter(x=[done[-1, 0]], y=[done[-1, 1]], mode="markers", name=_after(pos),
                                  marker=dict(size=13, color="white", line=dict(color=PATH_COLOR, width=4))))
         g = path.grad[pos]
         norm = float(np.hypot(*g))
@@ -179,12 +191,16 @@ def data_figure(data: LossData, w: float, b: float, *, n_curve: int = 200) -> go
                                  hovertemplate="humidity %{x:.0f} %<extra></extra>"))
     fig.add_trace(go.Scatter(x=grid, y=predict(w, b, (grid - mean) / std), mode="lines",
                              name="ŷ = σ(w x + b)", line=dict(color=HIGHLIGHT, width=3)))
+    shapes = [dict(type="line", x0=0, x1=1, y0=0.5, y1=0.5, xref="x domain", yref="y",
+                   line=dict(color=NEUTRAL, width=1, dash="dot"))]
     if abs(w) > 1e-9:
         boundary = mean + std * (-b / w)
         if lo <= boundary <= hi:
-            fig.add_vline(x=boundary, line=dict(color=NEUTRAL, dash="dash"),
-                          annotation_text=f"ŷ = ½ at {boundary:.0f} %", annotation_position="bottom right")
-    fig.add_hline(y=0.5, line=dict(color=NEUTRAL, width=1, dash="dot"))
+            shapes.append(_vline(boundary, width=2))
+            fig.update_layout(annotations=[dict(x=boundary, y=0, yref="paper", yanchor="bottom", xanchor="left",
+                                                text=f" ŷ = ½ at {boundary:.0f} %", showarrow=False,
+                                                font=dict(color=NEUTRAL))])
+    fig.update_layout(shapes=shapes)
     fig.update_xaxes(title="humidity (%)", range=[lo, hi])
     fig.update_yaxes(title="P(rain | humidity)", range=[-0.08, 1.08])
     return _layout(fig, height=430)
@@ -231,9 +247,7 @@ def gan_losses_figure(d_mark: float | None = None, *, cap: float = 6.0) -> go.Fi
                              textposition="top center", marker=dict(size=11, color="gold", symbol="star",
                                                                     line=dict(color="black", width=1)),
                              name="equilibrium D = ½"), row=1, col=1)
-    for col in (1, 2):
-        for row in (1, 2):
-            fig.add_vline(x=eq, line=dict(color=NEUTRAL, dash="dash", width=1), row=row, col=col)
+    fig.update_layout(shapes=[_vline(eq, axis) for axis in (1, 2, 3, 4)])
     if d_mark is not None:
         marks = (
             (1, 2, losses.generator_loss_minimax(d_mark), losses.generator_loss_nonsaturating(d_mark)),

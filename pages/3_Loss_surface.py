@@ -114,9 +114,11 @@ def walk(was_playing: bool) -> None:
     how = "GD" if S["loss.optimizer"] == "GD" else f"{S['loss.optimizer']} rescales and accumulates the gradient"
     st.latex(rf"(w, b) \leftarrow (w, b) - \eta\,\nabla L = ({w:.2f},\ {bias:.2f}) - {S['loss.lr']:g}"
              rf" \times ({gw:.3f},\ {gb:.3f})\quad\text{{({how})}}")
+    # 3-D redraws are slow (WebGL): while playing, the surface keeps its last picture and catches up at the end.
+    shown = S["loss.surface_pos"] = S.get("loss.surface_pos", pos) if S["loss.playing"] else pos
     for col, obj in zip(st.columns(2), descent.OBJECTIVES, strict=True):
-        col.markdown(f"**Mean {obj} as a surface**" + (" with the path" if obj == objective else ""))
-        col.plotly_chart(loss_figures.surface_figure(surfaces[obj], path if obj == objective else None, pos,
+        col.markdown(f"**Mean {obj} as a surface**" + (f" with the path to step {min(shown, n)}" if obj == objective else ""))
+        col.plotly_chart(loss_figures.surface_figure(surfaces[obj], path if obj == objective else None, shown,
                                                      minimum=minima[obj], z_title=f"mean {obj}"),
                          width="stretch", key=f"loss.surface_{obj}")
     ui.write_url(DESCENT_KEYS)

@@ -153,14 +153,13 @@ def test_equilibrium_discriminator_loss_is_ln_4_and_is_the_minimum_when_d_cannot
 def test_per_example_figure_marks_the_current_prediction(y_hat):
     fig = per_example_figure(y_hat)
     marks = [t for t in fig.data if t.mode == "markers+text"]
-    assert len(marks) == 8  # 4 curves × (loss, slope)
-    assert all(t.x == (y_hat,) for t in marks)
-    values = sorted(float(t.y[0]) for t in marks)
-    expected = sorted([float(losses.bce(1, y_hat)), float(losses.bce(0, y_hat)), float(losses.bce_grad(1, y_hat)),
-                       float(losses.bce_grad(0, y_hat)), float(losses.squared_error(1, y_hat)),
-                       float(losses.squared_error(0, y_hat)), float(losses.squared_error_grad(1, y_hat)),
-                       float(losses.squared_error_grad(0, y_hat))])
-    assert_allclose(values, expected, rtol=1e-12)
+    assert len(marks) == 2  # one per panel: loss and slope, four curves each
+    assert all(t.x == (y_hat,) * 4 for t in marks)
+    assert_allclose(marks[0].y, [losses.bce(1, y_hat), losses.bce(0, y_hat), losses.squared_error(1, y_hat),
+                                 losses.squared_error(0, y_hat)], rtol=1e-12)
+    assert_allclose(marks[1].y, [losses.bce_grad(1, y_hat), losses.bce_grad(0, y_hat),
+                                 losses.squared_error_grad(1, y_hat), losses.squared_error_grad(0, y_hat)], rtol=1e-12)
+    assert marks[0].text[:2] == (f"{float(losses.bce(1, y_hat)):.3f}", f"{float(losses.bce(0, y_hat)):.3f}")
 
 
 def test_gan_figure_marks_equilibrium_and_pins_off_chart_values():
