@@ -152,14 +152,18 @@ def agreement_curve_figure(steps: np.ndarray, accuracy: np.ndarray) -> VegaLite:
 
 def agreement_table(contexts: Sequence[AgreementContext], gpt: tuple[np.ndarray, np.ndarray],
                     bigram: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
-    """One row per held-out context: the verb it needs, and P(correct), P(wrong) under each model."""
-    return pd.DataFrame({
-        "context": [" ".join(w for w in c.words if w != ".") for c in contexts],
-        "needs": [c.correct for c in contexts],
-        "transformer P(correct)": np.round(gpt[0], 3), "transformer P(wrong)": np.round(gpt[1], 3),
-        "bigram P(correct)": np.round(bigram[0], 3), "bigram P(wrong)": np.round(bigram[1], 3),
-        "transformer right": gpt[0] > gpt[1],
-    })
+    """One row per held-out context: the verb it needs, and P(is), P(are) under each model.
+
+    ``gpt`` and ``bigram`` are (P(correct verb), P(wrong verb)) per context, as ``AgreementProbe.probs`` gives.
+    """
+    needs_is = np.array([c.correct == "is" for c in contexts])
+    columns = {"context": [" ".join(w for w in c.words if w != ".") for c in contexts],
+               "needs": [c.correct for c in contexts]}
+    for name, (p_correct, p_wrong) in (("transformer", gpt), ("bigram", bigram)):
+        columns[f"{name} P(is)"] = np.round(np.where(needs_is, p_correct, p_wrong), 3)
+        columns[f"{name} P(are)"] = np.round(np.where(needs_is, p_wrong, p_correct), 3)
+        columns[f"{name} right"] = np.asarray(p_correct) > np.asarray(p_wrong)
+    return pd.DataFrame(columns)
 
 
 def generation_table(generation: Generation, vocab: Sequence[str]) -> pd.DataFrame:

@@ -206,4 +206,11 @@ def test_live_figures(text, trained):
                             probe.probs(bigram.batch_next_probs(probe.contexts)))
     assert len(table) == len(text.agreement)
     assert table["transformer right"].mean() == pytest.approx(snap.agreement)
-    assert table["context"].iloc[0].startswith("the ")
+    assert table["bigram right"].sum() == len(table) // 2  # one of each singular/plural pair
+    first = text.agreement[0]  # ". the sky above the mountains" → is
+    assert table["context"].iloc[0] == " ".join(first.words[1:]) and table["needs"].iloc[0] == first.correct
+    p_correct, p_wrong = probe.probs(snap.agreement_probs)
+    correct_col, wrong_col = ("transformer P(is)", "transformer P(are)")[:: 1 if first.correct == "is" else -1]
+    assert_allclose(table[correct_col].iloc[0], round(p_correct[0], 3))
+    assert_allclose(table[wrong_col].iloc[0], round(p_wrong[0], 3))
+    assert_allclose(table["bigram P(is)"].iloc[0], table["bigram P(is)"].iloc[1])  # same last word "mountains"
