@@ -1,0 +1,256 @@
+"""Figures of the backprop lab: the live fit and loss curves (Vega-Lite), the tiny net's diagram and the
+comparison with scikit-learn's regressors (Plotly).
+
+The live charts are Altair (Vega-Lite) so that Streamlit updates them in place several times a second;
+their axes are fixed by the data, not by the prediction, so only the data changes between ticks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pyarrow as pa
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.linear_model import LinearRegression
+from sklearn.tree import DecisionTreeRegressor
+
+from core.regression_data import RegressionData, mse
+from core.style import CLASS_COLORS, HIGHLIGHT, NEUTRAL, base_layout
+from core.tiny_backprop import Forward, Gradients, TinyNet
+
+NET_COLOR = CLASS_COLORS[0]
+TRAIN_COLOR = CLASS_COLORS[0]
+TEST_COLOR = CLASS_COLORS[1]
+DATA_COLOR = "#1c2333"
+TRUTH_COLOR = NEUTRAL
+REGRESSOR_COLORS = {"Linear regression": "#2f9e5a", "Decision tree": CLASS_COLORS[1], "Random forest": "#9c4fd6"}
+DEFAULT_TREE_DEPTH = 4
+SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def format_mse(value: float) -> str:
+    """An MSE for a metric: 4 decimals, scientific when huge, and words instead of nan/inf."""
+    if not np.isfinite(value):
+        return "exploded"
+    return f"{value:.4f}" if value < 1e4 else f"{value:.3g}"
+
+
+def y_limits(data: RegressionData, pad: float = 0.15) -> tuple[float, float]:
+    """A y-range that holds the data and the true f on the wide grid, padded: the live axes never jump."""
+    lo = float(min(data.y_grid.min(), data.y_train.min()))
+    hi = float(max(data.y_grid.max(), data.y_train.max()))
+    span = max(hi - lo, 1e-3)
+    return lo - pad * span, hi + pad * span
+
+
+# --------------------------------------------------------------------------------------------------
+# Live charts (Vega-Lite specs as plain dicts, for st.vega_lite_chart)
+# --------------------------------------------------------------------------------------------------
+# Built by hand rather than with Altair: Altair validates every spec against the Vega-Lite JSON
+# schema, about 0.1 s per chart, which several redraws a second cannot afford (the page draws in the
+# same process, and under the same GIL, as the training thread). Data goes in named ``datasets`` as
+# Arrow tables (30× cheaper to serialise than DataFrames), so the spec text stays the same between
+# ticks and the chart updates in place.
+VegaLiteSpec = dict[str, Any]
+
+
+def _legend_color(domain: list[str], colors: list[str]) -> dict[str, Any]:
+    return {"field": "curve", "type": "nominal", "scale": {"domain": domain, "range": colors},
+            "legend": {"orient": "top", "title": None}}
+
+
+def fit_chart(data: RegressionData, y_pred: np.ndarray, *, height: int = 340) -> VegaLiteSpec:
+    """The training points, the true f (dashed), the net's ŷ(x) over the wide grid, the training range shaded."""
+    lo, hi = y_limits(data)
+    x = {"field": "x", "type": "quantitative", "title": "x",
+         "scale": {"domain": [float(data.x_grid[0]), float(data.x_grid[-1])], "nice": False}}
+    y = {"field": "y", "type": "quantitative", "title": "y", "scale": {"domain": [lo, hi], "nice": False}}
+    y_pred = np.nan_to_num(np.asarray(y_pred, dtype=float), nan=hi + 1e3, posinf=hi + 1e3, neginf=lo - 1e3)
+    domain = ["true f(x)", "network ŷ(x)"]
+    curves = pa.table({
+        "x": np.concatenate([data.x_grid, data.x_grid]).astype(np.float32),
+        "y": np.concatenate([data.y_grid, np.clip(y_pred, lo - 1e3, hi + 1e3)]).astype(np.float32),
+        "curve": pa.array(np.repeat(domain, len(data.x_grid)).tolist()),
+    })
+    return {
+        "height": height,
+        "datasets": {
+            "range": pa.table({"x0": [data.x_range[0]], "x1": [data.x_range[1]]}),
+            "points": pa.table({"x": data.X_train[:, 0].astype(np.float32), "y": data.y_train.astype(np.float32)}),
+            "curves": curves,
+        },
+        "layer": [
+            {"data": {"name": "range"}, "mark": {"type": "rect", "color": "#eef1f8"},
+             "encoding": {"x": {**x, "field": "x0"}, "x2": {"field": "x1"}}},
+            {"data": {"name": "points"}, "mark": {"type": "circle", "size": 22, "color": DATA_COLOR, "opacity": 0.55},
+             "encoding": {"x": x, "y": y}},
+            {"data": {"name": "curves"}, "mark": {"type": "line", "clip": True},
+             "encoding": {
+                 "x": x, "y": y, "color": _legend_color(domain, [TRUTH_COLOR, NET_COLOR]),
+                 "strokeDash": {"field": "curve", "type": "nominal", "legend": None,
+                                "scale": {"domain": domain, "range": [[5, 4], [1, 0]]}},
+                 "strokeWidth": {"field": "curve", "type": "nominal", "legend": None,
+                                 "scale": {"domain": domain, "range": [1.5, 3]}},
+             }},
+        ],
+    }
+
+
+def loss_chart(steps: np.ndarray, train_mse: np.ndarray, test_mse: np.ndarray, *,
+               height: int = 260) -> VegaLiteSpec:
+    """Train and test MSE against the step, log scale (non-finite values left out, tiny ones floored)."""
+    steps = np.asarray(steps, dtype=np.int64)
+    step = np.concatenate([steps, steps])
+    value = np.concatenate([np.asarray(train_mse, dtype=float), np.asarray(test_mse, dtype=float)])
+    curve = np.repeat(np.array(["train", "test"]), len(steps))
+    keep = np.isfinite(value)
+    frame = pa.table({"step": step[keep], "MSE": np.clip(value[keep], 1e-6, None).astype(np.float32),
+                      "curve": pa.array(curve[keep].tolist())})
+    return {
+        "height": height,
+        "datasets": {"loss": frame},
+        "data": {"name": "loss"},
+        "mark": {"type": "line"},
+        "encoding": {
+            "x": {"field": "step", "type": "quantitative", "title": "step"},
+            "y": {"field": "MSE", "type": "quantitative", "title": "MSE (log scale)", "scale": {"type": "log"}},
+            "color": _legend_color(["train", "test"], [TRAIN_COLOR, TEST_COLOR]),
+        },
+    }
+
+
+def gradient_chart(rms: list[float], *, height: int = 200) -> VegaLiteSpec:
+    """RMS of ∂L/∂W per weight matrix (input side at the top), log scale: a vanishing gradient is a short bar."""
+    names = [f"W{i + 1}" for i in range(len(rms))]
+    values = np.clip(np.nan_to_num(np.asarray(rms, dtype=float), nan=0.0, posinf=1e12), 1e-12, None)
+    return {
+        "height": height,
+        "datasets": {"grads": pa.table({"layer": names, "rms": values})},
+        "data": {"name": "grads"},
+        "mark": {"type": "bar", "color": NET_COLOR},
+        "encoding": {
+            "y": {"field": "layer", "type": "nominal", "sort": names, "title": "input → output"},
+            "x": {"field": "rms", "type": "quantitative", "title": "RMS of ∂L/∂W (log scale)",
+                  "scale": {"type": "log", "domain": [1e-8, 10.0], "clamp": True},
+                  "axis": {"grid": False, "values": [1e-8, 1e-6, 1e-4, 1e-2, 1.0], "format": ".0e"}},
+            "tooltip": [{"field": "layer"}, {"field": "rms", "type": "quantitative", "format": ".2e"}],
+        },
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# The tiny net, drawn
+# --------------------------------------------------------------------------------------------------
+def _hidden_y(h: int) -> np.ndarray:
+    return np.linspace(1.0, -1.0, h) if h > 1 else np.zeros(1)
+
+
+def network_figure(net: TinyNet, f: Forward, grads: Gradients | None = None, *, height: int = 420) -> go.Figure:
+    """x → hidden units → ŷ → L with the forward values on the nodes; with ``grads``, ∂L/∂θ on every weight.
+
+    After the backward pass an edge's colour is the sign of its gradient (orange +, blue −) and its
+    width its size: gradient descent moves each weight against that sign.
+    """
+    H = net.hidden
+    ys = _hidden_y(H)
+    fig = go.Figure()
+    top = max(abs(float(np.max(np.abs(grads.w)))), abs(float(np.max(np.abs(grads.v))))) if grads else 1.0
+
+    def edge(x0: float, y0: float, x1: float, y1: float, grad: float | None, label: str, at: float) -> None:
+        color = NEUTRAL if grad is None else (CLASS_COLORS[1] if grad > 0 else CLASS_COLORS[0])
+        width = 2.0 if grad is None else 1.5 + 7.0 * abs(grad) / (top + 1e-12)
+        fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", line=dict(color=color, width=width),
+                                 hoverinfo="skip", showlegend=False))
+        fig.add_annotation(x=x0 + at * (x1 - x0), y=y0 + at * (y1 - y0), text=label, showarrow=False,
+                           font=dict(size=13, color=DATA_COLOR), bgcolor="rgba(255,255,255,0.85)")
+
+    for j in range(H):
+        sub = str(j + 1).translate(SUB)
+        g_w = None if grads is None else float(grads.w[j])
+        g_v = None if grads is None else float(grads.v[j])
+        edge(0, 0, 1, ys[j], g_w, f"w{sub} = {net.w[j]:.3f}" + ("" if g_w is None else f"<br><b>∂L/∂w{sub} = {g_w:.4f}</b>"), 0.5)
+        edge(1, ys[j], 2, 0, g_v, f"v{sub} = {net.v[j]:.3f}" + ("" if g_v is None else f"<br><b>∂L/∂v{sub} = {g_v:.4f}</b>"), 0.5)
+    edge(2, 0, 2.8, 0, None, "", 0.5)
+
+    nodes_x = [0.0, *[1.0] * H, 2.0, 2.8]
+    nodes_y = [0.0, *ys, 0.0, 0.0]
+    texts = [f"x = {f.x:.3f}"]
+    for j in range(H):
+        sub = str(j + 1).translate(SUB)
+        text = f"z{sub} = {f.z[j]:.3f}<br>h{sub} = {net.activation}(z{sub}) = {f.h[j]:.3f}<br>b{sub} = {net.b[j]:.3f}"
+        if grads is not None:
+            text += f"<br><b>∂L/∂b{sub} = {grads.b[j]:.4f}</b>"
+        texts.append(text)
+    texts.append(f"ŷ = {f.y_hat:.3f}<br>c = {net.c:.3f}" + ("" if grads is None else f"<br><b>∂L/∂c = {grads.c:.4f}</b>"))
+    texts.append(f"L = ½(ŷ − y)² = {f.loss:.4f}<br>y = {f.y:.3f}"
+                 + ("" if grads is None else f"<br><b>∂L/∂ŷ = {grads.y_hat:.4f}</b>"))
+    colors = [NEUTRAL, *[NET_COLOR] * H, NET_COLOR, HIGHLIGHT]
+    fig.add_trace(go.Scatter(x=nodes_x, y=nodes_y, mode="markers", marker=dict(size=34, color=colors,
+                             line=dict(color="white", width=2)), hoverinfo="skip", showlegend=False))
+    for x, y, text in zip(nodes_x, nodes_y, texts, strict=True):
+        fig.add_annotation(x=x, y=y, yshift=-30, text=text, showarrow=False, yanchor="top",
+                           font=dict(size=13, color=DATA_COLOR), align="center")
+    fig.update_xaxes(visible=False, range=[-0.4, 3.25])
+    fig.update_yaxes(visible=False, range=[-1.9, 1.35])
+    return base_layout(fig, height=height)
+
+
+# --------------------------------------------------------------------------------------------------
+# scikit-learn's regressors on the same data
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RegressorFit:
+    """One fitted regressor: ŷ on the wide grid, and its train and test MSE."""
+
+    name: str
+    y_grid: np.ndarray
+    train_mse: float
+    test_mse: float
+
+
+def fit_regressors(data: RegressionData, tree_depth: int = DEFAULT_TREE_DEPTH, seed: int = 0, n_trees: int = 50) -> list[RegressorFit]:
+    """LinearRegression, DecisionTreeRegressor(max_depth=tree_depth) and RandomForestRegressor, fitted on the training set."""
+    models = {
+        "Linear regression": LinearRegression(),
+        "Decision tree": DecisionTreeRegressor(max_depth=tree_depth, random_state=seed),
+        "Random forest": RandomForestRegressor(n_estimators=n_trees, random_state=seed, n_jobs=1),
+    }
+    fits = []
+    for name, model in models.items():
+        model.fit(data.X_train, data.y_train)
+        fits.append(RegressorFit(name, model.predict(data.x_grid[:, None]),
+                                 mse(data.y_train, model.predict(data.X_train)),
+                                 mse(data.y_test, model.predict(data.X_test))))
+    return fits
+
+
+def comparison_table(fits: list[RegressorFit], net_train_mse: float, net_test_mse: float) -> pd.DataFrame:
+    """One row per model (the regressors, then the network): train and test MSE."""
+    return pd.DataFrame({"model": [f.name for f in fits] + ["network (now)"],
+                         "train MSE": [f.train_mse for f in fits] + [net_train_mse],
+                         "test MSE": [f.test_mse for f in fits] + [net_test_mse]})
+
+
+def comparison_figure(data: RegressionData, fits: list[RegressorFit], net_y_grid: np.ndarray | None = None,
+                      *, height: int = 420) -> go.Figure:
+    """Every regressor's ŷ(x) over the wide grid beside the network's; outside the shaded range is extrapolation."""
+    lo, hi = y_limits(data)
+    fig = go.Figure()
+    fig.add_vrect(x0=data.x_range[0], x1=data.x_range[1], fillcolor="#eef1f8", line_width=0, layer="below")
+    fig.add_trace(go.Scatter(x=data.X_train[:, 0], y=data.y_train, mode="markers", name="training data",
+                             marker=dict(size=5, color=DATA_COLOR, opacity=0.5)))
+    fig.add_trace(go.Scatter(x=data.x_grid, y=data.y_grid, mode="lines", name="true f(x)",
+                             line=dict(color=TRUTH_COLOR, dash="dash")))
+    for fit in fits:
+        fig.add_trace(go.Scatter(x=data.x_grid, y=fit.y_grid, mode="lines", name=fit.name,
+                                 line=dict(color=REGRESSOR_COLORS.get(fit.name, NEUTRAL), width=2, shape="linear")))
+    if net_y_grid is not None:
+        fig.add_trace(go.Scatter(x=data.x_grid, y=np.clip(net_y_grid, lo - 1e3, hi + 1e3), mode="lines",
+                                 name="network (now)", line=dict(color=NET_COLOR, width=3)))
+    fig.update_xaxes(title="x (shaded: the training range)", range=[data.x_grid[0], data.x_grid[-1]])
+    fig.update_yaxes(title="y", range=[lo, hi])
+    return base_layout(fig, height=height)

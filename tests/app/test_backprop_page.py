@@ -1,0 +1,169 @@
+"""AppTest on the backprop lab: Train / ticks / Pause / Step / Reset, every function and activation, extremes.
+
+AppTest never fires ``run_every``: each ``at.run()`` is one tick of the live fragment, while the runner's
+worker thread trains in between.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from tests.app.conftest import as_number, assert_clean, metric, open_page
+
+PAGE = "pages/5_Backprop.py"
+
+
+@pytest.fixture
+def at():
+    app = open_page(PAGE)
+    yield app
+    runner = app.session_state["backprop.runner"] if "backprop.runner" in app.session_state else None
+    if runner is not None:
+        runner.pause()  # no worker thread outlives its test
+
+
+def steps(app) -> int:
+    return int(as_number(metric(app, "Step")))
+
+
+def tick_until(app, condition, timeout: float = 30.0) -> None:
+    """Run fragment ticks until ``condition(app)`` holds (the worker trains between ticks)."""
+    deadline = time.monotonic() + timeout
+    while not condition(app):
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.1)
+        app.run()
+
+
+def test_default_page_renders(at):
+    assert_clean(at)
+    assert at.title[0].value.startswith("🔁 Backpropagation")
+    assert steps(at) == 0
+    assert 0.1 < as_number(metric(at, "Train MSE")) < 5.0
+    assert as_number(metric(at, "Test MSE")) > 0
+    assert at.button(key="backprop.train").label == "▶ Train"
+    assert at.selectbox(key="backprop.function").value == "sin(x)"
+    assert any(r"\eta = 0.01" in latex.value for latex in at.latex)
+
+
+def test_train_ticks_pause_step_reset(at):
+    start_mse = as_number(metric(at, "Train MSE"))
+    at.button(key="backprop.train").click().run()
+    assert at.button(key="backprop.train").label == "⏸ Pause"
+    tick_until(at, lambda app: steps(app) >= 20)
+    assert as_number(metric(at, "Train MSE")) < start_mse
+    at.button(key="backprop.train").click().run()
+    assert at.button(key="backprop.train").label == "▶ Train"
+    paused = steps(at)
+    time.sleep(0.3)
+    at.run()
+    assert steps(at) == paused  # paused: the counter stands still
+    at.button(key="backprop.step").click().run()
+    assert steps(at) == paused + 1  # Step: exactly one iteration
+    at.button(key="backprop.reset").click().run()
+    assert steps(at) == 0
+    assert as_number(metric(at, "Train MSE")) == pytest.approx(start_mse, abs=1e-4)  # seeded: the same start
+    assert_clean(at)
+
+
+def test_every_function(at):
+    seen = set()
+    for function in ["sin(x)", "|x|", "step", "x²"]:
+        at.selectbox(key="backprop.function").set_value(function).run()
+        at.button(key="backprop.step").click().run()
+        assert_clean(at)
+        assert steps(at) == 1  # new data, new network: one step since
+        seen.add(metric(at, "Test MSE"))
+    assert len(seen) == 4  # each function gives a different result
+
+
+def test_every_activation_and_the_tiny_net(at):
+    for activation in ["ReLU", "tanh", "sigmoid"]:
+        at.radio(key="backprop.activation").set_value(activation).run()
+        at.button(key="backprop.step").click().run()
+        assert_clean(at)
+        assert steps(at) == 1
+        assert any(f"**{activation}**" in md.value for md in at.markdown)
+        at.button(key="backprop.tiny.backward").click().run()
+        assert_clean(at)
+        assert any(r"\frac{\partial L}{\partial w_{1}}" in latex.value for latex in at.latex)
+        assert "agree on all 10 gradients" in at.success[0].value
+
+
+def test_gradient_step_on_the_tiny_net_lowers_its_loss(at):
+    at.button(key="backprop.tiny.descend").click().run()
+    assert_clean(at)
+    text = at.info[0].value
+    before, after = (float(v) for v in re.findall(r"from (-?\d+\.\d+) to (-?\d+\.\d+)", text)[0])
+    assert after < before
+    at.button(key="backprop.tiny.new").click().run()
+    assert not at.info  # new weights: nothing stepped yet
+
+
+def test_extreme_settings_run_and_train(at):
+    lows = {"backprop.noise": 0.0, "backprop.n_points": 10, "backprop.range": 0.25, "backprop.width": 1,
+            "backprop.depth": 1, "backprop.tiny_hidden": 2, "backprop.tiny_x": -3.0, "backprop.tree_depth": 1}
+    highs = {"backprop.noise": 0.5, "backprop.n_points": 500, "backprop.range": 2.0, "backprop.width": 128,
+             "backprop.depth": 8, "backprop.tiny_hidden": 4, "backprop.tiny_x": 3.0, "backprop.tree_depth": 12}
+    for values, lr, batch in ((lows, 0.0001, "1"), (highs, 10.0, "all")):
+        for key, value in values.items():
+            at.slider(key=key).set_value(value)
+        at.select_slider(key="backprop.lr").set_value(lr)
+        at.select_slider(key="backprop.batch").set_value(batch)
+        at.radio(key="backprop.optimizer").set_value("SGD")
+        at.run()
+        assert_clean(at)
+        at.button(key="backprop.step").click().run()
+        at.button(key="backprop.tiny.backward").click().run()
+        assert_clean(at)
+        assert steps(at) == 1
+
+
+def test_exploding_loss_pauses_with_a_message_and_reset_recovers(at):
+    at.radio(key="backprop.optimizer").set_value("SGD")
+    at.select_slider(key="backprop.lr").set_value(10.0)
+    at.run()
+    at.button(key="backprop.train").click().run()
+    tick_until(at, lambda app: bool(app.warning))
+    assert "exploded" in at.warning[0].value and "Reset" in at.warning[0].value
+    tick_until(at, lambda app: app.button(key="backprop.train").label == "▶ Train")  # paused itself
+    assert_clean(at)  # the metrics say "exploded" or a number, never nan/inf
+    at.select_slider(key="backprop.lr").set_value(0.1).run()
+    at.button(key="backprop.reset").click().run()
+    assert not at.warning and steps(at) == 0
+    at.button(key="backprop.step").click().run()
+    assert not at.warning and steps(at) == 1
+
+
+def test_learning_rate_applies_to_the_running_optimiser(at):
+    at.select_slider(key="backprop.lr").set_value(0.03).run()
+    runner = at.session_state["backprop.runner"]
+    assert runner.read(lambda t: t.lr) == 0.03
+    # The architecture did not change, so the trainer was kept (η is applied in place).
+    at.button(key="backprop.step").click().run()
+    at.select_slider(key="backprop.lr").set_value(0.1).run()
+    assert steps(at) == 1 and runner.read(lambda t: t.lr) == 0.1
+    at.slider(key="backprop.width").set_value(8).run()
+    assert steps(at) == 0  # a new architecture starts from random weights
+
+
+def test_url_state():
+    app = open_page(PAGE, {"backprop.function": "|x|", "backprop.depth": "3", "backprop.activation": "ReLU",
+                           "backprop.lr": "0.1", "backprop.batch": "32"})
+    try:
+        assert_clean(app)
+        assert app.selectbox(key="backprop.function").value == "|x|"
+        assert app.slider(key="backprop.depth").value == 3
+        assert app.radio(key="backprop.activation").value == "ReLU"
+        assert app.select_slider(key="backprop.lr").value == 0.1
+        assert app.select_slider(key="backprop.batch").value == "32"
+        assert app.query_params["backprop.depth"] == "3"
+    finally:
+        app.session_state["backprop.runner"].pause()
+    bad = open_page(PAGE, {"backprop.depth": "99", "backprop.function": "tan(x)"})
+    assert_clean(bad)
+    assert "ignored" in bad.warning[0].value
+    assert bad.slider(key="backprop.depth").value == 2

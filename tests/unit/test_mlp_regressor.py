@@ -1,0 +1,202 @@
+"""The torch MLP regressor trainer (the live runner's trainer) and the live Vega-Lite charts it feeds."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import time
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose
+from sklearn.metrics import mean_squared_error
+from torch import nn
+
+from core import mlp_regressor as mr
+from core.backprop_figures import fit_chart, format_mse, gradient_chart, loss_chart, y_limits
+from core.live import LiveRunner
+from core.mlp_regressor import MLPSettings, MLPTrainer
+from core.regression_data import DataSettings, make_data
+
+
+@pytest.fixture(scope="module")
+def sin_data():
+    return make_data(DataSettings(noise=0.0))
+
+
+def test_one_torch_thread():
+    assert torch.get_num_threads() == 1
+
+
+@pytest.mark.parametrize("activation", list(mr.ACTIVATIONS))
+def test_architecture(activation):
+    model = mr.build_mlp(MLPSettings(width=5, depth=3, activation=activation))
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linears] == [(1, 5), (5, 5), (5, 5), (5, 1)]
+    assert sum(isinstance(m, mr.ACTIVATIONS[activation]) for m in model) == 3
+    assert model(torch.zeros(7, 1, dtype=torch.float64)).shape == (7, 1)
+
+
+def test_bad_settings_raise(sin_data):
+    with pytest.raises(KeyError):
+        MLPTrainer(sin_data, MLPSettings(activation="softplus"))
+    with pytest.raises(KeyError):
+        MLPTrainer(sin_data, MLPSettings(optimizer="RMSprop"))
+    with pytest.raises(ValueError):
+        MLPTrainer(sin_data, MLPSettings(width=0))
+
+
+def test_recorded_mse_is_the_mse_formula(sin_data):
+    data = make_data(DataSettings(noise=0.2))
+    trainer = MLPTrainer(data, MLPSettings())
+    for _ in range(3):
+        trainer.step()
+    # MSE = (1/n) Σ (yᵢ − ŷᵢ)², the same number scikit-learn computes, on the whole train and test sets.
+    assert trainer.train_mse[-1] == pytest.approx(
+        mean_squared_error(data.y_train, trainer.predict(data.X_train[:, 0])), rel=1e-12)
+    assert trainer.test_mse[-1] == pytest.approx(
+        mean_squared_error(data.y_test, trainer.predict(data.X_test[:, 0])), rel=1e-12)
+    assert len(trainer.train_mse) == len(trainer.test_mse) == trainer.steps + 1
+
+
+def test_sgd_step_is_w_minus_lr_times_the_gradient_of_half_mse(sin_data):
+    trainer = MLPTrainer(sin_data, MLPSettings(optimizer="SGD", lr=0.05))
+    before = copy.deepcopy(trainer.model)
+    X = torch.as_tensor(sin_data.X_train)
+    y = torch.as_tensor(sin_data.y_train)[:, None]
+    loss = 0.5 * ((y - before(X)) ** 2).mean()  # L = mean ½(y − ŷ)²
+    grads = torch.autograd.grad(loss, list(before.parameters()))
+    trainer.step()
+    for old, new, g in zip(before.parameters(), trainer.model.parameters(), grads, strict=True):
+        assert_allclose(new.detach().numpy(), (old - 0.05 * g).detach().numpy(), rtol=1e-12, atol=1e-14)
+    # ... and on this fixed (full) batch one small step lowers the loss.
+    assert trainer.train_mse[1] < trainer.train_mse[0]
+
+
+def test_same_seed_same_run_and_minibatches_are_seeded(sin_data):
+    def run(seed: int) -> list[float]:
+        trainer = MLPTrainer(sin_data, MLPSettings(batch_size=8, seed=seed))
+        for _ in range(30):
+            trainer.step()
+        return trainer.train_mse
+
+    assert run(0) == run(0)
+    assert run(0) != run(1)
+
+
+def test_defaults_reach_the_benchmark_goal(sin_data):
+    """The benchmark's goal, counted in steps (its seconds are measured in bench/backprop.py)."""
+    trainer = MLPTrainer(sin_data, MLPSettings())
+    while trainer.train_mse[-1] > 0.01 and trainer.steps < 300:
+        trainer.step()
+    assert trainer.train_mse[-1] <= 0.01
+
+
+def test_divergence_is_detected_with_a_message(sin_data):
+    trainer = MLPTrainer(sin_data, MLPSettings(optimizer="SGD", lr=3.0))
+    assert trainer.diverged() is None
+    for _ in range(20):
+        trainer.step()
+        if trainer.diverged():
+            break
+    message = trainer.diverged()
+    assert message and "exploded" in message and "η = 3" in message and "Reset" in message
+    # Not-a-number weights count as diverged too.
+    nan_trainer = MLPTrainer(sin_data, MLPSettings())
+    with torch.no_grad():
+        nan_trainer.model[0].weight.fill_(float("nan"))
+    nan_trainer.step()
+    assert "not a number" in nan_trainer.diverged()
+
+
+def test_set_lr_changes_the_running_optimiser(sin_data):
+    trainer = MLPTrainer(sin_data, MLPSettings(lr=0.01))
+    trainer.set_lr(0.3)
+    assert trainer.lr == 0.3
+    assert all(group["lr"] == 0.3 for group in trainer.optimizer.param_groups)
+    assert MLPSettings(lr=0.01).architecture() == MLPSettings(lr=0.3).architecture()
+    assert MLPSettings(width=3).architecture() != MLPSettings(width=4).architecture()
+
+
+def test_vanishing_gradient_with_deep_sigmoid_and_sgd(sin_data):
+    """The page's try-this: sigmoid, depth 6, SGD, η = 0.1 stalls; tanh with the same settings learns."""
+    stuck = MLPTrainer(make_data(DataSettings()), MLPSettings(depth=6, activation="sigmoid", optimizer="SGD", lr=0.1))
+    stuck.step()
+    rms = stuck.gradient_rms()
+    assert len(rms) == 7
+    assert rms[-1] / rms[0] > 1e3  # σ' ≤ ¼: roughly 10× smaller per layer going back
+    for _ in range(200):
+        stuck.step()
+    assert stuck.train_mse[-1] > 0.45  # a flat line at the mean: MSE ≈ var(sin) = 0.5
+    learns = MLPTrainer(make_data(DataSettings()), MLPSettings(depth=6, activation="tanh", optimizer="SGD", lr=0.1))
+    for _ in range(200):
+        learns.step()
+    assert learns.train_mse[-1] < 0.2
+
+
+def test_history_is_downsampled_with_first_and_last(sin_data):
+    trainer = MLPTrainer(sin_data, MLPSettings(width=4))
+    for _ in range(250):
+        trainer.step()
+    steps, train, test = trainer.history(max_points=50)
+    assert len(steps) <= 50 and steps[0] == 0 and steps[-1] == 250
+    assert train[-1] == trainer.train_mse[-1] and test[0] == trainer.test_mse[0]
+    assert_allclose(mr.downsample(5, 10), np.arange(5))
+
+
+def test_live_runner_drives_the_trainer(sin_data):
+    runner = LiveRunner(MLPTrainer(sin_data, MLPSettings()))
+    runner.start()
+    deadline = time.monotonic() + 30
+    while runner.read(lambda t: t.steps) < 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    runner.pause()
+    steps = runner.read(lambda t: t.steps)
+    assert steps >= 5
+    time.sleep(0.1)
+    assert runner.read(lambda t: t.steps) == steps  # paused means paused
+    runner.step_once()
+    assert runner.read(lambda t: t.steps) == steps + 1  # Step is exactly one iteration
+    # A diverging trainer pauses the runner with its message.
+    runner.replace(MLPTrainer(sin_data, MLPSettings(optimizer="SGD", lr=10.0)))
+    runner.start()
+    deadline = time.monotonic() + 30
+    while runner.running and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not runner.running and "exploded" in runner.message
+
+
+# -- the live charts (Vega-Lite specs) -----------------------------------------------------------------
+def test_fit_chart_spec(sin_data):
+    trainer = MLPTrainer(sin_data, MLPSettings())
+    spec = fit_chart(sin_data, trainer.predict(sin_data.x_grid))
+    assert set(spec["datasets"]) == {"range", "points", "curves"}
+    curves = spec["datasets"]["curves"].to_pydict()
+    assert len(curves["x"]) == 2 * len(sin_data.x_grid)
+    assert set(curves["curve"]) == {"true f(x)", "network ŷ(x)"}
+    lo, hi = y_limits(sin_data)
+    assert spec["layer"][1]["encoding"]["y"]["scale"]["domain"] == [lo, hi]
+    # The spec without its data is the same for any prediction: the chart updates in place.
+    other = fit_chart(sin_data, np.full_like(sin_data.x_grid, np.nan))
+    other_curves = other.pop("datasets")["curves"].to_pydict()
+    spec.pop("datasets")
+    assert json.dumps(spec) == json.dumps(other)
+    assert all(math.isfinite(v) for v in other_curves["y"])  # NaN predictions are drawn off-chart, not sent
+
+
+def test_loss_and_gradient_chart_specs():
+    spec = loss_chart(np.array([0, 1, 2]), np.array([1.0, np.inf, 0.0]), np.array([1.0, 0.5, 0.25]))
+    table = spec["datasets"]["loss"].to_pydict()
+    assert table["curve"].count("train") == 2  # the infinite value is left out
+    assert min(table["MSE"]) > 0  # zero is floored for the log scale
+    assert spec["encoding"]["y"]["scale"]["type"] == "log"
+    grads = gradient_chart([1e-3, 0.0, float("nan")])["datasets"]["grads"].to_pydict()
+    assert grads["layer"] == ["W1", "W2", "W3"] and min(grads["rms"]) > 0
+
+
+def test_format_mse():
+    assert format_mse(0.012345) == "0.0123"
+    assert format_mse(123456.0) == "1.23e+05"
+    assert format_mse(float("nan")) == "exploded" and format_mse(float("inf")) == "exploded"
