@@ -16,6 +16,7 @@ from core import classifiers as clf
 from core import datasets as ds
 from core.boundary_figures import (
     CLICK_GRID_CURVE,
+    CLICK_GRID_SHAPE,
     class_confidence,
     data_figure,
     learning_curve_figure,
@@ -275,6 +276,9 @@ def test_data_figure_has_an_invisible_click_grid_first(moons):
     f = _valid(data_figure(moons, grid))
     click = f["data"][CLICK_GRID_CURVE]
     assert click["marker"]["opacity"] == 0 and click["hoverinfo"] == "none"
+    xs = data_figure(moons, grid).data[CLICK_GRID_CURVE].x
+    assert len(xs) == CLICK_GRID_SHAPE[0] * CLICK_GRID_SHAPE[1]
+    assert_allclose([xs.min(), xs.max()], grid.x_range, rtol=1e-6)  # clicks reach every corner of the plot
     assert f["layout"]["clickmode"] == "event+select"
 
 

@@ -1,0 +1,79 @@
+"""The decision-boundary page in Chromium: panels render and update, a click adds a point, CSV uploads."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import browser as harness
+
+pytestmark = pytest.mark.e2e
+PAGE = "pages/2_Decision_boundaries.py"
+SCORES = "() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]" \
+         ".map(c => c.innerText).filter(t => t.startsWith('accuracy train'))"
+DATA_LINE = "() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]" \
+            ".map(c => c.innerText).find(t => t.includes('training points')) || ''"
+
+
+ONE_MODEL = "boundary.models=Logistic%20regression"  # the click and upload tests need only one panel
+
+
+def _open(server, page, query: str = "", charts: int = 7) -> None:
+    harness.goto(page, harness.page_url(server, PAGE, query), timeout=120_000)
+    harness.wait_charts(page, charts, timeout=120_000)
+    harness.assert_no_exception(page)
+
+
+def _wait_for(page, script: str, arg=None) -> None:
+    page.wait_for_function(script, arg=arg, timeout=60_000)
+    harness.wait_idle(page, timeout=60_000)
+    harness.assert_no_exception(page)
+
+
+def test_panels_render_and_update_after_a_slider_change(server, page):
+    _open(server, page)
+    before = page.evaluate(SCORES)
+    assert len(before) == 6
+    page.get_by_text("Generative extras").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    harness.screenshot(page, "boundary")
+    thumb = page.locator("[data-testid=stSlider]", has_text="Noise").get_by_role("slider")
+    thumb.focus()
+    page.keyboard.press("ArrowRight")  # noise 0.25 -> 0.30: new data, every model refitted
+    _wait_for(page, f"(before) => {{ const now = ({SCORES})(); return now.length === 6 && "
+                    "now.every((t, i) => t !== before[i]); }", before)
+    assert "boundary.noise=0.3" in page.url
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 7
+
+
+def test_clicking_empty_space_adds_a_training_point(server, page):
+    _open(server, page, ONE_MODEL, charts=2)
+    assert "(incl. 0 clicked)" in page.evaluate(DATA_LINE)
+    n_train = int(re.match(r"(\d+)", page.evaluate(DATA_LINE)).group(1))
+    area = page.locator("[data-testid=stPlotlyChart]").first.locator(".nsewdrag").first
+    box = area.bounding_box()
+    page.mouse.click(box["x"] + 0.08 * box["width"], box["y"] + 0.1 * box["height"])  # top-left: no data there
+    _wait_for(page, f"() => ({DATA_LINE})().includes('(incl. 1 clicked)')")
+    assert page.evaluate(DATA_LINE).startswith(f"{n_train + 1} training points")
+    page.get_by_role("button", name="Clear my points").click()
+    _wait_for(page, f"() => ({DATA_LINE})().includes('(incl. 0 clicked)')")
+
+
+def test_good_then_bad_csv_through_the_file_chooser(server, page, tmp_path):
+    _open(server, page, ONE_MODEL, charts=2)
+    good = tmp_path / "good.csv"
+    good.write_text("x1,x2,label\n" + "".join(f"{i % 7},{i % 5},{'a' if i % 2 else 'b'}\n" for i in range(40)))
+    chooser = page.locator("[data-testid=stFileUploader] input[type=file]")
+    chooser.set_input_files(str(good))
+    _wait_for(page, f"() => ({DATA_LINE})().startsWith('28 training points')")  # 40 rows, 30 % held out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,label\n1,2,0\n3,oops,1\n5,6,1\n7,8,0\n")
+    chooser.set_input_files(str(bad))
+    message = ("bad.csv: Column 'x2' has non-numeric cells in line(s) 3 (for example 'oops'). "
+               "The previous data is kept.")
+    page.get_by_text(message).wait_for(timeout=60_000)
+    harness.wait_idle(page)
+    harness.assert_no_exception(page)
+    assert page.evaluate(DATA_LINE).startswith("28 training points")  # the good data stays
+    assert len(page.evaluate(SCORES)) == 1
