@@ -67,9 +67,16 @@ if runner.read(lambda t: (t.data.settings, t.settings.architecture())) != (data_
     if was_running:
         runner.start()
 runner.read(lambda t: t.set_lr(net_settings.lr))  # η can change under a running optimiser
+
+
+def reset() -> None:
+    """The same seeded start, with the settings of the moment."""
+    data_now, net_now = read_settings()
+    runner.replace(MLPTrainer(make_data(data_now), net_now))
+
+
 with controls:
-    ui.live_buttons(runner, "backprop", lambda: runner.replace(MLPTrainer(make_data(read_settings()[0]),
-                                                                          read_settings()[1])))
+    ui.live_buttons(runner, "backprop", reset)
 
 
 def draw() -> None:

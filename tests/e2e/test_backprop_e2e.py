@@ -61,7 +61,8 @@ def test_train_moves_curve_and_counter_and_pause_stops_them(server, page):
     assert steps(page) == paused
     assert page.evaluate(FIT_PIXELS) == fit_paused
     page.get_by_role("button", name="⏭ Step").click()
-    page.wait_for_function(f"(n) => ({METRIC})('Step') === String(n + 1)", arg=paused, timeout=WAIT_MS)
+    page.wait_for_function(f"(n) => parseInt(({METRIC})('Step').replace(/,/g, '')) === n + 1", arg=paused,
+                           timeout=WAIT_MS)
     harness.assert_no_exception(page)
 
 
