@@ -1,0 +1,179 @@
+"""The shared live-training runner: start/pause, one step, divergence, idle stop, no shared trainers."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from core.live import LiveRunner, ReaderFirstLock
+
+
+class Counter:
+    """A trainer that counts its steps, remembers which threads stepped it, and can diverge or fail."""
+
+    def __init__(self, *, diverge_at: int | None = None, fail_at: int | None = None, done_at: int | None = None,
+                 step_s: float = 0.0005) -> None:
+        self.steps = 0
+        self.threads: set[int] = set()
+        self.diverge_at, self.fail_at, self.done_at, self.step_s = diverge_at, fail_at, done_at, step_s
+
+    def step(self) -> None:
+        if self.fail_at is not None and self.steps + 1 == self.fail_at:
+            raise RuntimeError("boom")
+        time.sleep(self.step_s)
+        self.steps += 1
+        self.threads.add(threading.get_ident())
+
+    def diverged(self) -> str | None:
+        if self.diverge_at is not None and self.steps >= self.diverge_at:
+            return f"diverged at step {self.steps}"
+        return None
+
+    def done(self) -> bool:
+        return self.done_at is not None and self.steps >= self.done_at
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:
+    """Poll until ``condition()`` holds (a deadline for a hung test, not a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition never became true"
+        time.sleep(0.005)
+
+
+def test_start_trains_in_the_background_and_pause_stops_it():
+    runner = LiveRunner(Counter())
+    assert not runner.running
+    runner.start()
+    assert runner.running
+    wait_for(lambda: runner.read(lambda t: t.steps) >= 20)
+    runner.pause()
+    assert not runner.running
+    stopped_at = runner.trainer.steps
+    time.sleep(0.05)
+    assert runner.trainer.steps == stopped_at
+    assert runner.iterations_trained == stopped_at
+    runner.toggle()
+    assert runner.running
+    runner.toggle()
+    assert not runner.running
+    assert runner.trainer.steps >= stopped_at
+
+
+def test_step_once_is_exactly_one_step_and_pauses_first():
+    runner = LiveRunner(Counter())
+    runner.step_once()
+    assert runner.trainer.steps == 1 and runner.iterations_trained == 1
+    runner.start()
+    wait_for(lambda: runner.read(lambda t: t.steps) >= 5)
+    runner.step_once()
+    assert not runner.running
+    before = runner.trainer.steps
+    runner.step_once()
+    assert runner.trainer.steps == before + 1
+
+
+def test_divergence_pauses_with_the_trainers_message():
+    runner = LiveRunner(Counter(diverge_at=30))
+    runner.start()
+    wait_for(lambda: not runner.running)
+    assert runner.trainer.steps == 30
+    assert runner.message == "diverged at step 30"
+    runner.start()  # a diverged trainer does not start again
+    assert not runner.running and runner.message == "diverged at step 30"
+    runner.step_once()
+    assert runner.trainer.steps == 30
+    runner.replace(Counter())  # Reset recovers
+    assert runner.message is None and runner.iterations_trained == 0
+    runner.start()
+    wait_for(lambda: runner.read(lambda t: t.steps) >= 40)
+    runner.pause()
+    assert runner.message is None
+
+
+def test_done_and_errors_stop_the_worker():
+    runner = LiveRunner(Counter(done_at=12))
+    runner.start()
+    wait_for(lambda: not runner.running)
+    assert runner.trainer.steps == 12 and runner.message is None
+    failing = LiveRunner(Counter(fail_at=5))
+    failing.start()
+    wait_for(lambda: not failing.running)
+    assert failing.trainer.steps == 4
+    assert "RuntimeError: boom" in failing.message
+
+
+def test_idle_timeout_stops_the_thread():
+    runner = LiveRunner(Counter(), idle_timeout=0.2)
+    runner.start()
+    thread = runner._thread
+    wait_for(lambda: not runner.running, timeout=10.0)
+    thread.join(timeout=5.0)
+    assert not thread.is_alive()
+    steps = runner.trainer.steps
+    time.sleep(0.05)
+    assert runner.trainer.steps == steps
+
+
+def test_heartbeat_keeps_training_alive():
+    runner = LiveRunner(Counter(), idle_timeout=0.3)
+    runner.start()
+    for _ in range(12):  # 0.6 s of heartbeats, twice the idle timeout
+        runner.heartbeat()
+        time.sleep(0.05)
+    assert runner.running
+    runner.pause()
+
+
+def test_two_runners_never_share_a_trainer():
+    a, b = LiveRunner(Counter()), LiveRunner(Counter())
+    a.start()
+    b.start()
+    wait_for(lambda: a.read(lambda t: t.steps) >= 20 and b.read(lambda t: t.steps) >= 20)
+    a.pause()
+    b.pause()
+    assert a.trainer is not b.trainer
+    assert a.lock is not b.lock
+    assert len(a.trainer.threads) == 1 and len(b.trainer.threads) == 1
+    assert a.trainer.threads.isdisjoint(b.trainer.threads)
+    assert a.iterations_trained == a.trainer.steps and b.iterations_trained == b.trainer.steps
+
+
+def test_replace_swaps_trainer_and_start_after_replace_trains_the_new_one():
+    runner = LiveRunner(Counter())
+    runner.start()
+    wait_for(lambda: runner.read(lambda t: t.steps) >= 5)
+    old = runner.trainer
+    runner.replace(Counter())
+    frozen = old.steps
+    runner.start()
+    wait_for(lambda: runner.read(lambda t: t.steps) >= 5)
+    runner.pause()
+    assert old.steps == frozen
+
+
+def test_a_reader_gets_the_lock_within_a_step_not_a_slice():
+    # The worker would hold the lock for 10 s slices; a reader must still get in after one step.
+    runner = LiveRunner(Counter(step_s=0.002), slice_s=10.0)
+    runner.start()
+    wait_for(lambda: runner.iterations_trained >= 3)
+    seen = []
+    for _ in range(5):
+        assert runner.lock.acquire(timeout=5.0), "the worker kept the lock for its whole slice"
+        seen.append(runner.trainer.steps)
+        runner.lock.release()
+        time.sleep(0.02)
+    runner.pause()
+    assert seen == sorted(seen) and seen[-1] > seen[0]
+
+
+def test_reader_first_lock_is_reentrant_and_counts_waiters():
+    lock = ReaderFirstLock()
+    with lock, lock:
+        got = []
+        other = threading.Thread(target=lambda: got.append(lock.acquire(timeout=5.0)))
+        other.start()
+        wait_for(lambda: lock.waiting == 1)
+    other.join()
+    assert got == [True] and lock.waiting == 0
+    assert not lock.acquire(blocking=False)  # the other thread still holds it
