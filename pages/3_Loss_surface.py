@@ -35,8 +35,8 @@ def per_example() -> None:
     m = left.columns(2)
     m[0].metric("BCE (y=1): −ln ŷ", f"{float(losses.bce(1, y_hat)):.3f}", help="The label was 1 (it rained).")
     m[1].metric("BCE (y=0): −ln(1 − ŷ)", f"{float(losses.bce(0, y_hat)):.3f}", help="The label was 0 (dry).")
-    left.latex(rf"\text{{slopes: }} -\tfrac{{1}}{{\hat y}} = {-1 / y_hat:.2f}\ (y=1),\quad"
-               rf"\tfrac{{1}}{{1-\hat y}} = {1 / (1 - y_hat):.2f}\ (y=0)")
+    left.latex(rf"\tfrac{{dL}}{{d\hat y}}\Big|_{{y=1}} = -\tfrac{{1}}{{\hat y}} = {-1 / y_hat:.2f}")
+    left.latex(rf"\tfrac{{dL}}{{d\hat y}}\Big|_{{y=0}} = \tfrac{{1}}{{1-\hat y}} = {1 / (1 - y_hat):.2f}")
     left.latex(rf"\tfrac12(1-\hat y)^2 = {float(losses.squared_error(1, y_hat)):.3f},\quad"
                rf"\tfrac12\hat y^2 = {float(losses.squared_error(0, y_hat)):.3f}")
     right.plotly_chart(loss_figures.per_example_figure(y_hat), width="stretch", key="loss.per_example_fig")
@@ -171,9 +171,10 @@ st.latex(r"L_D = -\ln D(x) - \ln\big(1 - D(G(z))\big), \qquad L_G^{\text{minimax
          r"\qquad L_G^{\text{NS}} = -\ln D(G(z))")
 gan()
 ui.page_link("pages/4_GAN.py", "Watch a GAN train in the live GAN lab", icon="🎭")
-ui.what_you_see("Early in training D easily spots fakes, so D(G(z)) ≈ 0. There the minimax loss is flat: its "
-                "gradient through D's sigmoid is −D(G(z)) ≈ 0 and G learns almost nothing. The non-saturating "
-                "loss is steep there (gradient ≈ −1). At the equilibrium D = ½ and the discriminator's loss is ln 4.")
+ui.what_you_see("Early in training D easily spots fakes, so D(G(z)) ≈ 0. There the minimax loss ln(1 − D(G(z))) "
+                "is almost level (slope ≈ −1 against the non-saturating −1/D(G(z)), −50 at 0.02), and through D's "
+                "sigmoid its gradient is −D(G(z)) ≈ 0: G learns almost nothing. The non-saturating loss gives "
+                "≈ −1 there. At the equilibrium D = ½ and the discriminator's loss is ln 4 ≈ 1.386.")
 ui.try_this([
     "Set D(G(z)) to 0.010: the minimax gradient reaching G is −0.010, the non-saturating one −0.990.",
     "Set D(G(z)) to 0.500: both generator gradients are −0.500, and L_D (dashed) is at its minimum ln 4.",
