@@ -95,7 +95,9 @@ if prior is not None:
     st.latex(bd.prior_formula(prior))
 
 panels = bd.panels(ss, data, grid, prior) if bd.trainable(data) else []
-if not panels and ss[bd.MODELS.key]:
+if not ss[bd.MODELS.key]:
+    st.info("Pick one or more models above: each gets a panel.")
+elif not panels:
     st.warning("The training data needs points of at least two classes before any model can be fitted.")
 for row in range(0, len(panels), 3):
     for col, panel in zip(st.columns(3), panels[row:row + 3], strict=False):

@@ -193,6 +193,14 @@ def test_own_data_without_points_asks_for_some():
     assert not [d for d in at.dataframe if list(d.value.columns) == list(clf.RESULT_COLUMNS)]
 
 
+def test_no_models_selected_asks_for_some():
+    at = open_page(PAGE)
+    at.multiselect(key="boundary.models").set_value([]).run()
+    assert_clean(at)
+    assert any("Pick one or more models" in i.value for i in at.info)
+    assert len(charts(at)) == 1
+
+
 def test_clicked_points_join_the_training_set():
     at = open_page(PAGE, {"boundary.dataset": ds.CUSTOM})
     at.session_state["boundary.added"] = [[0.0, 0.0, 0], [0.2, 0.1, 0], [0.1, 0.3, 0],

@@ -35,7 +35,7 @@ def test_panels_render_and_update_after_a_slider_change(server, page):
     _open(server, page)
     before = page.evaluate(SCORES)
     assert len(before) == 6
-    page.get_by_text("Generative extras").scroll_into_view_if_needed()
+    page.get_by_text("Generative extras").evaluate("e => e.scrollIntoView({block: 'start'})")  # panels in view
     page.wait_for_timeout(300)
     harness.screenshot(page, "boundary")
     thumb = page.locator("[data-testid=stSlider]", has_text="Noise").get_by_role("slider")
