@@ -169,7 +169,7 @@ class TrainSettings:
     learning_rate: float = 1e-2
     max_steps: int = 4000
     """Training pauses itself here (a shared server's CPU is precious)."""
-    eval_every: int = 25
+    eval_every: int = 10
     """Steps between two points of the agreement curve."""
     seed: int = 0
 
@@ -287,6 +287,7 @@ class Snapshot:
     agreement: float
     agreement_steps: np.ndarray
     agreement_history: np.ndarray
+    """The agreement curve: the trainer's record every ``eval_every`` steps, plus the current point."""
     next_probs: np.ndarray | None
     """(V,) P(next | prompt), or None for an empty prompt."""
     attention: list[np.ndarray]
@@ -300,14 +301,18 @@ def snapshot(trainer: GPTTrainer, prompt: Sequence[int]) -> Snapshot:
     probs = trainer.model.batch_next_probs([*probe_contexts, prompt] if prompt else probe_contexts)
     agreement_probs = probs[: len(probe_contexts)]
     agreement = trainer.probe.accuracy(agreement_probs) if trainer.probe is not None else float("nan")
+    curve_steps, curve = list(trainer.agreement_steps), list(trainer.agreement_history)
+    if trainer.probe is not None and (not curve_steps or curve_steps[-1] != trainer.steps):
+        curve_steps.append(trainer.steps)  # the curve ends where the metric is now
+        curve.append(agreement)
     return Snapshot(
         steps=trainer.steps,
         loss=trainer.recent_loss(),
         tokens_per_second=trainer.tokens_per_second,
         losses=np.asarray(trainer.losses, dtype=np.float32),
         agreement=agreement,
-        agreement_steps=np.asarray(trainer.agreement_steps),
-        agreement_history=np.asarray(trainer.agreement_history, dtype=np.float32),
+        agreement_steps=np.asarray(curve_steps, dtype=np.int64),
+        agreement_history=np.asarray(curve, dtype=np.float32),
         next_probs=probs[-1] if prompt else None,
         attention=trainer.model.attention(prompt) if prompt else [],
         agreement_probs=agreement_probs,

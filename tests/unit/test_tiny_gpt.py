@@ -168,6 +168,8 @@ def test_snapshot_has_what_the_page_draws(text, trained):
     snap = snapshot(trained, prompt.ids)
     assert snap.steps == trained.steps and len(snap.losses) == trained.steps
     assert snap.agreement == pytest.approx(trained.agreement())
+    assert snap.agreement_steps[-1] == trained.steps and snap.agreement_history[-1] == pytest.approx(snap.agreement)
+    assert list(snap.agreement_steps[: len(trained.agreement_steps)]) == trained.agreement_steps
     assert_allclose(snap.next_probs, np.exp(trained.model.next_logprobs(prompt.ids)), atol=1e-6)
     assert [a.shape for a in snap.attention] == [(2, 6, 6)] * 2
     assert snap.agreement_probs.shape == (len(text.agreement), len(text.vocab))
