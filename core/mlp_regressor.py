@@ -56,19 +56,29 @@ def downsample(n: int, max_points: int) -> np.ndarray:
 
 
 def build_mlp(settings: MLPSettings) -> nn.Sequential:
-    """1 → width → … → width → 1, ``depth`` hidden layers, PyTorch's default initialisation (seeded)."""
+    """1 → width → … → width → 1, ``depth`` hidden layers, PyTorch's default initialisation from a seeded
+    generator of its own (the process-wide torch generator is never seeded: other sessions share it)."""
     if settings.activation not in ACTIVATIONS:
         raise KeyError(f"unknown activation {settings.activation!r}; known: {list(ACTIVATIONS)}")
     if settings.width < 1 or settings.depth < 1:
         raise ValueError("width and depth must be at least 1")
-    torch.manual_seed(settings.seed)  # the torch generator is per-process; seeded right before use
+    generator = torch.Generator().manual_seed(settings.seed)
     layers: list[nn.Module] = []
     fan_in = 1
     for _ in range(settings.depth):
-        layers += [nn.Linear(fan_in, settings.width), ACTIVATIONS[settings.activation]()]
+        layers += [_linear(fan_in, settings.width, generator), ACTIVATIONS[settings.activation]()]
         fan_in = settings.width
-    layers.append(nn.Linear(fan_in, 1))
+    layers.append(_linear(fan_in, 1, generator))
     return nn.Sequential(*layers).double()
+
+
+def _linear(fan_in: int, fan_out: int, generator: torch.Generator) -> nn.Linear:
+    """nn.Linear with its default initialisation (W by Kaiming-uniform with a = √5, b ~ U(±1/√fan_in)) drawn
+    from ``generator``."""
+    linear = nn.Linear(fan_in, fan_out, device="meta").to_empty(device="cpu")  # no draw from the global RNG
+    nn.init.kaiming_uniform_(linear.weight, a=math.sqrt(5), generator=generator)
+    nn.init.uniform_(linear.bias, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in), generator=generator)
+    return linear
 
 
 class MLPTrainer:

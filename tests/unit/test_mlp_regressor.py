@@ -39,6 +39,23 @@ def test_architecture(activation):
     assert model(torch.zeros(7, 1, dtype=torch.float64)).shape == (7, 1)
 
 
+def test_initialisation_is_seeded_without_touching_the_global_generator():
+    torch.manual_seed(1)
+    a = mr.build_mlp(MLPSettings(seed=5))
+    after_a = torch.rand(3)
+    torch.manual_seed(1)
+    expected = torch.rand(3)
+    torch.manual_seed(99)
+    b = mr.build_mlp(MLPSettings(seed=5))
+    assert torch.equal(after_a, expected)  # building a net drew nothing from torch's global generator
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(p, q)  # same seed, same weights, whatever the global state
+    c = mr.build_mlp(MLPSettings(seed=6))
+    assert not torch.equal(a[0].weight, c[0].weight)
+    bound = 1 / np.sqrt(32)  # PyTorch's default: hidden weights within ±1/√fan_in
+    assert a[2].weight.abs().max() <= bound
+
+
 def test_bad_settings_raise(sin_data):
     with pytest.raises(KeyError):
         MLPTrainer(sin_data, MLPSettings(activation="softplus"))
