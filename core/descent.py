@@ -363,6 +363,22 @@ def _explain(path: DescentPath, x: np.ndarray, y: np.ndarray, s: DescentSettings
     return notes
 
 
+FLAT = 5e-4
+"""|∂L/∂w|, |∂L/∂b| below this read 0.000 on the page."""
+
+
+def flat_point_note(loss: float, grad: np.ndarray, best: tuple[float, float, float] | None) -> tuple[str, str] | None:
+    """What a (rounded) zero gradient means here: the minimum, or a plateau above it. None if not flat."""
+    if max(abs(float(grad[0])), abs(float(grad[1]))) >= FLAT:
+        return None
+    if best is not None and loss <= best[2] + 1e-3:
+        return "success", ("∂L/∂w = 0 and ∂L/∂b = 0 (to 3 decimals): the surface is flat here, and this is the "
+                           f"minimum (loss {loss:.3f}).")
+    lowest = f"the minimum is {best[2]:.3f} at the gold star" if best is not None else "there is no finite minimum"
+    return "warning", (f"∂L/∂w ≈ 0 and ∂L/∂b ≈ 0, yet this is not the minimum: the loss here is {loss:.3f} and "
+                       f"{lowest}. A flat stretch (plateau) stops gradient descent too.")
+
+
 def play_stride(steps: int, ticks: int = 40) -> int:
     """How many path points one Play tick advances, so that playing any path takes about ``ticks`` ticks."""
     return max(1, int(np.ceil(steps / ticks)))

@@ -102,10 +102,11 @@ def walk(was_playing: bool) -> None:
         col.metric(label, ui.fmt(value, digits))
     for note in path.messages:
         (st.error if path.diverged else st.warning)(note)
-    if pos > 0 and max(abs(gw), abs(gb)) < 5e-4:
-        st.success("∂L/∂w = 0 and ∂L/∂b = 0 (to 3 decimals): the surface is flat here, this is the minimum.")
     surfaces = {obj: surface_for(name, l2, obj) for obj in descent.OBJECTIVES}
     minima = {obj: optimum_for(name, l2, obj) for obj in descent.OBJECTIVES}
+    flat = descent.flat_point_note(path.loss[pos], path.grad[pos], minima[objective]) if pos > 0 else None
+    if flat:
+        (st.success if flat[0] == "success" else st.warning)(flat[1])
     left, right = st.columns(2)
     left.plotly_chart(loss_figures.contour_figure(surfaces[objective], path, pos, minimum=minima[objective],
                                                   z_title=f"mean {objective}", click_grid=17),

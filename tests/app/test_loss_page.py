@@ -102,6 +102,16 @@ def test_defaults_at_the_end_of_the_path_show_zero_gradient(at):
     assert any("this is the minimum" in s.value for s in at.success)
 
 
+def test_mse_plateau_is_flat_but_not_called_the_minimum(at):
+    restore(at)
+    at.selectbox(key="loss.objective").set_value("MSE")
+    at.slider(key="loss.steps").set_value(500).run()
+    at.session_state["loss.pos"] = 500
+    at.run()
+    assert not at.success
+    assert any("not the minimum" in w.value for w in at.warning)
+
+
 def test_too_large_learning_rate_diverges_with_a_message_and_no_nan(at):
     restore(at)
     at.slider(key="loss.lr").set_value(30.0).run()

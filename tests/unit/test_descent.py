@@ -224,6 +224,17 @@ def test_mse_optimum_is_a_stationary_point_below_every_grid_value():
     assert loss <= descent.dataset_surface("Overlapping", 0.0, "MSE").Z.min() + 1e-6
 
 
+def test_flat_point_note_tells_the_minimum_from_a_plateau():
+    best = descent.dataset_optimum("Overlapping", 0.0, "BCE")
+    bce = descend(OVERLAP.x, OVERLAP.y, DescentSettings())
+    kind, text = descent.flat_point_note(bce.loss[-1], bce.grad[-1], best)
+    assert kind == "success" and "minimum" in text
+    assert descent.flat_point_note(bce.loss[0], bce.grad[0], best) is None  # steep at the start
+    mse = descend(OVERLAP.x, OVERLAP.y, DescentSettings(objective="MSE", steps=500))
+    kind, text = descent.flat_point_note(mse.loss[-1], mse.grad[-1], descent.dataset_optimum("Overlapping", 0.0, "MSE"))
+    assert kind == "warning" and "plateau" in text and "not the minimum" in text
+
+
 def test_play_stride_walks_any_path_in_about_forty_ticks():
     assert descent.play_stride(1) == 1
     assert descent.play_stride(60) == 2
