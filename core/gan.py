@@ -193,6 +193,17 @@ def equilibrium(loss: str) -> tuple[float, float]:
     return 0.0, 0.0
 
 
+LOSS_LATEX: dict[str, tuple[str, str]] = {
+    NON_SATURATING: (r"L_D = -\mathbb{E}[\ln D(x)] - \mathbb{E}[\ln(1 - D(G(z)))]", r"L_G = -\mathbb{E}[\ln D(G(z))]"),
+    MINIMAX: (r"L_D = -\mathbb{E}[\ln D(x)] - \mathbb{E}[\ln(1 - D(G(z)))]", r"L_G = \mathbb{E}[\ln(1 - D(G(z)))]"),
+    LEAST_SQUARES: (r"L_D = \tfrac12\mathbb{E}[(D(x) - 1)^2] + \tfrac12\mathbb{E}[D(G(z))^2]",
+                    r"L_G = \tfrac12\mathbb{E}[(D(G(z)) - 1)^2]"),
+    WGAN_GP: (r"L_D = \mathbb{E}[f(G(z))] - \mathbb{E}[f(x)] + \lambda\,\mathbb{E}[(\lVert \nabla f(\hat x) \rVert - 1)^2]",
+              r"L_G = -\mathbb{E}[f(G(z))]"),
+}
+"""Each player's loss in LaTeX (D minimises L_D, G minimises L_G)."""
+
+
 def d_display(loss: str, out: torch.Tensor) -> torch.Tensor:
     """What the pictures call D(x): σ(logit) for the cross-entropy losses, the raw output otherwise."""
     return torch.sigmoid(out) if loss in (NON_SATURATING, MINIMAX) else out
@@ -510,6 +521,11 @@ def digits_settings(loss: str = NON_SATURATING, seed: int = 0) -> GanSettings:
     """A small GAN for the 8×8 digits: 16-D noise, two hidden layers of 128 (G ends in tanh)."""
     return GanSettings(target=targets.DIGITS, latent_dim=16, hidden=128, depth=2, activation="leaky ReLU",
                        lr_g=1e-3, lr_d=1e-3, batch_size=64, loss=loss, seed=seed)
+
+
+def digits_trainer(loss: str = NON_SATURATING) -> GanTrainer:
+    """A trainer for the digits tab."""
+    return GanTrainer(digits_settings(loss), targets.make_target(targets.DIGITS))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -9,6 +9,11 @@ snapshot outside the lock.
 The worker holds the lock while it trains, in slices of ``slice_s`` seconds, and gives the lock up
 after the current step as soon as a reader asks for it: a redraw waits for one step, not a slice.
 
+Python threads share one interpreter lock (GIL). Torch releases it inside every operation, and with
+the default 5 ms switch interval a worker that wants it back can wait up to 5 ms per operation while
+the page draws: a small network's step (a hundred operations) then crawls. ``start()`` lowers the
+process's switch interval to ``SWITCH_INTERVAL`` (1 ms) so the two threads hand over quickly.
+
 The thread touches only the trainer (torch objects), never Streamlit. It stops when paused, when the
 trainer reports divergence (the message is kept in ``runner.message``), when a trainer's own
 ``done()`` says so, when ``step()`` raises (the error becomes the message), or when the page has not
@@ -18,6 +23,7 @@ and its trainer is released with the session.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -72,6 +78,10 @@ class ReaderFirstLock:
         self.release()
 
 
+SWITCH_INTERVAL = 0.001
+"""Seconds a thread may hold the GIL while another waits (Python's default is 0.005)."""
+
+
 class LiveRunner:
     """Train a ``Trainer`` in a background thread; pause, step and reset it from button callbacks."""
 
@@ -111,6 +121,8 @@ class LiveRunner:
         self._join()  # a worker that is just finishing (paused, idle) must end before a new one starts
         self.message = None
         self.heartbeat()
+        if sys.getswitchinterval() > SWITCH_INTERVAL:
+            sys.setswitchinterval(SWITCH_INTERVAL)
         self._running.set()
         self._thread = threading.Thread(target=self._work, name="live-trainer", daemon=True)
         self._thread.start()

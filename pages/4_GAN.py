@@ -1,0 +1,178 @@
+"""Live GAN: a generator and a discriminator learn a distribution while you watch."""
+
+import numpy as np
+import streamlit as st
+
+from core import gan, ui
+from core import gan_figures as fig
+from core import gan_metrics as metrics
+from core import gan_targets as T
+from core.live import LiveRunner
+
+ui.lab_page("pages/4_GAN.py", "GANs: a generator learns to fool a discriminator")
+ui.url_state({f"gan.{k}": ui.Param(d, lo, hi, o) for k, (d, lo, hi, o) in gan.WIDGETS.items()}
+             | {"gan.digits.loss": ui.Param(gan.NON_SATURATING, options=gan.LOSSES)})
+st.session_state.setdefault("gan.drawn", [])
+st.session_state.setdefault("gan.brush", "cloud")
+
+
+def settings() -> gan.GanSettings:
+    return gan.settings_from(st.session_state)
+
+
+def build(s: gan.GanSettings):
+    try:
+        return gan.GanTrainer(s, T.make_target(s.target, seed=s.seed, drawn=np.array(st.session_state["gan.drawn"])))
+    except T.TooFewPoints as err:
+        return gan.NotReady(str(err), s)
+
+
+def load(values: dict) -> None:
+    st.session_state.update(values)
+
+
+def on_click() -> None:
+    drawn = np.array(st.session_state["gan.drawn"])
+    for p in st.session_state["gan.canvas"].selection.points[:1]:
+        drawn = T.add_points(drawn, p["x"], p["y"], st.session_state["gan.brush"], np.random.default_rng(len(drawn)))
+    st.session_state["gan.drawn"] = drawn.tolist()
+
+
+drawing = str(st.session_state["gan.drawn"]) if settings().target == T.DRAWN else ""
+st.session_state.setdefault("gan.built_drawing", drawing)
+runner = ui.live_runner("gan.runner", lambda: LiveRunner(build(settings())))
+digits = ui.live_runner("gan.digits.runner", lambda: LiveRunner(gan.digits_trainer(st.session_state["gan.digits.loss"])))
+now, built = settings(), runner.read(lambda t: t.settings)
+if gan.needs_rebuild(built, now):
+    runner.replace(build(now))
+    st.info(f"Changed {', '.join(gan.changed_fields(built, now))}: that needs new networks, so training starts "
+            "again from step 0.")
+elif st.session_state["gan.built_drawing"] != drawing:
+    runner.replace(build(now))  # a new drawing is a new data set
+else:
+    runner.read(lambda t: t.update(now))  # learning rates, batch size, D steps, loss: at once
+st.session_state["gan.built_drawing"] = drawing
+
+st.markdown("Two networks play a game. The **discriminator** D is a *discriminative* model, a classifier for "
+            "P(real | x). The **generator** G is a *generative* model: it turns noise z into new samples "
+            "x = G(z). G never sees the data; all it learns comes through D's gradient.")
+st.latex(r"\min_G \max_D\; V(D, G) = \mathbb{E}_{x \sim p_\text{data}}[\ln D(x)]"
+         r" + \mathbb{E}_{z \sim \mathcal{N}(0, I)}[\ln(1 - D(G(z)))]")
+ui.page_link("pages/3_Loss_surface.py", "ln D(x) and ln(1 − D(G(z))) as curves: the loss lab", "⛰️")
+plane, digits_tab = st.tabs(["2-D and 1-D targets", "Digits (8×8 images)"])
+
+with plane:
+    c = st.columns([2, 2, 3])
+    c[0].selectbox("Target distribution", T.TARGETS, key="gan.target", help="Loads settings that work for it.",
+                   on_change=lambda: load(gan.widget_values(gan.preset(gan.DEFAULT, st.session_state["gan.target"]))))
+    c[1].selectbox("Loss", gan.LOSSES, key="gan.loss")
+    c[2].caption("Presets")
+    for col, name in zip(c[2].columns(3), gan.PRESETS, strict=True):
+        col.button(name, key=f"gan.preset.{name}", width="stretch",
+                   on_click=load, args=(gan.widget_values(gan.preset(name, now.target)),))
+    c = st.columns(4)
+    c[0].select_slider("G learning rate", gan.LR_OPTIONS, key="gan.lr_g", help="Takes effect at once.")
+    c[1].select_slider("D learning rate", gan.LR_OPTIONS, key="gan.lr_d", help="Takes effect at once.")
+    c[2].select_slider("Batch size", gan.BATCH_OPTIONS, key="gan.batch_size")
+    c[3].slider("D steps per G step", 1, gan.MAX_D_STEPS, key="gan.d_steps")
+    with st.expander("Architecture and optimiser (a change here starts a new model)"):
+        c = st.columns(4)
+        c[0].select_slider("Noise dimension (z)", gan.LATENT_OPTIONS, key="gan.latent_dim")
+        c[1].select_slider("Hidden width", gan.HIDDEN_OPTIONS, key="gan.hidden")
+        c[2].slider("Hidden layers", 1, gan.MAX_DEPTH, key="gan.depth")
+        c[3].selectbox("Activation", list(gan.ACTIVATIONS), key="gan.activation")
+        c[0].selectbox("Optimiser", gan.OPTIMIZERS, key="gan.optimizer")
+        c[1].toggle("Spectral norm in D", key="gan.spectral_norm", help="Miyato et al. (2018): D stays 1-Lipschitz.")
+        c[2].toggle("Average G for pictures", key="gan.ema", help="Pictures and metrics use a moving average of "
+                    "G's weights (about the last 100 steps); training itself is unchanged.")
+        c[3].number_input("Seed", 0, gan.MAX_SEED, key="gan.seed")
+    if now.target == T.DRAWN:
+        c = st.columns([3, 1])
+        c[0].radio("Brush", T.BRUSHES, key="gan.brush", horizontal=True, help="What one click adds.")
+        c[1].button("Clear drawing", key="gan.clear", on_click=load, args=({"gan.drawn": []},))
+        st.plotly_chart(fig.canvas_figure(np.array(st.session_state["gan.drawn"])), key="gan.canvas",
+                        on_select=on_click, selection_mode="points", width="stretch")
+        st.caption(f"Click to draw the distribution G should learn ({len(st.session_state['gan.drawn'])} points).")
+
+    ui.live_buttons(runner, "gan", lambda: runner.replace(build(settings())))
+    problem = runner.message or runner.read(lambda t: t.diverged())
+    if problem:
+        (st.warning if isinstance(runner.trainer, gan.NotReady) else st.error)(problem)
+
+    def draw_plane() -> None:
+        view = runner.read(lambda t: t.view() if isinstance(t, gan.GanTrainer) else None)
+        m = st.columns(5)
+        m[0].metric("Step", f"{view.step if view else 0:,}", help="Training iterations: D steps, then a G step.")
+        if view is None:
+            return
+        target = runner.trainer.target
+        if target.is_mixture:
+            report = metrics.mode_report(view.fake, target.means, target.std)
+            m[1].metric("Modes covered", report.text, help="Modes with a high-quality sample nearest to them.")
+            m[2].metric("High-quality samples", f"{100 * report.high_quality:.1f} %",
+                        help="Share of 2,500 generated samples within 3σ of their nearest mode.")
+        kl = metrics.kl_on_grid(view.real_metric, view.fake, target.lo, target.hi)
+        m[3].metric("KL(data ‖ G) on a grid", ui.fmt(kl), help="In nats; 0 when the two histograms agree.")
+        m[4].metric("Iterations / s", f"{runner.rate:.0f}")
+        left, right = st.columns([3, 2])
+        if target.dim == 2:
+            left.vega_lite_chart(spec=fig.plane_figure(view, target), key="gan.plane", width="content")
+        else:
+            density = metrics.density_1d(view.fake, view.grid_axis)
+            left.vega_lite_chart(spec=fig.line_figure(view, target, T.mixture_density_1d(view.grid_axis), density),
+                                 key="gan.plane", width="stretch")
+        right.vega_lite_chart(spec=fig.losses_figure(view.history, view.loss), key="gan.losses", width="stretch")
+        right.vega_lite_chart(spec=fig.d_means_figure(view.history, view.loss), key="gan.dmeans", width="stretch")
+        last = view.history[-1] if len(view.history) else [np.nan] * 5
+        for formula, value, eq in zip(gan.LOSS_LATEX[view.loss], last[1:3], gan.equilibrium(view.loss), strict=True):
+            right.latex(rf"{formula} = {ui.fmt(value, undefined='?')}\quad(\text{{equilibrium }} {eq:.3f})")
+
+    ui.live_fragment(runner, draw_plane, every=0.15)
+    ui.what_you_see(
+        "Green dots are real samples, purple dots are G(z) for one fixed batch of noise z. The background is "
+        "D(x): green where D says *real*, purple where it says *fake*, white where it cannot tell (½). Arrows: "
+        "−∇ₓ of G's loss at some generated samples, the way D's opinion pushes them. At the equilibrium "
+        "p_G = p_data, D(x) = ½ everywhere and both losses sit on their dashed lines.")
+    st.markdown(
+        "**Mode collapse.** G is rewarded for *any* sample D calls real, not for covering every mode. So it can "
+        "pile all its samples onto one mode; D learns that spot is fake, G hops to another mode, and round they "
+        "go. *Modes covered* stays low while the purple cloud jumps around the ring.")
+    ui.try_this([
+        "Press ▶ Train on the ring of 8: within seconds *Modes covered* reaches 8 / 8 and most samples are high quality.",
+        "Load the *mode collapse* preset and train: all purple samples sit on one or two modes and hop between "
+        "them, and *Modes covered* stays far below 8 / 8 for the first few thousand steps.",
+        "Pick the grid of 25, load *best for grid of 25* and train for a minute: 24–25 / 25 modes.",
+        "While training, set the G learning rate to 10: the run diverges, pauses itself and says why. Lower it "
+        "and press ↺ Reset to recover.",
+        "Choose the 1-D mixture: D(x) (dashed) flattens towards ½ where the purple and green curves agree, as "
+        "in Goodfellow et al. (2014), Fig. 1.",
+        "Choose *drawn by you*, pick the cloud brush, click a letter onto the canvas, then train.",
+    ])
+
+with digits_tab:
+    st.markdown("The same game on scikit-learn's 1,797 handwritten 8×8 digits: **real images y = 1, fake images "
+                "y = 0**. G turns 16 numbers of noise into 64 pixels.")
+    reset_digits = lambda: digits.replace(gan.digits_trainer(st.session_state["gan.digits.loss"]))  # noqa: E731
+    st.selectbox("Loss", gan.LOSSES, key="gan.digits.loss", on_change=reset_digits)
+    ui.live_buttons(digits, "gan.digits", reset_digits)
+    if digits.message:
+        st.error(digits.message)
+
+    def draw_digits() -> None:
+        view = digits.read(lambda t: t.view())
+        last = view.history[-1] if len(view.history) else [None] * 5
+        m = st.columns(3)
+        m[0].metric("Digits step", f"{view.step:,}")
+        m[1].metric("Mean D(real)", ui.fmt(last[3], undefined="–"))
+        m[2].metric("Mean D(fake)", ui.fmt(last[4], undefined="–"))
+        c = st.columns(3)
+        c[0].markdown("**Generated, y = 0** (the same z every frame)")
+        c[0].vega_lite_chart(spec=fig.digits_figure(view.fake[:36]), key="gan.digits.fake")
+        c[1].markdown("**Real, y = 1**")
+        c[1].vega_lite_chart(spec=fig.digits_figure(view.real[:36]), key="gan.digits.real")
+        c[2].vega_lite_chart(spec=fig.losses_figure(view.history, view.loss), key="gan.digits.losses", width="stretch")
+
+    ui.live_fragment(digits, draw_digits, every=0.3)
+    ui.what_you_see("At first G's images are grey noise. Within a few hundred steps ink gathers into blobs, then "
+                    "strokes, then shapes that look like digits, from the same z in every frame.")
+ui.sync_url()

@@ -1,0 +1,218 @@
+"""The live GAN page in AppTest: each ``at.run()`` is one tick of the live fragment."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from core import gan
+from core import gan_targets as T
+from tests.app.conftest import as_number, assert_clean, metric, open_page
+
+PAGE = "pages/4_GAN.py"
+
+
+@pytest.fixture(scope="module")
+def at():
+    """One session for the tests that run in order on it (opening the page costs the torch import)."""
+    return open_page(PAGE)
+
+
+def step_count(at) -> int:
+    return int(as_number(metric(at, "Step")))
+
+
+def tick(at, seconds: float = 0.4):
+    time.sleep(seconds)
+    at.run()
+    return at
+
+
+def runner(at):
+    return at.session_state["gan.runner"]
+
+
+def test_opens_clean_with_the_contract_metrics_and_widgets(at):
+    assert_clean(at)
+    assert step_count(at) == 0
+    assert metric(at, "Modes covered").endswith("/ 8")
+    assert metric(at, "High-quality").endswith("%")
+    for key in ("gan.target", "gan.loss"):
+        assert at.selectbox(key=key).value in (T.RING, gan.NON_SATURATING)
+    for key in ("gan.lr_g", "gan.lr_d", "gan.batch_size"):
+        assert at.select_slider(key=key).value is not None
+    assert at.slider(key="gan.d_steps").value == 1
+    assert {"gan.train", "gan.step", "gan.reset"} <= {b.key for b in at.button}
+    assert "ring of 8" in at.selectbox(key="gan.target").options
+    assert "grid of 25" in at.selectbox(key="gan.target").options
+    assert any("min_G" in el.value.replace(" ", "").replace("\\", "") for el in at.latex)
+
+
+def test_train_ticks_pause_step_reset(at):
+    at.button(key="gan.train").click().run()
+    assert runner(at).running
+    counts = [step_count(tick(at)) for _ in range(3)]
+    assert counts[0] < counts[1] < counts[2]
+    at.button(key="gan.train").click().run()
+    assert not runner(at).running
+    paused = step_count(at)
+    assert step_count(tick(at, 0.3)) == paused
+    at.button(key="gan.step").click().run()
+    assert step_count(at) == paused + 1
+    assert metric(at, "High-quality").endswith("%")
+    assert_clean(at)
+    at.button(key="gan.reset").click().run()
+    assert step_count(at) == 0
+    assert_clean(at)
+
+
+def test_a_learning_rate_change_is_live_and_an_architecture_change_resets_with_a_notice(at):
+    at.button(key="gan.step").click().run()
+    at.button(key="gan.step").click().run()
+    assert step_count(at) == 2
+    at.select_slider(key="gan.lr_g").set_value(0.03).run()
+    assert step_count(at) == 2
+    assert runner(at).trainer.opt_g.param_groups[0]["lr"] == 0.03
+    assert not at.info
+    at.select_slider(key="gan.hidden").set_value(32).run()
+    assert step_count(at) == 0
+    assert "hidden" in at.info[0].value and "step 0" in at.info[0].value
+    assert runner(at).trainer.settings.hidden == 32
+    assert_clean(at)
+
+
+def test_extreme_learning_rates_pause_with_a_message_and_reset_recovers(at):
+    at.select_slider(key="gan.lr_g").set_value(gan.LR_OPTIONS[-1])
+    at.select_slider(key="gan.lr_d").set_value(gan.LR_OPTIONS[-1]).run()
+    at.button(key="gan.train").click().run()
+    for _ in range(20):
+        if not runner(at).running:
+            break
+        tick(at, 0.2)
+    assert not runner(at).running
+    assert_clean(at)
+    at.run()
+    assert at.error and "diverged" in at.error[0].value and "Reset" in at.error[0].value
+    at.select_slider(key="gan.lr_g").set_value(1e-3)
+    at.select_slider(key="gan.lr_d").set_value(1e-3).run()
+    at.button(key="gan.reset").click().run()
+    assert not at.error and step_count(at) == 0
+    at.button(key="gan.step").click().run()
+    assert step_count(at) == 1 and not at.error
+
+
+def test_every_target_and_loss_runs(at):
+    for target in T.TARGETS:
+        at.selectbox(key="gan.target").set_value(target).run()
+        if target == T.DRAWN:
+            assert "at least 20" in at.warning[0].value
+            at.button(key="gan.step").click().run()
+            assert step_count(at) == 0
+            continue
+        before = step_count(at)
+        at.button(key="gan.step").click().run()
+        assert step_count(at) == before + 1, target
+        assert_clean(at)
+        assert (target in (T.RING, T.GRID, T.MIXTURE_1D)) == any(m.label.startswith("Modes") for m in at.metric)
+    at.selectbox(key="gan.target").set_value(T.RING).run()
+    for loss in gan.LOSSES:
+        at.selectbox(key="gan.loss").set_value(loss).run()
+        at.button(key="gan.step").click().run()
+        assert_clean(at)
+        assert runner(at).trainer.settings.loss == loss
+
+
+def test_changing_the_target_loads_its_preset_and_presets_load_their_settings(at):
+    at.selectbox(key="gan.target").set_value(T.GRID).run()
+    assert at.toggle(key="gan.spectral_norm").value == gan.preset(gan.DEFAULT, T.GRID).spectral_norm
+    at.selectbox(key="gan.target").set_value(T.RING).run()
+    at.button(key="gan.preset.mode collapse").click().run()
+    collapse = gan.preset(gan.COLLAPSE, T.RING)
+    assert at.selectbox(key="gan.loss").value == collapse.loss
+    assert at.select_slider(key="gan.lr_d").value == collapse.lr_d
+    at.button(key="gan.preset.best for grid of 25").click().run()
+    assert at.selectbox(key="gan.target").value == T.GRID
+    assert runner(at).trainer.settings == gan.preset(gan.BEST_GRID, T.GRID)
+    assert_clean(at)
+
+
+def test_every_widget_at_its_extremes_still_runs(at):
+    at.button(key="gan.preset.works").click().run()
+    extremes = {
+        "gan.latent_dim": gan.LATENT_OPTIONS, "gan.hidden": gan.HIDDEN_OPTIONS,
+        "gan.batch_size": gan.BATCH_OPTIONS, "gan.lr_g": gan.LR_OPTIONS[:1], "gan.lr_d": gan.LR_OPTIONS[:1],
+    }
+    for key, options in extremes.items():
+        for value in (options[0], options[-1]):
+            at.select_slider(key=key).set_value(value).run()
+            at.button(key="gan.step").click().run()
+            assert_clean(at)
+        at.select_slider(key=key).set_value(gan.WIDGETS[key[4:]][0]).run()
+    for key, value in (("gan.d_steps", gan.MAX_D_STEPS), ("gan.depth", gan.MAX_DEPTH), ("gan.depth", 1)):
+        at.slider(key=key).set_value(value).run()
+        at.button(key="gan.step").click().run()
+        assert_clean(at)
+    at.number_input(key="gan.seed").set_value(gan.MAX_SEED).run()
+    at.toggle(key="gan.spectral_norm").set_value(True).run()
+    at.toggle(key="gan.ema").set_value(False).run()
+    for activation in gan.ACTIVATIONS:
+        at.selectbox(key="gan.activation").set_value(activation).run()
+    at.selectbox(key="gan.optimizer").set_value("SGD").run()
+    at.button(key="gan.step").click().run()
+    assert step_count(at) == 1
+    assert_clean(at)
+
+
+def test_a_drawing_with_enough_points_trains():
+    at = open_page(PAGE, {"gan.target": T.DRAWN})
+    assert "at least 20" in at.warning[0].value
+    assert at.radio(key="gan.brush").value == "cloud"
+    rng = np.random.default_rng(0)
+    points = np.zeros((0, 2))
+    for x in (-1.0, 0.0, 1.0):
+        points = T.add_points(points, x, x, "cloud", rng)
+    at.session_state["gan.drawn"] = points.tolist()
+    at.run()
+    assert not at.warning
+    at.button(key="gan.step").click().run()
+    assert step_count(at) == 1
+    assert "36 points" in " ".join(c.value for c in at.caption)
+    at.button(key="gan.clear").click().run()
+    assert "at least 20" in at.warning[0].value
+    assert_clean(at)
+
+
+def test_url_sets_the_settings_and_bad_values_are_ignored():
+    at = open_page(PAGE, {"gan.target": T.GRID, "gan.lr_g": "0.01", "gan.loss": "least squares", "gan.d_steps": "3"})
+    assert at.selectbox(key="gan.target").value == T.GRID
+    assert at.select_slider(key="gan.lr_g").value == 0.01
+    assert runner(at).trainer.settings.loss == gan.LEAST_SQUARES and runner(at).trainer.settings.d_steps == 3
+    assert metric(at, "Modes covered").endswith("/ 25")
+    bad = open_page(PAGE, {"gan.lr_g": "banana", "gan.target": "moon base"})
+    assert "ignored" in bad.warning[0].value
+    assert bad.selectbox(key="gan.target").value == T.RING
+    assert_clean(bad)
+
+
+def test_two_sessions_train_their_own_models_and_digits_train_too():
+    a, b = open_page(PAGE), open_page(PAGE)
+    assert runner(a) is not runner(b) and runner(a).trainer is not runner(b).trainer
+    a.button(key="gan.train").click().run()
+    tick(a)
+    tick(a)
+    a.button(key="gan.train").click().run()
+    b.run()
+    assert step_count(a) > 0 and step_count(b) == 0
+    b.button(key="gan.digits.train").click().run()
+    tick(b)
+    tick(b, 0.6)
+    b.button(key="gan.digits.train").click().run()
+    assert as_number(metric(b, "Digits step")) > 0 and step_count(b) == 0
+    b.selectbox(key="gan.digits.loss").set_value(gan.WGAN_GP).run()
+    assert as_number(metric(b, "Digits step")) == 0
+    b.button(key="gan.digits.step").click().run()
+    assert as_number(metric(b, "Digits step")) == 1
+    assert_clean(a)
+    assert_clean(b)
