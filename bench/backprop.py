@@ -17,6 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+
 from core.mlp_regressor import MLPSettings, MLPTrainer  # noqa: E402
 from core.regression_data import DataSettings, make_data  # noqa: E402
 from tests import browser as harness  # noqa: E402
@@ -51,6 +53,20 @@ def bare_rate(seconds: float) -> float:
     return n / (time.perf_counter() - start)
 
 
+def pause(page) -> None:
+    """Click Pause until the Train button is back (a click that lands during a redraw can be lost)."""
+    for _ in range(5):
+        pause_button = page.get_by_role("button", name="⏸ Pause")
+        if pause_button.count():
+            pause_button.click()
+        try:
+            page.get_by_role("button", name="▶ Train").wait_for(timeout=15_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise RuntimeError("the page did not pause")
+
+
 def page_steps(page) -> int:
     return int(page.evaluate(READ_METRIC, "Step").replace(",", ""))
 
@@ -75,8 +91,7 @@ def main() -> None:
         page.wait_for_timeout(WINDOW_S * 1000)
         b_steps, b_time = page_steps(page), time.perf_counter()
         live = (b_steps - a_steps) / (b_time - a_time)
-        page.get_by_role("button", name="⏸ Pause").click()
-        page.get_by_role("button", name="▶ Train").wait_for()
+        pause(page)
         harness.assert_no_exception(page)
         bare_after = bare_rate(BARE_S)
 
