@@ -492,7 +492,7 @@ PRESETS: tuple[str, ...] = (DEFAULT, COLLAPSE, BEST_GRID)
 
 _DEFAULTS: dict[str, GanSettings] = {
     targets.RING: GanSettings(lr_g=1e-2, lr_d=1e-2),
-    targets.GRID: GanSettings(target=targets.GRID, hidden=128, lr_g=1e-3, lr_d=1e-3, spectral_norm=True),
+    targets.GRID: GanSettings(target=targets.GRID, lr_g=1e-3, lr_d=1e-3, spectral_norm=True),
     targets.SPIRAL: GanSettings(target=targets.SPIRAL, hidden=128, lr_g=1e-3, lr_d=1e-3),
     targets.MOONS: GanSettings(target=targets.MOONS, hidden=128, lr_g=1e-3, lr_d=1e-3),
     targets.CIRCLE: GanSettings(target=targets.CIRCLE, hidden=64, lr_g=1e-3, lr_d=1e-3),
@@ -504,14 +504,15 @@ _DEFAULTS: dict[str, GanSettings] = {
 def preset(name: str, target: str) -> GanSettings:
     """Settings for a preset: ``works`` (the target's default), ``mode collapse``, ``best for grid of 25``.
 
-    Mode collapse: the minimax loss with a generator that learns much faster than its discriminator.
-    G moves all its samples to wherever D is currently fooled, D catches up, G hops elsewhere.
+    Mode collapse: a generator that learns faster than its discriminator (0.03 against 0.01) on small,
+    noisy batches of 16. G moves all its samples to wherever D is currently fooled, D catches up,
+    G hops elsewhere. Averaging is off so the hops show as they happen.
     """
     if name == DEFAULT:
         return _DEFAULTS.get(target, replace(GanSettings(), target=target))
     if name == COLLAPSE:
-        return replace(_DEFAULTS.get(target, GanSettings()), target=target, loss=MINIMAX, lr_g=5e-3, lr_d=3e-4,
-                       ema=False)
+        return replace(_DEFAULTS.get(target, GanSettings()), target=target, loss=NON_SATURATING, lr_g=3e-2,
+                       lr_d=1e-2, batch_size=16, ema=False)
     if name == BEST_GRID:
         return _DEFAULTS[targets.GRID]
     raise ValueError(f"unknown preset {name!r}")

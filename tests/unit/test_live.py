@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 
 from core.live import LiveRunner, ReaderFirstLock
 
@@ -177,3 +179,15 @@ def test_reader_first_lock_is_reentrant_and_counts_waiters():
     other.join()
     assert got == [True] and lock.waiting == 0
     assert not lock.acquire(blocking=False)  # the other thread still holds it
+
+
+def test_a_stopped_runner_and_its_trainer_are_released():
+    # A closed session drops its runner; once the worker has stopped nothing else holds the trainer.
+    runner = LiveRunner(Counter(), idle_timeout=0.2)
+    runner.start()
+    wait_for(lambda r=runner: not r.running)  # the page stopped drawing: the idle timeout ends training
+    runner._thread.join(timeout=5.0)
+    trainer = weakref.ref(runner.trainer)
+    del runner
+    gc.collect()
+    assert trainer() is None
