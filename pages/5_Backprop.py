@@ -75,8 +75,31 @@ def reset() -> None:
     runner.replace(MLPTrainer(make_data(data_now), net_now))
 
 
+def in_live_tick() -> bool:
+    """True while a live fragment reruns on its own (not a run of the whole page)."""
+    ctx = st.runtime.scriptrunner.get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+class AsDrawn:
+    """Train/Pause and Step acting as the buttons showed when drawn, and only in a run of the whole page: a
+    click that lands during a live tick reaches its callback twice, in the tick and in the page run it
+    asks for, and a toggle run twice would undo itself."""
+
+    def __init__(self) -> None:
+        self.running = runner.running
+
+    def toggle(self) -> None:
+        if not in_live_tick():
+            (runner.pause if self.running else runner.start)()
+
+    def step_once(self) -> None:
+        if not in_live_tick():
+            runner.step_once()
+
+
 with controls:
-    ui.live_buttons(runner, "backprop", reset)
+    ui.live_buttons(AsDrawn(), "backprop", reset)
 
 
 def draw() -> None:

@@ -88,3 +88,19 @@ def test_backward_shows_gradients_and_the_autograd_check(server, page):
     diagram = page.locator("[data-testid=stPlotlyChart]").first
     assert "∂L/∂w₁" in diagram.inner_text() and "∂L/∂v₂" in diagram.inner_text()
     harness.assert_no_exception(page)
+
+
+def test_pause_sticks_when_clicked_during_live_ticks(server, page):
+    """A click landing during a live tick reaches its callback twice; Pause must stay paused every time."""
+    open_lab(page, server)
+    for _ in range(4):
+        before = steps(page)
+        page.get_by_role("button", name="▶ Train").click()
+        page.wait_for_function(f"(n) => parseInt(({METRIC})('Step').replace(/,/g, '')) > n", arg=before,
+                               timeout=WAIT_MS)
+        page.wait_for_timeout(500)
+        page.get_by_role("button", name="⏸ Pause").click()
+        page.get_by_role("button", name="▶ Train").wait_for(timeout=WAIT_MS)
+        page.wait_for_timeout(700)  # a second delivery of the click would have restarted training by now
+        assert page.get_by_role("button", name="▶ Train").count() == 1
+    harness.assert_no_exception(page)
