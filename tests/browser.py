@@ -160,11 +160,13 @@ def screenshot(page, name: str) -> Path:
     return out
 
 
-CHART_SELECTOR = "[data-testid=stPlotlyChart] .main-svg, [data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg"
+CHART_CONTAINERS = "[data-testid=stPlotlyChart], [data-testid=stVegaLiteChart]"
 
 
 def wait_charts(page, n: int = 1, timeout: float = 30_000) -> None:
-    """Wait until at least ``n`` charts have drawn (Plotly's svg or Vega's canvas is in the DOM)."""
+    """Wait until at least ``n`` charts have drawn (each container holds Plotly's svg or Vega's canvas/svg)."""
     page.wait_for_function(
-        "([sel, n]) => document.querySelectorAll(sel).length >= n", arg=[CHART_SELECTOR, n], timeout=timeout
+        "([sel, n]) => [...document.querySelectorAll(sel)]"
+        ".filter(c => c.querySelector('.main-svg, canvas, svg')).length >= n",
+        arg=[CHART_CONTAINERS, n], timeout=timeout,
     )
