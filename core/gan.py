@@ -64,8 +64,8 @@ class GanSettings:
     hidden: int = 64
     depth: int = 2
     activation: str = "ReLU"
-    lr_g: float = 2e-3
-    lr_d: float = 2e-3
+    lr_g: float = 1e-2
+    lr_d: float = 1e-2
     optimizer: str = "Adam"
     batch_size: int = 256
     d_steps: int = 1
@@ -257,6 +257,7 @@ class GanView:
     d_at_arrows: np.ndarray  # (n_arrows,) D at those samples
     history: np.ndarray  # (n, 5) see HISTORY_COLUMNS
     real_metric: np.ndarray  # (n_metric, dim) fixed real samples to compare with ``fake``
+    target: Target  # the target without its pool of samples (window, means, σ)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -293,6 +294,7 @@ class GanTrainer:
         show = torch.randint(len(self.pool), (self.N_SHOW,), generator=view_gen)
         self.real_show = self.pool[show].numpy().copy()
         self.real_metric = self.pool[torch.randint(len(self.pool), (self.N_METRIC,), generator=view_gen)].numpy().copy()
+        self.target_light = replace(target, pool=np.zeros((0, target.dim), dtype=np.float32))
         self.iteration = 0
         self.history = History()
         self.last: tuple[float, float, float, float] = (math.nan, math.nan, math.nan, math.nan)
@@ -317,6 +319,12 @@ class GanTrainer:
         if settings.ema and not self.settings.ema:
             self._restart_ema()
         self.settings = settings
+
+    ready = True
+
+    def learning_rates(self) -> tuple[float, float]:
+        """(G's, D's) learning rate as the optimisers use them now."""
+        return self.opt_g.param_groups[0]["lr"], self.opt_d.param_groups[0]["lr"]
 
     def _restart_ema(self) -> None:
         with torch.no_grad():
@@ -474,7 +482,7 @@ class GanTrainer:
             step=self.iteration, loss=s.loss, real=self.real_show, fake=fake.numpy(),
             grid_axis=axis.numpy(), d_grid=d_grid.numpy(), arrow_from=x.detach().numpy(),
             arrow_dir=(-grad).numpy(), d_at_arrows=d_display(s.loss, out.detach()).reshape(-1).numpy(),
-            history=self.history.array(), real_metric=self.real_metric,
+            history=self.history.array(), real_metric=self.real_metric, target=self.target_light,
         )
 
     def state(self) -> dict:
@@ -491,7 +499,7 @@ BEST_GRID = "best for grid of 25"
 PRESETS: tuple[str, ...] = (DEFAULT, COLLAPSE, BEST_GRID)
 
 _DEFAULTS: dict[str, GanSettings] = {
-    targets.RING: GanSettings(lr_g=1e-2, lr_d=1e-2),
+    targets.RING: GanSettings(),  # the page's default: small nets, a high learning rate, 256 a batch
     targets.GRID: GanSettings(target=targets.GRID, lr_g=1e-3, lr_d=1e-3, spectral_norm=True),
     targets.SPIRAL: GanSettings(target=targets.SPIRAL, hidden=128, lr_g=1e-3, lr_d=1e-3),
     targets.MOONS: GanSettings(target=targets.MOONS, hidden=128, lr_g=1e-3, lr_d=1e-3),
@@ -583,6 +591,9 @@ def needs_rebuild(old: GanSettings, new: GanSettings) -> bool:
 class NotReady:
     """Stands in for a trainer that cannot be built yet (a drawing with too few points)."""
 
+    ready = False
+    last = (math.nan, math.nan, math.nan, math.nan)
+
     def __init__(self, reason: str, settings: GanSettings) -> None:
         self.reason = reason
         self.settings = settings
@@ -596,3 +607,20 @@ class NotReady:
 
     def update(self, settings: GanSettings) -> None:
         self.settings = settings
+
+    def view(self) -> None:
+        """No pictures yet."""
+        return None
+
+
+def build_trainer(settings: GanSettings, drawn: np.ndarray | None = None) -> GanTrainer | NotReady:
+    """A trainer for ``settings`` (a drawing needs ``drawn`` points), or NotReady with the reason."""
+    try:
+        return GanTrainer(settings, targets.make_target(settings.target, seed=settings.seed, drawn=drawn))
+    except targets.TooFewPoints as err:
+        return NotReady(str(err), settings)
+
+
+PRELOAD = ("core.gan", "torch._dynamo")
+"""Modules a training process needs (torch.optim imports torch._dynamo on first use): a forkserver
+imports them once, so each session's process starts at once."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -212,3 +213,234 @@ class LiveRunner:
 
 def _error_message(err: Exception) -> str:
     return f"Training stopped: {type(err).__name__}: {err}. Change the settings or press Reset."
+
+
+# --------------------------------------------------------------------------------------------------
+# The same controls for a trainer that lives in its own process
+# --------------------------------------------------------------------------------------------------
+class ProcessRunner:
+    """LiveRunner's controls for a trainer built and trained in a child process of its own.
+
+    A thread in the server shares the interpreter lock with the page: while the page draws, a
+    small network's step (a hundred torch calls, each giving the lock up and waiting to get it back)
+    slows to a crawl, and a busy server slows every session's training. A child process has its own
+    interpreter: it trains at the speed of a bare loop while the page draws from snapshots.
+
+    ``ProcessRunner(factory, *args)`` builds the trainer in the child as ``factory(*args)`` (both
+    must pickle: a module-level function and plain data). The controls are LiveRunner's (``running``,
+    ``message``, ``iterations_trained``, ``rate``, ``start``, ``pause``, ``toggle``, ``step_once``,
+    ``heartbeat``); ``replace(factory, *args)`` builds a new trainer; ``call(name, *args)`` returns
+    ``trainer.name(*args)`` (or the attribute ``trainer.name``) computed in the child, and
+    ``read(fn)`` returns ``fn(trainer)`` for a picklable ``fn``. The child trains until paused, until
+    the trainer diverges or is done, or until no heartbeat came for ``idle_timeout`` seconds; it exits
+    when the runner is garbage-collected (the browser session closed) or the server ends.
+    Children are forked from a forkserver that imports ``preload`` once, so a new one starts at once.
+    """
+
+    def __init__(self, factory: Callable[..., Trainer], *args: Any, idle_timeout: float = 20.0,
+                 preload: tuple[str, ...] = ()) -> None:
+        ctx = _forkserver(preload)
+        self.idle_timeout = idle_timeout
+        self.lock = threading.RLock()
+        self.message: str | None = None
+        self._iterations = ctx.Value("q", 0, lock=False)
+        self._running = ctx.Value("b", 0, lock=False)
+        self._rate = ctx.Value("d", 0.0, lock=False)
+        self._seen = ctx.Value("d", time.time(), lock=False)
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(
+            target=_serve, name="live-trainer", daemon=True,
+            args=(child, factory, args, self._iterations, self._running, self._rate, self._seen, idle_timeout),
+        )
+        self._process.start()
+        child.close()
+        self._finalizer = weakref.finalize(self, _shut_down, self._process, self._conn)
+        self._rpc("ping")  # wait until the trainer is built (and report a factory error)
+
+    # -- state ------------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """True while the child is training."""
+        return bool(self._running.value)
+
+    @property
+    def iterations_trained(self) -> int:
+        return int(self._iterations.value)
+
+    @property
+    def rate(self) -> float:
+        """Training iterations per second while running (measured in the child)."""
+        return float(self._rate.value)
+
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+    def heartbeat(self) -> None:
+        """Called by every draw: the page is still open."""
+        self._seen.value = time.time()
+
+    # -- controls -----------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start training in the child (no-op if running; refused with a message if the trainer diverged)."""
+        self.heartbeat()
+        self._rpc("start")
+
+    def pause(self) -> None:
+        """Stop training; returns once the current iteration has finished."""
+        self._rpc("pause")
+
+    def toggle(self) -> None:
+        """Train/Pause as one button."""
+        self.pause() if self.running else self.start()
+
+    def step_once(self) -> None:
+        """Exactly one training iteration (pausing first if training)."""
+        self._rpc("step")
+
+    def replace(self, factory: Callable[..., Trainer], *args: Any) -> None:
+        """Pause and build a new trainer ``factory(*args)`` in the child (Reset, a changed architecture)."""
+        self._rpc("replace", factory, args)
+
+    def call(self, name: str, *args: Any) -> Any:
+        """``trainer.name(*args)`` in the child, or the attribute ``trainer.name`` if it is not callable."""
+        return self._rpc("call", name, args)
+
+    def read(self, fn: Callable[[Any], Any]) -> Any:
+        """``fn(trainer)`` in the child (``fn`` must pickle: a module-level function, not a lambda)."""
+        return self._rpc("read", fn)
+
+    def close(self) -> None:
+        """End the child now (it also ends when the runner is garbage-collected)."""
+        self._finalizer()
+
+    def _rpc(self, command: str, *args: Any) -> Any:
+        with self.lock:
+            if not self._process.is_alive():
+                self.message = "The training process has ended. Reload the page to start a new one."
+                return None
+            try:
+                self._conn.send((command, args))
+                ok, result, message = self._conn.recv()
+            except (EOFError, OSError):
+                self.message = "The training process has ended. Reload the page to start a new one."
+                return None
+        self.message = message
+        if not ok:
+            raise RuntimeError(result)
+        return result
+
+
+_PRELOAD: set[str] = set()
+
+
+def _forkserver(preload: tuple[str, ...]) -> Any:
+    """The forkserver context; modules to preload count only before its first child starts."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("forkserver")
+    if not set(preload) <= _PRELOAD:
+        _PRELOAD.update(preload)
+        ctx.set_forkserver_preload(sorted(_PRELOAD))
+    return ctx
+
+
+def _shut_down(process: Any, conn: Any) -> None:
+    try:
+        conn.send(("stop", ()))
+    except (OSError, ValueError):
+        pass
+    process.join(timeout=2.0)
+    if process.is_alive():
+        process.kill()
+        process.join(timeout=2.0)
+    conn.close()
+
+
+def _serve(conn: Any, factory: Callable[..., Trainer], args: tuple, iterations: Any, running: Any, rate: Any,
+           seen: Any, idle_timeout: float) -> None:
+    """The child: build the trainer, then answer commands, training between them while running."""
+    message: str | None = None
+    trainer: Any = None
+    try:
+        trainer = factory(*args)
+    except Exception as err:
+        message = _error_message(err)
+
+    def train_until_asked() -> str | None:
+        started, first = time.perf_counter(), iterations.value
+        while running.value and not conn.poll():
+            try:
+                trainer.step()
+            except Exception as err:
+                running.value = 0
+                return _error_message(err)
+            iterations.value += 1
+            problem = trainer.diverged()
+            if problem:
+                running.value = 0
+                return problem
+            done = getattr(trainer, "done", None)
+            if done is not None and done():
+                running.value = 0
+            elif iterations.value % 16 == 0 and time.time() - seen.value > idle_timeout:
+                running.value = 0  # the page has not drawn for a while: it is closed or hidden
+            elapsed = time.perf_counter() - started
+            if elapsed > 0.5:
+                rate.value = (iterations.value - first) / elapsed
+        return None
+
+    while True:
+        if running.value and not conn.poll():
+            message = train_until_asked() or message
+            continue
+        try:
+            command, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        if command == "stop":
+            return
+        ok, result = True, None
+        try:
+            if trainer is None and command not in ("replace", "ping"):
+                raise RuntimeError(message or "no trainer")
+            if command == "start":
+                problem = trainer.diverged()
+                if problem:
+                    message = problem
+                else:
+                    message = None
+                    seen.value = time.time()
+                    running.value = 1
+            elif command == "pause":
+                running.value = 0
+            elif command == "step":
+                running.value = 0
+                problem = trainer.diverged()
+                if problem:
+                    message = problem
+                else:
+                    trainer.step()
+                    iterations.value += 1
+                    message = trainer.diverged()
+            elif command == "replace":
+                running.value = 0
+                new_factory, new_args = args
+                trainer, message = new_factory(*new_args), None
+                iterations.value = 0
+                rate.value = 0.0
+            elif command == "call":
+                name, call_args = args
+                attribute = getattr(trainer, name)
+                result = attribute(*call_args) if callable(attribute) else attribute
+            elif command == "read":
+                result = args[0](trainer)
+        except Exception as err:  # answer with the error; the child keeps serving
+            ok, result = False, f"{type(err).__name__}: {err}"
+            if command in ("step", "start"):
+                message = _error_message(err)
+                ok = True
+        try:
+            conn.send((ok, result, message))
+        except (OSError, ValueError):
+            return

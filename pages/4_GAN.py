@@ -7,7 +7,7 @@ from core import gan, ui
 from core import gan_figures as fig
 from core import gan_metrics as metrics
 from core import gan_targets as T
-from core.live import LiveRunner
+from core.live import LiveRunner, ProcessRunner
 
 ui.lab_page("pages/4_GAN.py", "GANs: a generator learns to fool a discriminator")
 ui.url_state({f"gan.{k}": ui.Param(d, lo, hi, o) for k, (d, lo, hi, o) in gan.WIDGETS.items()}
@@ -20,11 +20,12 @@ def settings() -> gan.GanSettings:
     return gan.settings_from(st.session_state)
 
 
-def build(s: gan.GanSettings):
-    try:
-        return gan.GanTrainer(s, T.make_target(s.target, seed=s.seed, drawn=np.array(st.session_state["gan.drawn"])))
-    except T.TooFewPoints as err:
-        return gan.NotReady(str(err), s)
+def trainer_args(s: gan.GanSettings | None = None) -> tuple:
+    return s or settings(), np.array(st.session_state["gan.drawn"])
+
+
+def new_runner() -> ProcessRunner:
+    return ProcessRunner(gan.build_trainer, *trainer_args(), preload=gan.PRELOAD)
 
 
 def load(values: dict) -> None:
@@ -40,17 +41,19 @@ def on_click() -> None:
 
 drawing = str(st.session_state["gan.drawn"]) if settings().target == T.DRAWN else ""
 st.session_state.setdefault("gan.built_drawing", drawing)
-runner = ui.live_runner("gan.runner", lambda: LiveRunner(build(settings())))
+if "gan.runner" in st.session_state and not st.session_state["gan.runner"].alive:
+    del st.session_state["gan.runner"]  # its training process ended: start a new one
+runner = ui.live_runner("gan.runner", new_runner)  # the model trains in a process of its own
 digits = ui.live_runner("gan.digits.runner", lambda: LiveRunner(gan.digits_trainer(st.session_state["gan.digits.loss"])))
-now, built = settings(), runner.read(lambda t: t.settings)
+now, built = settings(), runner.call("settings")
 if gan.needs_rebuild(built, now):
-    runner.replace(build(now))
+    runner.replace(gan.build_trainer, *trainer_args(now))
     st.info(f"Changed {', '.join(gan.changed_fields(built, now))}: that needs new networks, so training starts "
             "again from step 0.")
 elif st.session_state["gan.built_drawing"] != drawing:
-    runner.replace(build(now))  # a new drawing is a new data set
+    runner.replace(gan.build_trainer, *trainer_args(now))  # a new drawing is a new data set
 else:
-    runner.read(lambda t: t.update(now))  # learning rates, batch size, D steps, loss: at once
+    runner.call("update", now)  # learning rates, batch size, D steps, loss: at once
 st.session_state["gan.built_drawing"] = drawing
 
 st.markdown("Two networks play a game. The **discriminator** D is a *discriminative* model, a classifier for "
@@ -94,18 +97,18 @@ with plane:
                         on_select=on_click, selection_mode="points", width="stretch")
         st.caption(f"Click to draw the distribution G should learn ({len(st.session_state['gan.drawn'])} points).")
 
-    ui.live_buttons(runner, "gan", lambda: runner.replace(build(settings())))
-    problem = runner.message or runner.read(lambda t: t.diverged())
+    ui.live_buttons(runner, "gan", lambda: runner.replace(gan.build_trainer, *trainer_args()))
+    problem = runner.message or runner.call("diverged")
     if problem:
-        (st.warning if isinstance(runner.trainer, gan.NotReady) else st.error)(problem)
+        (st.error if runner.call("ready") else st.warning)(problem)
 
     def draw_plane() -> None:
-        view = runner.read(lambda t: t.view() if isinstance(t, gan.GanTrainer) else None)
+        view = runner.call("view")
         m = st.columns(5)
         m[0].metric("Step", f"{view.step if view else 0:,}", help="Training iterations: D steps, then a G step.")
         if view is None:
             return
-        target = runner.trainer.target
+        target = view.target
         if target.is_mixture:
             report = metrics.mode_report(view.fake, target.means, target.std)
             m[1].metric("Modes covered", report.text, help="Modes with a high-quality sample nearest to them.")
@@ -123,11 +126,11 @@ with plane:
                                  key="gan.plane", width="stretch")
         right.vega_lite_chart(spec=fig.losses_figure(view.history, view.loss), key="gan.losses", width="stretch")
         right.vega_lite_chart(spec=fig.d_means_figure(view.history, view.loss), key="gan.dmeans", width="stretch")
-        last = view.history[-1] if len(view.history) else [np.nan] * 5
-        for formula, value, eq in zip(gan.LOSS_LATEX[view.loss], last[1:3], gan.equilibrium(view.loss), strict=True):
-            right.latex(rf"{formula} = {ui.fmt(value, undefined='?')}\quad(\text{{equilibrium }} {eq:.3f})")
 
     ui.live_fragment(runner, draw_plane, every=0.15)
+    last = runner.call("last")  # L_D, L_G, mean D(real), mean D(fake) after the last step
+    for formula, value, eq in zip(gan.LOSS_LATEX[now.loss], last[:2], gan.equilibrium(now.loss), strict=True):
+        st.latex(rf"{formula} = {ui.fmt(value, undefined='?')}\qquad(\text{{at the equilibrium: }} {eq:.3f})")
     ui.what_you_see(
         "Green dots are real samples, purple dots are G(z) for one fixed batch of noise z. The background is "
         "D(x): green where D says *real*, purple where it says *fake*, white where it cannot tell (½). Arrows: "

@@ -60,6 +60,9 @@ def test_train_updates_counter_and_charts_in_place_and_pause_stops_them(server, 
     # ... and what they show has changed: at least the samples picture and the loss curves.
     changed = page.evaluate(CHANGED)
     assert sum(changed) >= 2, changed
+    button(page, "gan.train").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 120)
+    page.wait_for_timeout(400)
     harness.screenshot(page, "gan")
 
     button(page, "gan.train").click()  # Pause

@@ -204,6 +204,12 @@ def test_every_preset_uses_values_the_widgets_offer():
                 assert lo is None or lo <= value <= hi, (target, name, field, value)
 
 
+def test_the_page_default_is_the_ring_preset_that_works():
+    assert gan.preset(gan.DEFAULT, T.RING) == GanSettings()
+    assert {name: spec[0] for name, spec in gan.WIDGETS.items()} == {
+        name: getattr(GanSettings(), name) for name in gan.WIDGETS}
+
+
 def test_settings_round_trip_through_widget_values():
     s = gan.preset(gan.BEST_GRID, T.RING)
     assert gan.settings_from(gan.widget_values(s)) == s

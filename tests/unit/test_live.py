@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import gc
+import operator
 import threading
 import time
 import weakref
+from functools import partial
 
-from core.live import LiveRunner, ReaderFirstLock
+import pytest
+
+from core.live import LiveRunner, ProcessRunner, ReaderFirstLock
 
 
 class Counter:
@@ -191,3 +195,74 @@ def test_a_stopped_runner_and_its_trainer_are_released():
     del runner
     gc.collect()
     assert trainer() is None
+
+
+# -- the same controls with the trainer in a child process ----------------------------------------------
+def steps_of(runner: ProcessRunner) -> int:
+    return runner.call("steps")
+
+
+def test_process_runner_start_pause_and_exactly_one_step():
+    runner = ProcessRunner(Counter)
+    assert not runner.running and steps_of(runner) == 0
+    runner.start()
+    assert runner.running
+    wait_for(lambda: runner.iterations_trained >= 20)
+    runner.pause()
+    assert not runner.running
+    stopped = steps_of(runner)
+    time.sleep(0.05)
+    assert steps_of(runner) == stopped == runner.iterations_trained
+    runner.step_once()
+    assert steps_of(runner) == stopped + 1 == runner.iterations_trained
+    runner.toggle()
+    wait_for(lambda: runner.iterations_trained > stopped + 5)
+    runner.step_once()  # pauses first, then exactly one
+    assert not runner.running and steps_of(runner) == runner.iterations_trained
+    assert runner.read(operator.attrgetter("steps")) == steps_of(runner)
+    runner.close()
+    assert not runner.alive
+
+
+def test_process_runner_divergence_errors_and_replace():
+    runner = ProcessRunner(partial(Counter, diverge_at=30))
+    runner.start()
+    wait_for(lambda: not runner.running)
+    assert steps_of(runner) == 30 and runner.message == "diverged at step 30"
+    runner.start()
+    assert not runner.running and runner.message == "diverged at step 30"
+    runner.replace(partial(Counter, fail_at=5))
+    assert runner.message is None and runner.iterations_trained == 0
+    runner.start()
+    wait_for(lambda: not runner.running)
+    assert steps_of(runner) == 4 and "RuntimeError: boom" in runner.message
+    with pytest.raises(RuntimeError, match="AttributeError"):
+        runner.call("no_such_thing")
+    runner.replace(partial(Counter, done_at=12))
+    runner.start()
+    wait_for(lambda: not runner.running)
+    assert steps_of(runner) == 12 and runner.message is None
+
+
+def test_process_runner_idle_timeout_and_separate_processes():
+    a, b = ProcessRunner(Counter, idle_timeout=0.3), ProcessRunner(Counter)
+    assert a._process.pid != b._process.pid
+    a.start()
+    wait_for(lambda: not a.running)  # no heartbeat: the child stops by itself
+    stopped = steps_of(a)
+    time.sleep(0.05)
+    assert steps_of(a) == stopped and steps_of(b) == 0
+    b.start()
+    wait_for(lambda: b.iterations_trained >= 10)
+    b.pause()
+    assert steps_of(a) == stopped
+
+
+def test_process_runner_child_ends_when_the_runner_is_released():
+    runner = ProcessRunner(Counter)
+    runner.start()
+    process = runner._process
+    del runner
+    gc.collect()
+    process.join(timeout=10.0)
+    assert not process.is_alive()
