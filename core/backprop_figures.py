@@ -101,7 +101,7 @@ def fit_chart(data: RegressionData, y_pred: np.ndarray, *, height: int = 340) ->
 
 
 def loss_chart(steps: np.ndarray, train_mse: np.ndarray, test_mse: np.ndarray, *,
-               height: int = 260) -> VegaLiteSpec:
+               height: int = 190) -> VegaLiteSpec:
     """Train and test MSE against the step, log scale (non-finite values left out, tiny ones floored)."""
     steps = np.asarray(steps, dtype=np.int64)
     step = np.concatenate([steps, steps])
@@ -123,7 +123,7 @@ def loss_chart(steps: np.ndarray, train_mse: np.ndarray, test_mse: np.ndarray, *
     }
 
 
-def gradient_chart(rms: list[float], *, height: int = 200) -> VegaLiteSpec:
+def gradient_chart(rms: list[float], *, height: int = 190) -> VegaLiteSpec:
     """RMS of ∂L/∂W per weight matrix (input side at the top), log scale: a vanishing gradient is a short bar."""
     names = [f"W{i + 1}" for i in range(len(rms))]
     values = np.clip(np.nan_to_num(np.asarray(rms, dtype=float), nan=0.0, posinf=1e12), 1e-12, None)
@@ -140,6 +140,19 @@ def gradient_chart(rms: list[float], *, height: int = 200) -> VegaLiteSpec:
             "tooltip": [{"field": "layer"}, {"field": "rms", "type": "quantitative", "format": ".2e"}],
         },
     }
+
+
+def progress_chart(loss: VegaLiteSpec, gradient: VegaLiteSpec, *, loss_width: int = 330,
+                   gradient_width: int = 140) -> VegaLiteSpec:
+    """The loss curves and the gradient bars side by side as one Vega-Lite chart (fixed widths).
+
+    One chart, not two: every chart Streamlit updates costs the browser a fixed share of each redraw,
+    and the browser shares the machine with the training thread.
+    """
+    views = [{k: v for k, v in spec.items() if k != "datasets"} for spec in (loss, gradient)]
+    views[0]["width"], views[1]["width"] = loss_width, gradient_width
+    return {"datasets": {**loss["datasets"], **gradient["datasets"]}, "hconcat": views, "spacing": 30,
+            "resolve": {"scale": {"color": "independent"}, "legend": {"color": "independent"}}}
 
 
 # --------------------------------------------------------------------------------------------------

@@ -112,13 +112,12 @@ def draw() -> None:
     m[1].metric("Train MSE", bf.format_mse(train))
     m[2].metric("Test MSE", bf.format_mse(test), help="On held-out points from the same range and noise.")
     st.vega_lite_chart(spec=bf.fit_chart(data, y_grid), width="stretch", key="backprop.fit")
-    loss_col, grad_col = st.columns([3, 2])
-    loss_col.vega_lite_chart(spec=bf.loss_chart(*hist), width="stretch", key="backprop.loss")
-    grad_col.vega_lite_chart(spec=bf.gradient_chart(rms), width="stretch", key="backprop.grads")
+    st.vega_lite_chart(spec=bf.progress_chart(bf.loss_chart(*hist), bf.gradient_chart(rms)), width="content",
+                       key="backprop.progress")
 
 
 with live:
-    ui.live_fragment(runner, draw, every=0.25)
+    ui.live_fragment(runner, draw, every=0.3)
     ui.what_you_see("Dots are the training data, the dashed line the true f, the blue line the network; the shaded "
                     "band is the training range, outside it the network extrapolates. Below: train and test MSE per "
                     "step (log scale) and the size of the gradient reaching each weight matrix.")

@@ -17,7 +17,7 @@ from sklearn.metrics import mean_squared_error
 from torch import nn
 
 from core import mlp_regressor as mr
-from core.backprop_figures import fit_chart, format_mse, gradient_chart, loss_chart, y_limits
+from core.backprop_figures import fit_chart, format_mse, gradient_chart, loss_chart, progress_chart, y_limits
 from core.live import LiveRunner
 from core.mlp_regressor import MLPSettings, MLPTrainer
 from core.regression_data import DataSettings, make_data
@@ -230,6 +230,17 @@ def test_loss_and_gradient_chart_specs():
     assert spec["encoding"]["y"]["scale"]["type"] == "log"
     grads = gradient_chart([1e-3, 0.0, float("nan")])["datasets"]["grads"].to_pydict()
     assert grads["layer"] == ["W1", "W2", "W3"] and min(grads["rms"]) > 0
+
+
+def test_progress_chart_is_one_chart_of_two_views():
+    loss = loss_chart(np.arange(3), np.array([1.0, 0.5, 0.2]), np.array([1.0, 0.6, 0.3]))
+    grads = gradient_chart([1e-3, 1e-2])
+    spec = progress_chart(loss, grads, loss_width=300, gradient_width=100)
+    assert set(spec["datasets"]) == {"loss", "grads"}
+    assert [view["data"]["name"] for view in spec["hconcat"]] == ["loss", "grads"]
+    assert [view["width"] for view in spec["hconcat"]] == [300, 100]
+    assert all("datasets" not in view for view in spec["hconcat"])
+    assert spec["resolve"]["scale"]["color"] == "independent"  # train/test colours are not the bars' colours
 
 
 def test_format_mse():
