@@ -367,8 +367,9 @@ def _serve(conn: Any, factory: Callable[..., Trainer], args: tuple, iterations: 
     except Exception as err:
         message = _error_message(err)
 
+    mark = [time.perf_counter(), iterations.value]  # for the rate: when, and how many iterations then
+
     def train_until_asked() -> str | None:
-        started, first = time.perf_counter(), iterations.value
         while running.value and not conn.poll():
             try:
                 trainer.step()
@@ -385,9 +386,10 @@ def _serve(conn: Any, factory: Callable[..., Trainer], args: tuple, iterations: 
                 running.value = 0
             elif iterations.value % 16 == 0 and time.time() - seen.value > idle_timeout:
                 running.value = 0  # the page has not drawn for a while: it is closed or hidden
-            elapsed = time.perf_counter() - started
-            if elapsed > 0.5:
-                rate.value = (iterations.value - first) / elapsed
+            now = time.perf_counter()
+            if now - mark[0] > 1.0:
+                rate.value = (iterations.value - mark[1]) / (now - mark[0])
+                mark[:] = [now, iterations.value]
         return None
 
     while True:
@@ -411,6 +413,7 @@ def _serve(conn: Any, factory: Callable[..., Trainer], args: tuple, iterations: 
                 else:
                     message = None
                     seen.value = time.time()
+                    mark[:] = [time.perf_counter(), iterations.value]
                     running.value = 1
             elif command == "pause":
                 running.value = 0

@@ -266,3 +266,16 @@ def test_process_runner_child_ends_when_the_runner_is_released():
     gc.collect()
     process.join(timeout=10.0)
     assert not process.is_alive()
+
+
+def test_process_runner_measures_its_rate_across_redraws():
+    runner = ProcessRunner(partial(Counter, step_s=0.001))
+    runner.start()
+    deadline = time.monotonic() + 10.0
+    while runner.rate == 0.0:  # the page asks for a snapshot every 0.1 s, as a live fragment does
+        assert time.monotonic() < deadline
+        runner.heartbeat()
+        runner.call("steps")
+        time.sleep(0.1)
+    runner.pause()
+    assert 0 < runner.rate <= 1000  # at most one step per millisecond
