@@ -249,12 +249,37 @@ def live_runner(key: str, factory: Callable[[], Any]) -> Any:
     return st.session_state[key]
 
 
+def _in_live_tick() -> bool:
+    """True while only a fragment (a live tick) is running, not the whole page."""
+    ctx = st.runtime.scriptrunner.get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
 def live_buttons(runner: Any, prefix: str, on_reset: Callable[[], None]) -> None:
-    """Train/Pause (one toggle button), Step and Reset, with callbacks, keyed ``<prefix>.train`` etc."""
+    """Train/Pause (one toggle button), Step and Reset, with callbacks, keyed ``<prefix>.train`` etc.
+
+    Train/Pause and Step act as the buttons showed when drawn, and only in a run of the whole page:
+    a click that lands during a live tick reaches its callback twice (in the tick and in the page run
+    it asks for), and a toggle run twice would undo itself.
+    """
+    drawn_running = runner.running
+
+    def train_or_pause() -> None:
+        if _in_live_tick():
+            return
+        if hasattr(runner, "start") and hasattr(runner, "pause"):
+            (runner.pause if drawn_running else runner.start)()
+        else:  # a controls object with its own toggle
+            runner.toggle()
+
+    def step() -> None:
+        if not _in_live_tick():
+            runner.step_once()
+
     cols = st.columns(3)
-    label = "⏸ Pause" if runner.running else "▶ Train"
-    cols[0].button(label, key=f"{prefix}.train", on_click=runner.toggle, type="primary", width="stretch")
-    cols[1].button("⏭ Step", key=f"{prefix}.step", on_click=runner.step_once, width="stretch",
+    label = "⏸ Pause" if drawn_running else "▶ Train"
+    cols[0].button(label, key=f"{prefix}.train", on_click=train_or_pause, type="primary", width="stretch")
+    cols[1].button("⏭ Step", key=f"{prefix}.step", on_click=step, width="stretch",
                    help="Exactly one training iteration (pauses training first).")
     cols[2].button("↺ Reset", key=f"{prefix}.reset", on_click=on_reset, width="stretch")
 
