@@ -22,7 +22,7 @@ import copy
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import torch
@@ -484,10 +484,6 @@ class GanTrainer:
             arrow_dir=(-grad).numpy(), d_at_arrows=d_display(s.loss, out.detach()).reshape(-1).numpy(),
             history=self.history.array(), real_metric=self.real_metric, target=self.target_light,
         )
-
-    def state(self) -> dict:
-        """The settings as a plain dict (for notes and tests)."""
-        return asdict(self.settings)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -335,10 +335,17 @@ _PRELOAD: set[str] = set()
 
 
 def _forkserver(preload: tuple[str, ...]) -> Any:
-    """The forkserver context; modules to preload count only before its first child starts."""
+    """The forkserver context; modules to preload count only before its first child starts.
+
+    Where there is no forkserver (Windows), children are spawned: they start slower (each imports
+    what it needs) but work the same.
+    """
     import multiprocessing
 
-    ctx = multiprocessing.get_context("forkserver")
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+    except ValueError:
+        return multiprocessing.get_context("spawn")
     if not set(preload) <= _PRELOAD:
         _PRELOAD.update(preload)
         ctx.set_forkserver_preload(sorted(_PRELOAD))

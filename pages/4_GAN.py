@@ -45,7 +45,8 @@ if "gan.runner" in st.session_state and not st.session_state["gan.runner"].alive
     del st.session_state["gan.runner"]  # its training process ended: start a new one
 runner = ui.live_runner("gan.runner", new_runner)  # the model trains in a process of its own
 digits = ui.live_runner("gan.digits.runner", lambda: LiveRunner(gan.digits_trainer(st.session_state["gan.digits.loss"])))
-now, built = settings(), runner.call("settings")
+now = settings()
+built = runner.call("settings") or now
 if gan.needs_rebuild(built, now):
     runner.replace(gan.build_trainer, *trainer_args(now))
     st.info(f"Changed {', '.join(gan.changed_fields(built, now))}: that needs new networks, so training starts "
@@ -127,7 +128,7 @@ with plane:
         right.vega_lite_chart(spec=fig.losses_figure(view.history, view.loss), key="gan.losses", width="stretch")
         right.vega_lite_chart(spec=fig.d_means_figure(view.history, view.loss), key="gan.dmeans", width="stretch")
 
-    ui.live_fragment(runner, draw_plane, every=0.15)
+    ui.live_fragment(runner, draw_plane, every=0.1)
     last = runner.call("last")  # L_D, L_G, mean D(real), mean D(fake) after the last step
     for formula, value, eq in zip(gan.LOSS_LATEX[now.loss], last[:2], gan.equilibrium(now.loss), strict=True):
         st.latex(rf"{formula} = {ui.fmt(value, undefined='?')}\qquad(\text{{at the equilibrium: }} {eq:.3f})")
