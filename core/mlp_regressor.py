@@ -15,7 +15,7 @@ import torch
 import torch._dynamo  # noqa: F401 - torch's optimisers import it on first use; import it before the freeze below
 from torch import nn
 
-from core.regression_data import RegressionData
+from core.regression_data import DataSettings, RegressionData, make_data
 
 torch.set_num_threads(1)  # threads are process-wide; a class of students shares one server
 # Streamlit runs a full gc.collect() after every script run, live ticks included (runner.postScriptGC).
@@ -29,6 +29,8 @@ OPTIMIZERS = ("Adam", "SGD")
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_SIZES = ("1", "8", "32", "128", "all")
 """The page's choices; "all" is full-batch gradient descent."""
+PRELOAD = ("core.mlp_regressor",)
+"""What the live runner's forkserver imports once, so each session's training process starts at once."""
 DIVERGE_FACTOR = 1e4
 """Training counts as diverged when the train MSE exceeds this many times (mean y² + 1)."""
 
@@ -48,6 +50,23 @@ class MLPSettings:
     def architecture(self) -> tuple[int, int, str, str, int | None, int]:
         """Everything but the learning rate: changing any of it needs a fresh network."""
         return (self.width, self.depth, self.activation, self.optimizer, self.batch_size, self.seed)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the page draws, taken in one go from the trainer (in its own process, so it must pickle)."""
+
+    steps: int
+    train_mse: float
+    test_mse: float
+    y_grid: np.ndarray  # (g,) the net's ŷ on data.x_grid
+    history: tuple[np.ndarray, np.ndarray, np.ndarray]  # step, train MSE, test MSE (downsampled)
+    gradient_rms: list[float]
+
+
+def build_trainer(data: DataSettings, settings: MLPSettings) -> MLPTrainer:
+    """A trainer on ``make_data(data)``: the live runner builds it in the training process from plain settings."""
+    return MLPTrainer(make_data(data), settings)
 
 
 def batch_size(choice: str) -> int | None:
@@ -144,6 +163,15 @@ class MLPTrainer:
         """Change the learning rate of the running optimiser (the weights and Adam's moments stay)."""
         for group in self.optimizer.param_groups:
             group["lr"] = float(lr)
+
+    def key(self) -> tuple[DataSettings, tuple]:
+        """The data settings and the architecture: when either changes, the page builds a new trainer."""
+        return self.data.settings, self.settings.architecture()
+
+    def snapshot(self) -> Snapshot:
+        """Everything the live view draws, consistent with one step count."""
+        return Snapshot(self.steps, self.train_mse[-1], self.test_mse[-1], self.predict(self.data.x_grid),
+                        self.history(), self.gradient_rms())
 
     def history(self, max_points: int = 300) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(step, train MSE, test MSE) at no more than ``max_points`` steps, first and last always included."""

@@ -6,8 +6,8 @@ from core import backprop_figures as bf
 from core import mlp_regressor as mr
 from core import tiny_backprop as tb
 from core import ui
-from core.live import LiveRunner
-from core.mlp_regressor import MLPSettings, MLPTrainer
+from core.live import ProcessRunner
+from core.mlp_regressor import MLPSettings
 from core.regression_data import FUNCTIONS, DataSettings, make_data, target
 
 ui.lab_page("pages/5_Backprop.py", "Backpropagation: a network learns y = f(x) one gradient step at a time")
@@ -60,64 +60,34 @@ with controls:
 
 data_settings, net_settings = read_settings()
 data = make_data(data_settings)
-runner = ui.live_runner("backprop.runner", lambda: LiveRunner(MLPTrainer(data, net_settings)))
-if runner.read(lambda t: (t.data.settings, t.settings.architecture())) != (data_settings, net_settings.architecture()):
+# The network trains in a process of its own (the shared ProcessRunner), so drawing never stalls it.
+runner = ui.live_runner("backprop.runner",
+                        lambda: ProcessRunner(mr.build_trainer, data_settings, net_settings, preload=mr.PRELOAD))
+if runner.call("key") != (data_settings, net_settings.architecture()):
     was_running = runner.running
-    runner.replace(MLPTrainer(data, net_settings))  # new data or a new architecture: start from random weights
+    runner.replace(mr.build_trainer, data_settings, net_settings)  # new data or architecture: new random weights
     if was_running:
         runner.start()
-runner.read(lambda t: t.set_lr(net_settings.lr))  # η can change under a running optimiser
-
-
-def reset() -> None:
-    """The same seeded start, with the settings of the moment."""
-    data_now, net_now = read_settings()
-    runner.replace(MLPTrainer(make_data(data_now), net_now))
-
-
-def in_live_tick() -> bool:
-    """True while a live fragment reruns on its own (not a run of the whole page)."""
-    ctx = st.runtime.scriptrunner.get_script_run_ctx()
-    return bool(ctx is not None and ctx.fragment_ids_this_run)
-
-
-class AsDrawn:
-    """Train/Pause and Step acting as the buttons showed when drawn, and only in a run of the whole page: a
-    click that lands during a live tick reaches its callback twice, in the tick and in the page run it
-    asks for, and a toggle run twice would undo itself."""
-
-    def __init__(self) -> None:
-        self.running = runner.running
-
-    def toggle(self) -> None:
-        if not in_live_tick():
-            (runner.pause if self.running else runner.start)()
-
-    def step_once(self) -> None:
-        if not in_live_tick():
-            runner.step_once()
-
-
-with controls:
-    ui.live_buttons(AsDrawn(), "backprop", reset)
+runner.call("set_lr", net_settings.lr)  # η can change under a running optimiser
+with controls:  # Reset: the same seeded start, with the settings of the moment
+    ui.live_buttons(runner, "backprop", lambda: runner.replace(mr.build_trainer, *read_settings()))
 
 
 def draw() -> None:
-    steps, train, test, y_grid, hist, rms = runner.read(lambda t: (
-        t.steps, t.train_mse[-1], t.test_mse[-1], t.predict(data.x_grid), t.history(), t.gradient_rms()))
+    snap: mr.Snapshot = runner.call("snapshot")
     if runner.message:
         st.warning(runner.message)
     m = st.columns(3)
-    m[0].metric("Step", f"{steps:,}")
-    m[1].metric("Train MSE", bf.format_mse(train))
-    m[2].metric("Test MSE", bf.format_mse(test), help="On held-out points from the same range and noise.")
-    st.vega_lite_chart(spec=bf.fit_chart(data, y_grid), width="stretch", key="backprop.fit")
-    st.vega_lite_chart(spec=bf.progress_chart(bf.loss_chart(*hist), bf.gradient_chart(rms)), width="content",
-                       key="backprop.progress")
+    m[0].metric("Step", f"{snap.steps:,}")
+    m[1].metric("Train MSE", bf.format_mse(snap.train_mse))
+    m[2].metric("Test MSE", bf.format_mse(snap.test_mse), help="On held-out points from the same range and noise.")
+    st.vega_lite_chart(spec=bf.fit_chart(data, snap.y_grid), width="stretch", key="backprop.fit")
+    st.vega_lite_chart(spec=bf.progress_chart(bf.loss_chart(*snap.history), bf.gradient_chart(snap.gradient_rms)),
+                       width="content", key="backprop.progress")
 
 
 with live:
-    ui.live_fragment(runner, draw, every=0.3)
+    ui.live_fragment(runner, draw, every=0.35)
     ui.what_you_see("Dots are the training data, the dashed line the true f, the blue line the network; the shaded "
                     "band is the training range, outside it the network extrapolates. Below: train and test MSE per "
                     "step (log scale) and the size of the gradient reaching each weight matrix.")
@@ -190,9 +160,9 @@ def regressor_fits(settings: DataSettings, depth: int) -> list[bf.RegressorFit]:
 
 
 fits = regressor_fits(data_settings, tree_depth)
-net_grid, net_train, net_test = runner.read(lambda t: (t.predict(data.x_grid), t.train_mse[-1], t.test_mse[-1]))
-st.plotly_chart(bf.comparison_figure(data, fits, net_grid), width="stretch", key="backprop.compare")
-st.dataframe(bf.comparison_table(fits, net_train, net_test).style.format(precision=4), hide_index=True,
+trained: mr.Snapshot = runner.call("snapshot")
+st.plotly_chart(bf.comparison_figure(data, fits, trained.y_grid), width="stretch", key="backprop.compare")
+st.dataframe(bf.comparison_table(fits, trained.train_mse, trained.test_mse).style.format(precision=4), hide_index=True,
              width="stretch")
 ui.what_you_see("The tree cuts x into at most 2^depth intervals and predicts a constant in each: a staircase. The "
                 "forest averages many trees: a finer staircase. Linear regression is one straight line. Outside the "

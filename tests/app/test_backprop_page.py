@@ -1,7 +1,7 @@
 """AppTest on the backprop lab: Train / ticks / Pause / Step / Reset, every function and activation, extremes.
 
 AppTest never fires ``run_every``: each ``at.run()`` is one tick of the live fragment, while the runner's
-worker thread trains in between.
+training process trains in between.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ PAGE = "pages/5_Backprop.py"
 def at():
     app = open_page(PAGE)
     yield app
-    runner = app.session_state["backprop.runner"] if "backprop.runner" in app.session_state else None
-    if runner is not None:
-        runner.pause()  # no worker thread outlives its test
+    if "backprop.runner" in app.session_state:
+        app.session_state["backprop.runner"].close()  # no training process outlives its test
 
 
 def steps(app) -> int:
@@ -141,11 +140,11 @@ def test_exploding_loss_pauses_with_a_message_and_reset_recovers(at):
 def test_learning_rate_applies_to_the_running_optimiser(at):
     at.select_slider(key="backprop.lr").set_value(0.03).run()
     runner = at.session_state["backprop.runner"]
-    assert runner.read(lambda t: t.lr) == 0.03
+    assert runner.call("lr") == 0.03
     # The architecture did not change, so the trainer was kept (η is applied in place).
     at.button(key="backprop.step").click().run()
     at.select_slider(key="backprop.lr").set_value(0.1).run()
-    assert steps(at) == 1 and runner.read(lambda t: t.lr) == 0.1
+    assert steps(at) == 1 and runner.call("lr") == 0.1
     at.slider(key="backprop.width").set_value(8).run()
     assert steps(at) == 0  # a new architecture starts from random weights
 
@@ -162,8 +161,11 @@ def test_url_state():
         assert app.select_slider(key="backprop.batch").value == "32"
         assert app.query_params["backprop.depth"] == "3"
     finally:
-        app.session_state["backprop.runner"].pause()
+        app.session_state["backprop.runner"].close()
     bad = open_page(PAGE, {"backprop.depth": "99", "backprop.function": "tan(x)"})
-    assert_clean(bad)
-    assert "ignored" in bad.warning[0].value
-    assert bad.slider(key="backprop.depth").value == 2
+    try:
+        assert_clean(bad)
+        assert "ignored" in bad.warning[0].value
+        assert bad.slider(key="backprop.depth").value == 2
+    finally:
+        bad.session_state["backprop.runner"].close()

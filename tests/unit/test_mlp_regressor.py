@@ -18,7 +18,7 @@ from torch import nn
 
 from core import mlp_regressor as mr
 from core.backprop_figures import fit_chart, format_mse, gradient_chart, loss_chart, progress_chart, y_limits
-from core.live import LiveRunner
+from core.live import ProcessRunner
 from core.mlp_regressor import MLPSettings, MLPTrainer
 from core.regression_data import DataSettings, make_data
 
@@ -182,26 +182,44 @@ def test_history_is_downsampled_with_first_and_last(sin_data):
     assert_allclose(mr.downsample(5, 10), np.arange(5))
 
 
-def test_live_runner_drives_the_trainer(sin_data):
-    runner = LiveRunner(MLPTrainer(sin_data, MLPSettings()))
-    runner.start()
-    deadline = time.monotonic() + 30
-    while runner.read(lambda t: t.steps) < 5 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    runner.pause()
-    steps = runner.read(lambda t: t.steps)
-    assert steps >= 5
-    time.sleep(0.1)
-    assert runner.read(lambda t: t.steps) == steps  # paused means paused
-    runner.step_once()
-    assert runner.read(lambda t: t.steps) == steps + 1  # Step is exactly one iteration
-    # A diverging trainer pauses the runner with its message.
-    runner.replace(MLPTrainer(sin_data, MLPSettings(optimizer="SGD", lr=10.0)))
-    runner.start()
-    deadline = time.monotonic() + 30
-    while runner.running and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not runner.running and "exploded" in runner.message
+def test_snapshot_and_key(sin_data):
+    trainer = mr.build_trainer(DataSettings(noise=0.0), MLPSettings(width=8))
+    trainer.step()
+    snap = trainer.snapshot()
+    assert snap.steps == 1 and snap.train_mse == trainer.train_mse[-1] and snap.test_mse == trainer.test_mse[-1]
+    assert_allclose(snap.y_grid, trainer.predict(sin_data.x_grid), atol=0)
+    assert len(snap.gradient_rms) == 3 and snap.history[0][-1] == 1
+    assert trainer.key() == (DataSettings(noise=0.0), MLPSettings(width=8).architecture())
+
+
+def test_process_runner_drives_the_trainer():
+    """The page's runner: the trainer built and trained in a process of its own."""
+    runner = ProcessRunner(mr.build_trainer, DataSettings(noise=0.0), MLPSettings(), preload=mr.PRELOAD)
+    try:
+        runner.start()
+        deadline = time.monotonic() + 30
+        while runner.call("steps") < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        runner.pause()
+        steps = runner.call("steps")
+        assert steps >= 5
+        time.sleep(0.1)
+        assert runner.call("steps") == steps  # paused means paused
+        runner.step_once()
+        assert runner.call("steps") == steps + 1  # Step is exactly one iteration
+        runner.call("set_lr", 0.05)
+        assert runner.call("lr") == 0.05
+        # A diverging trainer pauses the runner with its message.
+        runner.replace(mr.build_trainer, DataSettings(), MLPSettings(optimizer="SGD", lr=10.0))
+        runner.start()
+        deadline = time.monotonic() + 30
+        while runner.running and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not runner.running and "exploded" in runner.call("diverged")
+        runner.start()  # refused: the message stays until Reset
+        assert not runner.running and "exploded" in runner.message
+    finally:
+        runner.close()
 
 
 # -- the live charts (Vega-Lite specs) -----------------------------------------------------------------
