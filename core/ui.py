@@ -265,12 +265,8 @@ def live_buttons(runner: Any, prefix: str, on_reset: Callable[[], None]) -> None
     drawn_running = runner.running
 
     def train_or_pause() -> None:
-        if _in_live_tick():
-            return
-        if hasattr(runner, "start") and hasattr(runner, "pause"):
+        if not _in_live_tick():
             (runner.pause if drawn_running else runner.start)()
-        else:  # a controls object with its own toggle
-            runner.toggle()
 
     def step() -> None:
         if not _in_live_tick():
