@@ -1,10 +1,9 @@
 """Figures of the decision-boundary explorer: the clickable data plot, one panel per model, learning curves.
 
 Every panel gets the same axis ranges (the grid's), so panels can be compared point for point.
-Speed matters here (six panels redraw on every slider move), so traces are plain dicts of float32
-arrays and the figure is assembled without Plotly's per-property validation (``_validate=False``),
-which costs ~50× more than the model fits; the unit tests validate every figure kind once instead.
-Class-conditional density contours travel on a half-resolution grid.
+Speed matters here (six panels redraw on every slider move), so each panel is one picture drawn on the
+server (core.raster) inside Plotly axes, and figures are assembled without Plotly's per-property
+validation (``_validate=False``); the unit tests validate every figure kind once instead.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from core import raster
 from core.classifiers import Grid, Panel
 from core.datasets import Dataset
 from core.style import CLASS_COLORS, NEUTRAL, PROB_COLORSCALE, base_layout
@@ -27,6 +27,11 @@ Each is an SVG node, so 60 × 60 would cost the browser ~5× more time to draw f
 PANEL_CONFIG = {"staticPlot": True, "displayModeBar": False}
 """Plotly config for the panels: pictures, not widgets (2-3× faster to draw; the data plot stays interactive)."""
 BOUNDARY_COLOR = "#111111"
+BOUNDARY_WIDTH = 3.0
+"""Line widths in picture pixels (a panel picture is shown at about two thirds of its size)."""
+DENSITY_WIDTH = 1.8
+DENSITY_LEVELS = (0.1, 0.3, 0.5, 0.7, 0.9)
+"""P(x | y) rings: where the density is these fractions of its peak."""
 SAMPLE_OUTLINE = "#222222"
 POINT_OUTLINE = "#1c2333"
 CURVE_COLORS = ("#3b6fd4", "#e8762c", "#2f9e5a", "#9c4fd6", "#d6336c", "#8a6d3b", "#17a2b8", "#555555",
@@ -48,33 +53,15 @@ def _f32(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float32)
 
 
-def to_byte(values: np.ndarray) -> np.ndarray:
-    """Values in [0, 1] as uint8 0..255 (round to nearest): a quarter of float32's bytes for a picture."""
-    return np.round(np.clip(values, 0.0, 1.0) * 255).astype(np.uint8)
-
-
-def to_uint16(values: np.ndarray) -> np.ndarray:
-    """Values in [0, 1] as uint16 0..65535: half of float32's bytes, still exact enough to place P = ½."""
-    return np.round(np.clip(values, 0.0, 1.0) * 65535).astype(np.uint16)
-
-
-HALF_U16 = 65535 / 2
-"""P(y = 1 | x) = ½ on the uint16 scale."""
-
-
-def _hex_to_rgb(color: str) -> np.ndarray:
-    return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
-
-
 def _mix(color: str, t: float) -> str:
     """``color`` blended towards white: t = 0 white, t = 1 the colour itself."""
-    rgb = 255 + t * (_hex_to_rgb(color) - 255)
+    rgb = 255 + t * (raster.rgb(color) - 255)
     return "rgb({:.0f},{:.0f},{:.0f})".format(*rgb)
 
 
 def _darker(color: str, t: float = 0.65) -> str:
     """``color`` blended towards black (for lines drawn over that colour's own region)."""
-    return "rgb({:.0f},{:.0f},{:.0f})".format(*(t * _hex_to_rgb(color)))
+    return "rgb({:.0f},{:.0f},{:.0f})".format(*(t * raster.rgb(color)))
 
 
 def light_prob_colorscale(strength: float = 0.6) -> list[list]:
@@ -134,48 +121,64 @@ def data_figure(data: Dataset, grid: Grid, *, height: int = 380) -> go.Figure:
                    showlegend=True, **_axes(grid))
 
 
-def panel_figure(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,
-                 samples: tuple[np.ndarray, np.ndarray] | None = None, height: int = 330) -> go.Figure:
-    """P(y | x) as colour, the boundary in black, the data, and for generative models P(x | y) and samples."""
-    xs, ys = _f32(grid.xs), _f32(grid.ys)
+def panel_picture(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,
+                  samples: tuple[np.ndarray, np.ndarray] | None = None,
+                  canvas: raster.Canvas | None = None) -> tuple[np.ndarray, list[str]]:
+    """The panel as one picture (uint8 RGB) and the names of what is drawn on it, bottom to top.
+
+    P(y | x) as colour, the decision boundary in black, for generative models each class's P(x | y) as
+    rings and the sampled points as stars; train ● and test ✕ on top (core.raster explains the drawing).
+    """
+    canvas = canvas or raster.Canvas(grid.x_range, grid.y_range)
+    shown: list[str] = []
+    picture = np.full((canvas.height, canvas.width, 3), 255.0, dtype=np.float32)
     K = len(panel.classes)
-    traces: list[dict[str, Any]] = []
-    if panel.grid_proba is not None and K == 2:
-        P1 = _f32(panel.grid_proba[:, :, 1])
-        # The colour travels as one byte per cell (256 shades), the boundary's P as two (steps of 1/65535).
-        traces.append(dict(type="heatmap", x=xs, y=ys, z=to_byte(P1), zmin=0, zmax=255, zsmooth="fast",
-                           colorscale=light_prob_colorscale(), showscale=False, hoverinfo="skip", name="P(y=1|x)"))
-        traces.append(dict(type="contour", x=xs, y=ys, z=to_uint16(P1), showscale=False, hoverinfo="skip",
-                           name="boundary", contours=dict(start=HALF_U16, end=HALF_U16, size=1.0, coloring="none"),
-                           line=dict(color=BOUNDARY_COLOR, width=2.5)))
-    elif panel.grid_proba is not None:
-        traces.append(dict(type="heatmap", x=xs, y=ys, z=class_confidence(panel.grid_proba), zmin=0, zmax=K,
-                           colorscale=class_colorscale(K), showscale=False, hoverinfo="skip", name="argmax P(y|x)"))
-        labels = np.argmax(panel.grid_proba, axis=-1).astype(np.float32)
-        traces.append(dict(type="contour", x=xs, y=ys, z=labels, showscale=False, hoverinfo="skip", name="boundary",
-                           contours=dict(start=0.5, end=K - 1.5, size=1.0, coloring="none"),
-                           line=dict(color=BOUNDARY_COLOR, width=2.5)))
+    if panel.grid_proba is not None:
+        P = np.stack([canvas.resample(panel.grid_proba[:, :, k]) for k in range(K)], axis=-1)
+        if K == 2:
+            picture = raster.colorize(P[..., 1], raster.lookup_table(light_prob_colorscale()))
+            shown.append("P(y=1|x)")
+        else:
+            picture = raster.colorize(class_confidence(P), raster.lookup_table(class_colorscale(K)), 0.0, K)
+            shown.append("argmax P(y|x)")
+        # The boundary: where class k's P ties with the best other class, for every k.
+        others = np.stack([np.delete(P, k, axis=-1).max(axis=-1) for k in range(K)], axis=-1)
+        cover = np.max([raster.line_coverage(P[..., k] - others[..., k], [0.0], BOUNDARY_WIDTH) for k in range(K)], axis=0)
+        picture = raster.paint(picture, cover, BOUNDARY_COLOR)
+        shown.append("boundary")
     if contours and panel.grid_log_density is not None:
-        step = 2
         for k in range(K):
-            logd = panel.grid_log_density[::step, ::step, k]
-            dens = np.exp(logd - logd.max())  # relative density, peak 1 (sent as bytes, peak 255)
-            traces.append(dict(
-                type="contour", x=xs[::step], y=ys[::step], z=to_byte(dens), showscale=False, hoverinfo="skip",
-                name=f"P(x|y={k})", contours=dict(start=0.1 * 255, end=0.9 * 255, size=0.2 * 255, coloring="lines"),
-                colorscale=[[0, _darker(CLASS_COLORS[k])], [1, _darker(CLASS_COLORS[k])]], line=dict(width=1.4),
-            ))
-    traces += _points(data.X_train, data.y_train, "train", 6, data.class_names)
-    traces += _points(data.X_test, data.y_test, "test", 6, data.class_names)
+            logd = panel.grid_log_density[:, :, k].astype(float)
+            dens = canvas.resample(np.exp(logd - logd.max()))  # relative density, peak 1
+            picture = raster.paint(picture, raster.line_coverage(dens, DENSITY_LEVELS, DENSITY_WIDTH),
+                                   _darker(CLASS_COLORS[k]))
+            shown.append(f"P(x|y={k})")
+    groups: list[raster.Markers] = []
+    for X, y, kind in ((data.X_train, data.y_train, "train"), (data.X_test, data.y_test, "test")):
+        for k in np.unique(y.astype(int)):
+            pts = canvas.to_pixels(X[y == k])
+            groups.append(raster.Markers(pts, "circle", CLASS_COLORS[k], 8, POINT_OUTLINE, 1.2) if kind == "train"
+                          else raster.Markers(pts, "cross", CLASS_COLORS[k], 8, line_width=2.0))
+            shown.append(f"{kind} y={data.class_names[k]}")
     if samples is not None and len(samples[1]):
         Xs, ys_ = samples
         for k in np.unique(ys_.astype(int)):
-            mask = ys_ == k
-            traces.append(dict(type="scatter", x=_f32(Xs[mask, 0]), y=_f32(Xs[mask, 1]), mode="markers",
-                               name=f"sampled y={k}", hoverinfo="skip",
-                               marker=dict(color=CLASS_COLORS[k], symbol="star", size=9,
-                                           line=dict(width=1, color=SAMPLE_OUTLINE))))
-    return _figure(traces, height, showlegend=False, **_axes(grid))
+            groups.append(raster.Markers(canvas.to_pixels(Xs[ys_ == k]), "star", CLASS_COLORS[k], 15,
+                                         SAMPLE_OUTLINE, 1.2))
+            shown.append(f"sampled y={k}")
+    return raster.draw_markers(picture, groups), shown
+
+
+def panel_figure(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,
+                 samples: tuple[np.ndarray, np.ndarray] | None = None, height: int = 330) -> go.Figure:
+    """The panel picture (``panel_picture``) inside Plotly axes over the grid's ranges, shared by every panel.
+
+    ``layout.meta`` lists what the picture shows, bottom to top (``P(x|y=0)``, ``sampled y=1``, ...).
+    """
+    canvas = raster.Canvas(grid.x_range, grid.y_range)
+    picture, shown = panel_picture(panel, data, grid, contours=contours, samples=samples, canvas=canvas)
+    return _figure([], height, showlegend=False, meta={"layers": shown},
+                   images=[raster.image_layout(canvas, raster.jpeg_data_uri(picture))], **raster.square_axes(canvas))
 
 
 def learning_curve_figure(sizes: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndarray]],

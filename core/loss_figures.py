@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sequential
 from plotly.subplots import make_subplots
 
-from core import losses
+from core import losses, raster
 from core.descent import DescentPath, LossData, Surface, predict
 from core.style import CLASS_COLORS, FAKE_COLOR, HIGHLIGHT, NEUTRAL, REAL_COLOR
 
 Y1_COLOR, Y0_COLOR = CLASS_COLORS[1], CLASS_COLORS[0]
 PATH_COLOR = "#d6336c"
 SURFACE_SCALE = "Viridis"
+_VIRIDIS = [[i / (len(sequential.Viridis) - 1), c] for i, c in enumerate(sequential.Viridis)]
+CONTOUR_PX = (520, 400)
+"""The contour map's picture in pixels (width, height): about its size on a wide screen."""
 P_GRID = np.linspace(0.001, 0.999, 400)
 
 
@@ -124,30 +128,59 @@ def surface_figure(surface: Surface, path: DescentPath | None = None, pos: int =
     return fig
 
 
+def contour_picture(surface: Surface, canvas: raster.Canvas) -> np.ndarray:
+    """ln L as Viridis colour with its level lines (white, evenly spaced in ln L): one uint8 RGB picture.
+
+    Drawn on the server (core.raster): this chart is rebuilt from scratch on every change of a setting
+    (its clicks make it a widget whose identity is its content), and Plotly's in-browser contour tracing
+    of the 120 × 120 grid was the slowest part of that.
+    """
+    log_z = np.log(np.asarray(surface.Z, dtype=float))
+    levels = np.quantile(surface.Z, np.linspace(0.0, 1.0, 26) ** 2)  # dense where the valley is
+    lo, hi = float(np.log(levels[1])), float(np.log(levels[-2]))
+    field = canvas.resample(log_z)
+    picture = raster.colorize(field, raster.lookup_table(_VIRIDIS), float(log_z.min()), float(log_z.max()))
+    lines = raster.line_coverage(field, np.linspace(lo, hi, 19), width=1.0)
+    return np.clip(np.rint(raster.paint(picture, 0.45 * lines, "#ffffff")), 0, 255).astype(np.uint8)
+
+
+def contour_canvas(surface: Surface) -> raster.Canvas:
+    """The picture's frame: the surface's (w, b) window at CONTOUR_PX."""
+    return raster.Canvas((float(surface.ws[0]), float(surface.ws[-1])), (float(surface.bs[0]), float(surface.bs[-1])),
+                         width=CONTOUR_PX[0], height=CONTOUR_PX[1])
+
+
+def contour_background(surface: Surface) -> str:
+    """``contour_picture`` as a JPEG data URI (it depends on the surface only: pages cache it)."""
+    return raster.jpeg_data_uri(contour_picture(surface, contour_canvas(surface)))
+
+
 def contour_figure(surface: Surface, path: DescentPath | None = None, pos: int = 0, *,
                    minimum: tuple[float, ...] | None = None, z_title: str = "mean BCE",
-                   click_grid: int = 0, height: int = 430) -> go.Figure:
+                   click_grid: int = 0, height: int = 430, background: str | None = None) -> go.Figure:
     """Contour map of the loss over (w, b) with the whole path (faint), the walked part and −∇L.
 
-    ``click_grid`` > 0 adds an invisible click_grid × click_grid grid of points: Plotly reports
-    clicks only on points, so this turns a click anywhere into a selectable (w, b).
+    The map itself is a picture (``contour_picture``) under Plotly axes. ``click_grid`` > 0 adds an
+    invisible click_grid × click_grid grid of points: Plotly reports clicks only on points, so this
+    turns a click anywhere into a selectable (w, b); hovering them shows the loss there.
+    ``background`` is ``contour_background(surface)`` if the caller has it cached.
     """
-    levels = np.quantile(surface.Z, np.linspace(0.0, 1.0, 26) ** 2)  # dense where the valley is
-    fig = go.Figure(go.Contour(
-        x=surface.ws, y=surface.bs, z=np.log(surface.Z), colorscale=SURFACE_SCALE, showscale=False,
-        contours=dict(coloring="heatmap", start=float(np.log(levels[1])), end=float(np.log(levels[-2])),
-                      size=float(np.log(levels[-2]) - np.log(levels[1])) / 18),
-        line=dict(width=0.5, color="rgba(255,255,255,0.5)"),
-        customdata=surface.Z, hovertemplate="w = %{x:.2f}<br>b = %{y:.2f}<br>L = %{customdata:.3f}<extra></extra>",
-        name=z_title,
-    ))
+    canvas = contour_canvas(surface)
+    w_range, b_range = canvas.x_range, canvas.y_range
+    axes = raster.square_axes(canvas)
+    image = raster.image_layout(canvas, background or contour_background(surface))
+    # Built unvalidated: Plotly would decode the whole picture to check that it is one.
+    fig = go.Figure(layout=dict(images=[image], meta={"picture": f"ln {z_title}, Viridis, with level lines"}),
+                    _validate=False)
     if click_grid > 0:
-        gw, gb = np.meshgrid(np.linspace(surface.ws[0], surface.ws[-1], click_grid),
-                             np.linspace(surface.bs[0], surface.bs[-1], click_grid))
+        gw, gb = np.meshgrid(np.linspace(*w_range, click_grid), np.linspace(*b_range, click_grid))
+        iw = np.rint((gw - w_range[0]) / np.ptp(w_range) * (len(surface.ws) - 1)).astype(int)
+        ib = np.rint((gb - b_range[0]) / np.ptp(b_range) * (len(surface.bs) - 1)).astype(int)
         fig.add_trace(go.Scatter(
             x=gw.ravel().astype(np.float32), y=gb.ravel().astype(np.float32), mode="markers", name="click",
             marker=dict(size=14, opacity=0.0, color="white"), showlegend=False,
-            hovertemplate="click: start at w = %{x:.1f}, b = %{y:.1f}<extra></extra>",
+            customdata=np.asarray(surface.Z)[ib, iw].ravel().astype(np.float32),
+            hovertemplate="L = %{customdata:.3f} here<br>click: start at w = %{x:.1f}, b = %{y:.1f}<extra></extra>",
         ))
     if path is not None:
         done, _, pos = _walked(path, pos)
@@ -170,8 +203,8 @@ def contour_figure(surface: Surface, path: DescentPath | None = None, pos: int =
     if minimum is not None:
         fig.add_trace(go.Scatter(x=[minimum[0]], y=[minimum[1]], mode="markers", name="minimum",
                                  marker=dict(size=15, color="gold", symbol="star", line=dict(color="black", width=1))))
-    fig.update_xaxes(title="w (slope)", range=[float(surface.ws[0]), float(surface.ws[-1])], constrain="domain")
-    fig.update_yaxes(title="b (intercept)", range=[float(surface.bs[0]), float(surface.bs[-1])])
+    fig.update_xaxes(title="w (slope)", **axes["xaxis"])
+    fig.update_yaxes(title="b (intercept)", **axes["yaxis"])
     fig = _layout(fig, height=height)
     fig.update_layout(uirevision="contour", legend=dict(y=1.02))
     return fig

@@ -26,6 +26,12 @@ surface_for = st.cache_data(descent.dataset_surface, max_entries=64)
 optimum_for = st.cache_data(descent.dataset_optimum, max_entries=64)
 
 
+@st.cache_data(max_entries=64)
+def contour_background(name: str, l2: float, objective: str) -> str:
+    """The contour map's picture (a JPEG data URI): it depends on the surface only."""
+    return loss_figures.contour_background(surface_for(name, l2, objective))
+
+
 @st.fragment
 def per_example() -> None:
     """The ŷ slider, both BCE values and slopes, and the curves."""
@@ -109,7 +115,8 @@ def walk(was_playing: bool) -> None:
         (st.success if flat[0] == "success" else st.warning)(flat[1])
     left, right = st.columns(2)
     left.plotly_chart(loss_figures.contour_figure(surfaces[objective], path, pos, minimum=minima[objective],
-                                                  z_title=f"mean {objective}", click_grid=17),
+                                                  z_title=f"mean {objective}", click_grid=17,
+                                                  background=contour_background(name, l2, objective)),
                       width="stretch", key="loss.contour", on_select=pick_start, selection_mode="points")
     right.plotly_chart(loss_figures.data_figure(data, w, bias), width="stretch", key="loss.data_fig")
     how = "GD" if S["loss.optimizer"] == "GD" else f"{S['loss.optimizer']} rescales and accumulates the gradient"

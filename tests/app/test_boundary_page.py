@@ -141,7 +141,7 @@ def test_sampling_draws_stars_for_generative_models_and_explains_the_others():
     at = open_page(PAGE, {"boundary.sample": "true", "boundary.n_draw": "50"})
     assert_clean(at)
     panels = charts(at)[1:]
-    sampled = [sum(t.get("name", "").startswith("sampled") for t in p["data"]) for p in panels]
+    sampled = [sum(name.startswith("sampled") for name in p["layout"]["meta"]["layers"]) for p in panels]
     assert sampled == [2 if m in clf.GENERATIVE else 0 for m in clf.DEFAULT_MODELS]
     notes = [c.value for c in at.caption if c.value.startswith("Cannot sample")]
     assert len(notes) == sum(m not in clf.GENERATIVE for m in clf.DEFAULT_MODELS)
@@ -182,8 +182,7 @@ def test_good_csv_with_three_labels_becomes_the_data():
     assert any(c.value.startswith("63 training points") for c in at.caption)
     assert table(at).notna().all().all()
     assert at.toggle(key="boundary.use_prior").disabled  # the prior slider is for two classes
-    heat = charts(at)[1]["data"][0]
-    assert heat["type"] == "heatmap" and heat["zmax"] == 3
+    assert charts(at)[1]["layout"]["meta"]["layers"][:2] == ["argmax P(y|x)", "boundary"]  # class colours
 
 
 def test_own_data_without_points_asks_for_some():

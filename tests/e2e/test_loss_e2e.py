@@ -11,7 +11,7 @@ from tests import browser as harness
 
 pytestmark = pytest.mark.e2e
 PAGE = "pages/3_Loss_surface.py"
-CONTOUR = "[data-testid=stPlotlyChart]:has(.contourlayer)"
+CONTOUR = "[data-testid=stPlotlyChart]:has(.imagelayer image)"  # the map is a picture under the axes
 SURFACE_3D = "[data-testid=stPlotlyChart]:has(.gl-container canvas)"
 
 
@@ -38,7 +38,10 @@ def metric_value(page, label: str) -> str:
 def test_surface_and_contour_render_and_step_advances_the_path(server, page):
     open_lab(server, page)
     assert metric_value(page, "BCE (y=1)") == "0.693" and metric_value(page, "BCE (y=0)") == "0.693"
-    page.wait_for_selector(CONTOUR + " .contourlayer path", timeout=30_000)
+    picture = page.locator(CONTOUR + " .imagelayer image").first
+    picture.wait_for(timeout=30_000)
+    assert (picture.get_attribute("href") or "").startswith("data:image/jpeg;base64,")
+    assert picture.bounding_box()["width"] > 200  # drawn at its size, over the axes
     page.wait_for_selector(SURFACE_3D, timeout=60_000)
     assert page.locator(SURFACE_3D).count() == 2  # BCE and MSE surfaces
     assert page.get_by_text("Position along the path: step 0 of 60").count() == 1

@@ -14,14 +14,20 @@ from sklearn.naive_bayes import GaussianNB
 
 from core import classifiers as clf
 from core import datasets as ds
+from core import raster
 from core.boundary_figures import (
+    BOUNDARY_COLOR,
+    BOUNDARY_WIDTH,
     CLICK_GRID_CURVE,
     CLICK_GRID_SHAPE,
     class_confidence,
     data_figure,
     learning_curve_figure,
+    light_prob_colorscale,
     panel_figure,
+    panel_picture,
 )
+from core.style import CLASS_COLORS
 
 
 @pytest.fixture(scope="module")
@@ -244,24 +250,51 @@ def test_panel_figures_are_valid_and_share_the_axes(moons, three):
         for f in figs:
             assert f["layout"]["xaxis"]["range"] == list(grid.x_range)
             assert f["layout"]["yaxis"]["range"] == list(grid.y_range)
-        names = [t["name"] for t in figs[0]["data"]]
-        assert sum(n.startswith("P(x|y=") for n in names) == d.n_classes  # density contours, generative only
-        assert sum(n.startswith("sampled") for n in names) == d.n_classes
-        assert not any(t["name"].startswith("P(x|y=") for t in figs[1]["data"])
-    boundary = figs[0]["data"][1]  # three classes: argmax contours at 0.5 and 1.5
-    assert boundary["contours"]["start"] == 0.5 and boundary["contours"]["end"] == 1.5
+            (image,) = f["layout"]["images"]  # the picture fills the axes exactly
+            assert (image["x"], image["y"]) == (grid.x_range[0], grid.y_range[1])
+            assert (image["sizex"], image["sizey"]) == (np.ptp(grid.x_range), np.ptp(grid.y_range))
+            assert image["source"].startswith("data:image/jpeg;base64,")
+        layers = figs[0]["layout"]["meta"]["layers"]
+        assert sum(n.startswith("P(x|y=") for n in layers) == d.n_classes  # density rings, generative only
+        assert sum(n.startswith("sampled") for n in layers) == d.n_classes
+        assert not any(n.startswith("P(x|y=") for n in figs[1]["layout"]["meta"]["layers"])
+        assert layers[:2] == (["P(y=1|x)", "boundary"] if d.n_classes == 2 else ["argmax P(y|x)", "boundary"])
 
 
-def test_binary_panel_draws_the_half_contour(moons):
-    grid = clf.Grid(*ds.bounds(moons.X_all), n=40)
+def _no_points(d):
+    empty = np.zeros((0, 2))
+    return ds.Dataset(empty, np.zeros(0), empty, np.zeros(0), d.class_names)
+
+
+def test_binary_panel_picture_shows_p_as_colour_and_the_half_line_in_black(moons):
+    grid = clf.Grid(*ds.bounds(moons.X_all), n=60)
     p = clf.evaluate("Logistic regression", moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)
-    heat, line = _valid(panel_figure(p, moons, grid))["data"][:2]
-    assert heat["type"] == "heatmap" and (heat["zmin"], heat["zmax"]) == (0, 255)
-    assert line["type"] == "contour" and line["contours"]["start"] == line["contours"]["end"] == 65535 / 2
-    fig = panel_figure(p, moons, grid)
-    assert fig.data[0].z.dtype == np.uint8 and fig.data[1].z.dtype == np.uint16
-    assert_allclose(fig.data[0].z / 255, p.grid_proba[:, :, 1], atol=0.5 / 255 + 1e-7)  # colour to 1/510
-    assert_allclose(fig.data[1].z / 65535, p.grid_proba[:, :, 1], atol=0.5 / 65535 + 1e-7)  # boundary to 1/131070
+    canvas = raster.Canvas(grid.x_range, grid.y_range)
+    picture, layers = panel_picture(p, _no_points(moons), grid, canvas=canvas)
+    assert layers == ["P(y=1|x)", "boundary"] and picture.dtype == np.uint8
+    P1 = canvas.resample(p.grid_proba[:, :, 1])
+    signed = canvas.resample(p.grid_proba[:, :, 1] - p.grid_proba[:, :, 0])
+    gy, gx = np.gradient(signed)
+    distance = np.abs(signed) / np.hypot(gx, gy)  # pixels to the line P = ½
+    away = distance > BOUNDARY_WIDTH / 2 + 0.5
+    expected = raster.colorize(P1, raster.lookup_table(light_prob_colorscale()))
+    assert_allclose(picture[away], np.rint(expected[away]), atol=1)  # colour is P(y = 1 | x)
+    on_line = distance < 0.5
+    assert on_line.sum() > canvas.width // 2  # the line crosses the picture
+    assert_array_equal(picture[on_line], np.broadcast_to(raster.rgb(BOUNDARY_COLOR), (on_line.sum(), 3)))
+    assert picture[P1 > 0.95].mean(axis=0)[0] > picture[P1 > 0.95].mean(axis=0)[2]  # orange: red > blue
+    assert picture[P1 < 0.05].mean(axis=0)[2] > picture[P1 < 0.05].mean(axis=0)[0]  # blue
+
+
+def test_panel_picture_draws_each_point_in_its_class_colour_where_it_is(moons):
+    grid = clf.Grid(*ds.bounds(moons.X_all), n=40)
+    p = clf.evaluate("k-NN", moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)
+    canvas = raster.Canvas(grid.x_range, grid.y_range)
+    one = ds.Dataset(moons.X_train[:1], moons.y_train[:1], np.zeros((0, 2)), np.zeros(0), moons.class_names)
+    picture, layers = panel_picture(p, one, grid, canvas=canvas)
+    col, row = np.floor(canvas.to_pixels(one.X_train)[0]).astype(int)
+    assert_allclose(picture[row, col], raster.rgb(CLASS_COLORS[int(one.y_train[0])]), atol=2)
+    assert f"train y={moons.class_names[int(one.y_train[0])]}" in layers
 
 
 def test_class_confidence_encodes_argmax_and_certainty():

@@ -16,7 +16,7 @@ from sklearn.metrics import log_loss
 
 from core import descent
 from core.descent import WINDOW, DescentSettings, descend, make_data
-from core.loss_figures import contour_figure, data_figure, surface_figure
+from core.loss_figures import contour_canvas, contour_figure, contour_picture, data_figure, surface_figure
 
 OVERLAP = make_data("Overlapping")
 SEPARABLE = make_data("Separable")
@@ -257,6 +257,24 @@ def test_contour_figure_draws_the_walked_part_the_whole_path_and_a_click_grid():
     assert len(by_name["click"].x) == 17 * 17 and set(np.round(by_name["click"].x, 6)) == set(range(-8, 9))
     assert by_name["minimum"].x == (2.3,)
     assert len(fig.layout.annotations) == 1  # the −∇L arrow
+    (image,) = fig.layout.images  # the map is a picture that fills the axes' ranges exactly
+    assert (image.x, image.y, image.sizex, image.sizey) == (surface.ws[0], surface.bs[-1], np.ptp(surface.ws), np.ptp(surface.bs))
+    assert list(fig.layout.xaxis.range) == [surface.ws[0], surface.ws[-1]]
+    i, j = np.unravel_index(np.argmin(surface.Z), surface.Z.shape)
+    assert by_name["click"].hovertemplate.startswith("L = %{customdata")
+    assert np.min(by_name["click"].customdata) >= surface.Z[i, j] - 1e-6
+
+
+def test_contour_picture_is_dark_in_the_valley_and_bright_on_the_heights():
+    surface = descent.dataset_surface("Overlapping", 0.0, "BCE")
+    canvas = contour_canvas(surface)
+    picture = contour_picture(surface, canvas)
+    assert picture.shape == (canvas.height, canvas.width, 3) and picture.dtype == np.uint8
+    log_z = canvas.resample(np.log(surface.Z))
+    low, high = log_z < np.quantile(log_z, 0.02), log_z > np.quantile(log_z, 0.98)
+    viridis_low, viridis_high = np.array([0x44, 0x01, 0x54]), np.array([0xFD, 0xE7, 0x25])
+    assert np.abs(picture[low].mean(axis=0) - viridis_low).max() < 40  # dark purple at the minimum
+    assert np.abs(picture[high].mean(axis=0) - viridis_high).max() < 40  # yellow far up the walls
 
 
 def test_surface_figure_puts_the_path_on_the_surface():

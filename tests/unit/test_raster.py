@@ -1,0 +1,86 @@
+"""core.raster against closed forms: colours, resampling, level-line coverage, markers, the Plotly placement."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from PIL import Image
+
+from core import raster
+
+
+def test_colours_parse_and_the_lookup_table_interpolates_the_colorscale():
+    assert_array_equal(raster.rgb("#3b6fd4"), [0x3B, 0x6F, 0xD4])
+    assert_array_equal(raster.rgb("rgb(10, 20,30)"), [10, 20, 30])
+    with pytest.raises(ValueError):
+        raster.rgb("blue")
+    table = raster.lookup_table([[0.0, "#000000"], [0.5, "#ff0000"], [1.0, "#ffffff"]], n=5)
+    assert_allclose(table, [[0, 0, 0], [127.5, 0, 0], [255, 0, 0], [255, 127.5, 127.5], [255, 255, 255]])
+    assert_allclose(raster.colorize(np.array([0.0, 0.5, 1.0, 7.0]), table), table[[0, 2, 4, 4]])
+
+
+def test_resample_is_exact_for_a_linear_field_at_every_pixel_centre():
+    canvas = raster.Canvas((-1.0, 3.0), (0.0, 2.0), width=40, height=30)
+    xs, ys = np.linspace(-1, 3, 11), np.linspace(0, 2, 7)
+    field = 2.0 * xs[None, :] - 3.0 * ys[:, None] + 1.0  # [i, j] at (xs[j], ys[i])
+    out = canvas.resample(field)
+    assert out.shape == (30, 40)
+    px = -1 + (np.arange(40) + 0.5) / 40 * 4  # pixel centres in data units
+    py = 2 - (np.arange(30) + 0.5) / 30 * 2  # row 0 is the top
+    assert_allclose(out, 2.0 * px[None, :] - 3.0 * py[:, None] + 1.0, atol=1e-5)
+
+
+def test_to_pixels_maps_the_corners_of_the_ranges():
+    canvas = raster.Canvas((-1.0, 3.0), (0.0, 2.0), width=40, height=30)
+    assert_allclose(canvas.to_pixels(np.array([[-1, 2], [3, 0], [1, 1]])), [[0, 0], [40, 30], [20, 15]])
+
+
+def test_line_coverage_is_the_width_of_the_line_with_a_one_pixel_soft_edge():
+    x = np.tile(np.arange(50, dtype=float), (5, 1)) * 0.1  # slope 0.1 per pixel along a row
+    cover = raster.line_coverage(x, [2.0], width=3.0)[2]  # the level sits at pixel 20
+    distance = np.abs(np.arange(50) - 20)
+    assert_allclose(cover, np.clip(2.0 - distance, 0, 1), atol=1e-4)  # 1 within 1 px, 0 from 2 px on
+    flat = raster.line_coverage(np.ones((4, 4)), [1.0], width=2.0)
+    assert np.isfinite(flat).all()
+
+
+def test_paint_blends_by_coverage_and_leaves_the_rest():
+    picture = np.full((2, 2, 3), 200.0, dtype=np.float32)
+    cover = np.array([[0.0, 1.0], [0.5, 0.0]])
+    out = raster.paint(picture, cover, "#000000")
+    assert_allclose(out[:, :, 0], [[200, 0], [100, 200]])
+
+
+def test_markers_are_drawn_in_their_colour_where_the_points_are():
+    base = np.full((60, 80, 3), 255.0)
+    groups = [raster.Markers(np.array([[20.0, 30.0]]), "circle", "#ff0000", 10, "#000000"),
+              raster.Markers(np.array([[60.0, 30.0]]), "star", "#00ff00", 16),
+              raster.Markers(np.array([[40.0, 10.0]]), "cross", "#0000ff", 10, line_width=2)]
+    out = raster.draw_markers(base, groups)
+    assert out.dtype == np.uint8 and out.shape == (60, 80, 3)
+    assert_array_equal(out[30, 20], [255, 0, 0])
+    assert_array_equal(out[30, 60], [0, 255, 0])
+    assert out[10, 40, 2] > 200 and out[10, 40, 0] < 100  # the middle of the cross
+    assert_array_equal(out[55, 5], [255, 255, 255])  # untouched far away
+    with pytest.raises(ValueError):
+        raster.draw_markers(base, [raster.Markers(np.zeros((1, 2)), "hexagon", "#000000", 4)])
+
+
+def test_jpeg_round_trip_and_plotly_placement():
+    picture = np.zeros((30, 40, 3), dtype=np.uint8)
+    picture[:, 20:] = [230, 120, 40]
+    uri = raster.jpeg_data_uri(picture)
+    decoded = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+    assert decoded.shape == (30, 40, 3)
+    assert np.abs(decoded[:, 25:].astype(int) - [230, 120, 40]).max() <= 6
+    canvas = raster.Canvas((-1.0, 3.0), (0.0, 2.0), width=40, height=20)
+    fig = go.Figure(layout=dict(images=[raster.image_layout(canvas, uri)], **raster.square_axes(canvas)))
+    image, yaxis = fig.layout.images[0], fig.layout.yaxis
+    assert (image.x, image.y, image.sizex, image.sizey) == (-1.0, 2.0, 4.0, 2.0)
+    # plot-area aspect = x span / (y span · scaleratio) = 4 / (2 · 1) = 2 = width / height of the picture
+    assert yaxis.scaleanchor == "x" and yaxis.scaleratio == pytest.approx(1.0)
