@@ -9,6 +9,10 @@ validation (``_validate=False``); the unit tests validate every figure kind once
 from __future__ import annotations
 
 import functools
+import hashlib
+import threading
+import weakref
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -141,9 +145,9 @@ def panel_picture(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = T
         else:
             picture = raster.colorize(class_confidence(P), raster.lookup_table(class_colorscale(K)), 0.0, K)
             shown.append("argmax P(y|x)")
-        # The boundary: where class k's P ties with the best other class, for every k.
-        others = np.stack([np.delete(P, k, axis=-1).max(axis=-1) for k in range(K)], axis=-1)
-        cover = np.max([raster.line_coverage(P[..., k] - others[..., k], [0.0], BOUNDARY_WIDTH) for k in range(K)], axis=0)
+        # The boundary: where class k's P ties with the best other class (for two classes: P1 − P0 = 0).
+        margins = [P[..., 1] - P[..., 0]] if K == 2 else [P[..., k] - np.delete(P, k, axis=-1).max(axis=-1) for k in range(K)]
+        cover = np.max([raster.line_coverage(m, [0.0], BOUNDARY_WIDTH) for m in margins], axis=0)
         picture = raster.paint(picture, cover, BOUNDARY_COLOR)
         shown.append("boundary")
     if contours and panel.grid_log_density is not None:
@@ -179,6 +183,35 @@ def panel_figure(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = Tr
     picture, shown = panel_picture(panel, data, grid, contours=contours, samples=samples, canvas=canvas)
     return _figure([], height, showlegend=False, meta={"layers": shown},
                    images=[raster.image_layout(canvas, raster.jpeg_data_uri(picture))], **raster.square_axes(canvas))
+
+
+_FIGURES: OrderedDict[tuple, tuple[weakref.ref, go.Figure]] = OrderedDict()
+_FIGURES_LOCK = threading.Lock()
+FIGURE_CACHE_SIZE = 96
+"""Panel figures remembered (≈ 60 kB each): a slider that refits one model then redraws one picture, not six."""
+
+
+def cached_panel_figure(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,
+                        samples: tuple[np.ndarray, np.ndarray] | None = None) -> go.Figure:
+    """``panel_figure``, remembered for as long as the same fitted panel object is alive.
+
+    Fitted panels come from core.classifiers' cache, keyed by the data, the model and its settings, so the
+    same panel object means the same data and the same fit (a new prior makes a new panel object).
+    """
+    drawn = None if samples is None else hashlib.sha1(np.ascontiguousarray(samples[0]).tobytes()
+                                                      + np.ascontiguousarray(samples[1]).tobytes()).hexdigest()
+    key = (id(panel), contours, drawn)
+    with _FIGURES_LOCK:
+        hit = _FIGURES.get(key)
+        if hit is not None and hit[0]() is panel:
+            _FIGURES.move_to_end(key)
+            return hit[1]
+    fig = panel_figure(panel, data, grid, contours=contours, samples=samples)
+    with _FIGURES_LOCK:
+        _FIGURES[key] = (weakref.ref(panel), fig)
+        while len(_FIGURES) > FIGURE_CACHE_SIZE:
+            _FIGURES.popitem(last=False)
+    return fig
 
 
 def learning_curve_figure(sizes: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndarray]],

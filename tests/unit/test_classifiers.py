@@ -20,6 +20,7 @@ from core.boundary_figures import (
     BOUNDARY_WIDTH,
     CLICK_GRID_CURVE,
     CLICK_GRID_SHAPE,
+    cached_panel_figure,
     class_confidence,
     data_figure,
     learning_curve_figure,
@@ -295,6 +296,20 @@ def test_panel_picture_draws_each_point_in_its_class_colour_where_it_is(moons):
     col, row = np.floor(canvas.to_pixels(one.X_train)[0]).astype(int)
     assert_allclose(picture[row, col], raster.rgb(CLASS_COLORS[int(one.y_train[0])]), atol=2)
     assert f"train y={moons.class_names[int(one.y_train[0])]}" in layers
+
+
+def test_panel_figures_are_remembered_per_fitted_panel_and_settings(moons):
+    grid = clf.Grid(*ds.bounds(moons.X_all), n=40)
+    p = clf.evaluate("QDA", moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)
+    first = cached_panel_figure(p, moons, grid, contours=True)
+    assert cached_panel_figure(p, moons, grid, contours=True) is first  # same fit, same settings: no redraw
+    assert first.layout.images[0].source == panel_figure(p, moons, grid, contours=True).layout.images[0].source
+    assert cached_panel_figure(p, moons, grid, contours=False) is not first
+    stars = p.model.sample(20, np.random.default_rng(0))
+    with_stars = cached_panel_figure(p, moons, grid, contours=True, samples=stars)
+    assert with_stars is not first and "sampled y=0" in with_stars.layout.meta["layers"]
+    shifted = clf.with_prior(p, np.array([0.2, 0.8]))  # a new panel object: drawn again
+    assert cached_panel_figure(shifted, moons, grid, contours=True).layout.images[0].source != first.layout.images[0].source
 
 
 def test_class_confidence_encodes_argmax_and_certainty():
