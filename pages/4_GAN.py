@@ -128,7 +128,7 @@ with plane:
         right.vega_lite_chart(spec=fig.losses_figure(view.history, view.loss), key="gan.losses", width="stretch")
         right.vega_lite_chart(spec=fig.d_means_figure(view.history, view.loss), key="gan.dmeans", width="stretch")
 
-    ui.live_fragment(runner, draw_plane, every=0.1)
+    ui.live_fragment(runner, draw_plane, every=0.2)
     last = runner.call("last")  # L_D, L_G, mean D(real), mean D(fake) after the last step
     for formula, value, eq in zip(gan.LOSS_LATEX[now.loss], last[:2], gan.equilibrium(now.loss), strict=True):
         st.latex(rf"{formula} = {ui.fmt(value, undefined='?')}\qquad(\text{{at the equilibrium: }} {eq:.3f})")
