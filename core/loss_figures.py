@@ -3,6 +3,10 @@ path, the data with the current model, and the GAN losses with their gradients."
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sequential
@@ -94,9 +98,33 @@ def _walked(path: DescentPath, pos: int) -> tuple[np.ndarray, np.ndarray, int]:
     return path.params[: pos + 1], path.loss[: pos + 1], pos
 
 
+_SURFACES: OrderedDict[tuple, go.Figure] = OrderedDict()
+_SURFACES_LOCK = threading.Lock()
+
+
 def surface_figure(surface: Surface, path: DescentPath | None = None, pos: int = 0, *,
                    minimum: tuple[float, float, float] | None = None, z_title: str = "mean BCE",
                    height: int = 460) -> go.Figure:
+    """``build_surface_figure``, remembered: the lab redraws on every setting, and most changes (a new
+    learning rate, a new number of steps) leave both surfaces and the walked part as they were."""
+    walked = None if path is None else tuple(map(np.ndarray.tobytes, _walked(path, pos)[:2]))
+    arrays = hashlib.sha1(b"".join(np.ascontiguousarray(a).tobytes() for a in (surface.ws, surface.bs, surface.Z)))
+    key = (arrays.hexdigest(), walked, None if minimum is None else tuple(map(float, minimum)), z_title, height)
+    with _SURFACES_LOCK:
+        if key in _SURFACES:
+            _SURFACES.move_to_end(key)
+            return _SURFACES[key]
+    fig = build_surface_figure(surface, path, pos, minimum=minimum, z_title=z_title, height=height)
+    with _SURFACES_LOCK:
+        _SURFACES[key] = fig
+        while len(_SURFACES) > 16:
+            _SURFACES.popitem(last=False)
+    return fig
+
+
+def build_surface_figure(surface: Surface, path: DescentPath | None = None, pos: int = 0, *,
+                         minimum: tuple[float, float, float] | None = None, z_title: str = "mean BCE",
+                         height: int = 460) -> go.Figure:
     """The loss over (w, b) as a 3-D surface, the walked part of ``path`` on it and the current point."""
     fig = go.Figure(go.Surface(
         x=surface.ws, y=surface.bs, z=surface.Z, colorscale=SURFACE_SCALE, opacity=0.92, showscale=False,

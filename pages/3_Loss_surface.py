@@ -83,7 +83,7 @@ def walk(was_playing: bool) -> None:
     c[2].slider("Learning rate η", *descent.LR_RANGE, step=0.01, key="loss.lr")
     c[2].slider("Steps", *descent.STEPS_RANGE, key="loss.steps")
     c[3].slider("Start w₀", *WIN.w, step=0.1, key="loss.w0")
-    c[3].slider("Start b₀", *WIN.b, step=0.1, key="loss.b0", help="Or click the contour map: the start snaps to whole numbers.")
+    c[3].slider("Start b₀", *WIN.b, step=0.1, key="loss.b0", help="Or click the contour map: the start snaps to the nearest even numbers.")
     name, objective, l2 = S["loss.data"], S["loss.objective"], S["loss.l2"]
     data = descent.make_data(name)
     path = descent.descend(data.x, data.y, descent.DescentSettings(
@@ -115,7 +115,7 @@ def walk(was_playing: bool) -> None:
         (st.success if flat[0] == "success" else st.warning)(flat[1])
     left, right = st.columns(2)
     left.plotly_chart(loss_figures.contour_figure(surfaces[objective], path, pos, minimum=minima[objective],
-                                                  z_title=f"mean {objective}", click_grid=17,
+                                                  z_title=f"mean {objective}", click_grid=9,
                                                   background=contour_background(name, l2, objective)),
                       width="stretch", key="loss.contour", on_select=pick_start, selection_mode="points")
     right.plotly_chart(loss_figures.data_figure(data, w, bias), width="stretch", key="loss.data_fig")

@@ -289,6 +289,17 @@ def test_surface_figure_puts_the_path_on_the_surface():
     assert len(surface_figure(surface).data) == 1  # no path: only the surface
 
 
+def test_surface_figures_are_remembered_while_the_walked_part_is_the_same():
+    surface = descent.dataset_surface("Overlapping", 0.0, "BCE")
+    slow = descend(OVERLAP.x, OVERLAP.y, DescentSettings(lr=0.5))
+    fast = descend(OVERLAP.x, OVERLAP.y, DescentSettings(lr=1.5))
+    at_start = surface_figure(surface, slow, 0)
+    assert surface_figure(surface, fast, 0) is at_start  # same start: the same picture, not rebuilt
+    later = surface_figure(surface, fast, 3)
+    assert later is not at_start and len(later.data[1].x) == 4
+    assert_allclose(later.data[1].x, fast.params[:4, 0])
+
+
 def test_data_figure_draws_the_model_and_its_half_line():
     w, b = 2.0, -0.5
     fig = data_figure(OVERLAP, w, b)
