@@ -86,10 +86,15 @@ def changes(page) -> list:
 
 
 def press(page, key: str) -> float:
-    """Click a button by its widget key; returns performance.now() in the page just before the click."""
-    t = page.evaluate("() => performance.now()")
-    page.locator(f".st-key-{re.sub(r'[^a-zA-Z0-9_-]', '-', key)} button").first.click()
-    return t
+    """Click a button by its widget key; returns performance.now() in the page when the button went down
+    (Playwright's checks before a click take a while on a busy machine: they are not the app's time)."""
+    button = page.locator(f".st-key-{re.sub(r'[^a-zA-Z0-9_-]', '-', key)} button").first
+    button.evaluate("b => { window.__pressed = null; b.addEventListener('pointerdown', "
+                    "() => { window.__pressed = performance.now(); }, {once: true}); }")
+    before = page.evaluate("() => performance.now()")
+    button.click()
+    pressed = page.evaluate("() => window.__pressed")
+    return pressed if pressed is not None else before
 
 
 def wait_for_goal(page, since: float, goal_modes: int, limit: float) -> tuple[float, int, float]:

@@ -267,7 +267,7 @@ class GanTrainer:
     """G and D, their optimisers, a fixed noise batch for pictures, and a bounded history."""
 
     N_METRIC = 2500
-    N_SHOW = 400
+    N_SHOW = 300
     N_ARROWS = 40
     CHECK_WEIGHTS_EVERY = 20
 
@@ -456,7 +456,7 @@ class GanTrainer:
         z = self.z_fixed if n is None else self.z_fixed[:n]
         return self.G_shown(z).numpy()
 
-    def view(self, grid_n: int = 30, grid_1d: int = 161) -> GanView:
+    def view(self, grid_n: int = 24, grid_1d: int = 161) -> GanView:
         """Everything the live pictures need, as numpy arrays (call under the runner's lock)."""
         s, t = self.settings, self.target
         self.D.eval()  # spectral norm: use the current estimate, do not run a power iteration

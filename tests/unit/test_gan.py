@@ -275,7 +275,7 @@ def test_live_specs_change_only_their_data_between_frames():
             assert all(str(t) in ("float", "dictionary<values=string, indices=int8, ordered=0>")
                        for t in frame.schema.types), frame.schema
     plane = fig.plane_figure(later, RING)
-    assert len(plane["datasets"]["heat"]) == 30 * 30 and len(plane["datasets"]["fake"]) == GanTrainer.N_SHOW
+    assert len(plane["datasets"]["heat"]) == 24 * 24 and len(plane["datasets"]["fake"]) == GanTrainer.N_SHOW
     assert not plane["datasets"]["fake"].equals(fig.plane_figure(first, RING)["datasets"]["fake"])
 
 
