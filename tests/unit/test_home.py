@@ -14,6 +14,7 @@ from core.home import (
     grid,
     make_home_data,
     sample_joint,
+    sigmoid,
 )
 
 
@@ -80,3 +81,12 @@ def test_hand_fits_equal_scikit_learn():
         assert_allclose(disc.coef_, sk.coef_[0], rtol=1e-5, atol=1e-7)
         assert_allclose(disc.intercept_, sk.intercept_[0], rtol=1e-5, atol=1e-7)
         assert_allclose(disc.predict_proba(pts), sk.predict_proba(pts), atol=1e-6)
+
+
+def test_sigmoid_matches_scipy_expit_without_overflow():
+    from scipy.special import expit
+
+    z = np.concatenate([np.linspace(-50, 50, 1001), [-1e4, -800.0, 800.0, 1e4]])
+    with np.errstate(over="raise"):
+        assert_allclose(sigmoid(z), expit(z), rtol=1e-12, atol=1e-300)
+    assert sigmoid(0.0) == 0.5
