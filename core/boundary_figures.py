@@ -25,9 +25,10 @@ from core.style import CLASS_COLORS, NEUTRAL, PROB_COLORSCALE, base_layout
 
 CLICK_GRID_CURVE = 0
 """The invisible click grid is the first trace of the data figure (its curve number in selections)."""
-CLICK_GRID_SHAPE = (44, 18)
-"""Invisible markers across × down the data plot (~19 px apart at its usual size): every click lands near one.
-Each is an SVG node, so 60 × 60 would cost the browser ~5× more time to draw for no visible gain."""
+CLICK_GRID_SHAPE = (30, 12)
+"""Invisible markers across × down the data plot (~25 px apart at its usual size): a click adds a point at the
+nearest one. Each is an SVG node that the browser draws again whenever the data change (the plot is a widget
+keyed by its content, so it is rebuilt), and 44 × 18 of them cost about a quarter of a second per change."""
 PANEL_CONFIG = {"staticPlot": True, "displayModeBar": False}
 """Plotly config for the panels: pictures, not widgets (2-3× faster to draw; the data plot stays interactive)."""
 BOUNDARY_COLOR = "#111111"
