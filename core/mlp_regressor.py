@@ -6,23 +6,16 @@ train and test MSE of the whole sets are recorded, so ``history`` holds one row 
 
 from __future__ import annotations
 
-import gc
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch._dynamo  # noqa: F401 - torch's optimisers import it on first use; import it before the freeze below
 from torch import nn
 
 from core.regression_data import DataSettings, RegressionData, make_data
 
 torch.set_num_threads(1)  # threads are process-wide; a class of students shares one server
-# Streamlit runs a full gc.collect() after every script run, live ticks included (runner.postScriptGC).
-# With torch loaded that walks some 400 000 objects for about 0.25 s holding the GIL, and the training
-# thread stands still meanwhile. Everything loaded so far (modules, classes, functions) lives as long as
-# the process anyway: freezing it leaves the collector only the objects made afterwards.
-gc.freeze()
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {"ReLU": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 OPTIMIZERS = ("Adam", "SGD")

@@ -279,3 +279,13 @@ def test_process_runner_measures_its_rate_across_redraws():
         time.sleep(0.1)
     runner.pause()
     assert 0 < runner.rate <= 1000  # at most one step per millisecond
+
+
+def test_streamlit_does_not_collect_garbage_after_every_run():
+    """A full collection after each run held the GIL for 0.2-1.5 s with torch loaded; live redraws waited."""
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
+    assert config["server"]["headless"] is True
