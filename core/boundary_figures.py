@@ -75,13 +75,10 @@ def light_prob_colorscale(strength: float = 0.6) -> list[list]:
             for pos, color in PROB_COLORSCALE]
 
 
-def class_colorscale(n_classes: int) -> list[list]:
-    """A colorscale for ``class_confidence``: band k runs from near-white to class k's colour."""
-    scale: list[list] = []
-    for k in range(n_classes):
-        scale.append([k / n_classes, _mix(CLASS_COLORS[k], 0.08)])
-        scale.append([(k + 1) / n_classes, _mix(CLASS_COLORS[k], 0.6)])
-    return scale
+def class_shades(n_classes: int, n: int = 256) -> np.ndarray:
+    """(K, n, 3) float RGB: for class k, n shades from near-white (unsure) to class k's colour (certain)."""
+    return np.stack([raster.lookup_table([[0.0, _mix(CLASS_COLORS[k], 0.08)], [1.0, _mix(CLASS_COLORS[k], 0.6)]], n)
+                     for k in range(n_classes)]).astype(np.float32)
 
 
 def class_confidence(proba: np.ndarray) -> np.ndarray:
@@ -144,7 +141,10 @@ def panel_picture(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = T
             picture = raster.colorize(P[..., 1], raster.lookup_table(light_prob_colorscale()))
             shown.append("P(y=1|x)")
         else:
-            picture = raster.colorize(class_confidence(P), raster.lookup_table(class_colorscale(K)), 0.0, K)
+            code = class_confidence(P)  # the winning class k and how sure, in one number k + c
+            k_best = np.floor(code).astype(int)
+            shades = class_shades(K)
+            picture = shades[k_best, np.rint((code - k_best) * (shades.shape[1] - 1)).astype(int)]
             shown.append("argmax P(y|x)")
         # The boundary: where class k's P ties with the best other class (for two classes: P1 − P0 = 0).
         margins = [P[..., 1] - P[..., 0]] if K == 2 else [P[..., k] - np.delete(P, k, axis=-1).max(axis=-1) for k in range(K)]

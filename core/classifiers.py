@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 import warnings
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -537,10 +538,32 @@ def evaluate(name: str, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nda
                  scores, seconds, getattr(model, "prior_", None), (X_train, y_train, X_test, y_test))
 
 
+_PRIORED: OrderedDict[tuple, tuple[weakref.ref, Panel]] = OrderedDict()
+_PRIORED_LOCK = threading.Lock()
+
+
 def with_prior(panel: Panel, prior: np.ndarray) -> Panel:
-    """The same fitted generative model with P(y) replaced: posterior ∝ likelihood × prior, no refit."""
+    """The same fitted generative model with P(y) replaced: posterior ∝ likelihood × prior, no refit.
+
+    Remembered per fitted panel and prior, so every rerun with the same prior returns the same object
+    (and the figure drawn from it is not drawn again)."""
     if not panel.generative or panel.error or panel.grid_log_density is None:
         return panel
+    key = (id(panel), tuple(np.asarray(prior, dtype=float).tolist()))
+    with _PRIORED_LOCK:
+        hit = _PRIORED.get(key)
+        if hit is not None and hit[0]() is panel:
+            _PRIORED.move_to_end(key)
+            return hit[1]
+    shifted = _with_prior(panel, prior)
+    with _PRIORED_LOCK:
+        _PRIORED[key] = (weakref.ref(panel), shifted)
+        while len(_PRIORED) > CACHE_SIZE:
+            _PRIORED.popitem(last=False)
+    return shifted
+
+
+def _with_prior(panel: Panel, prior: np.ndarray) -> Panel:
     prior = np.asarray(prior, dtype=float)
     with np.errstate(divide="ignore"):
         joint = panel.grid_log_density.astype(np.float64) + np.log(prior)

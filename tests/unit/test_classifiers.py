@@ -287,6 +287,40 @@ def test_binary_panel_picture_shows_p_as_colour_and_the_half_line_in_black(moons
     assert picture[P1 < 0.05].mean(axis=0)[2] > picture[P1 < 0.05].mean(axis=0)[0]  # blue
 
 
+def test_three_class_picture_colours_each_region_by_its_winning_class(three):
+    grid = clf.Grid(*ds.bounds(three.X_all), n=60)
+    p = clf.evaluate("LDA", three.X_train, three.y_train, three.X_test, three.y_test, grid)
+    canvas = raster.Canvas(grid.x_range, grid.y_range)
+    picture, layers = panel_picture(p, _no_points(three), grid, contours=False, canvas=canvas)
+    assert layers == ["argmax P(y|x)", "boundary"]
+    P = np.stack([canvas.resample(p.grid_proba[:, :, k]) for k in range(3)], axis=-1)
+    for k in range(3):
+        sure = P[..., k] > 0.95  # confidently class k: its own colour, strongly (not the next class's white)
+        assert sure.sum() > 100
+        expected = raster.rgb(CLASS_COLORS[k]) * 0.6 + 255 * 0.4
+        assert np.abs(picture[sure].mean(axis=0) - expected).max() < 12
+
+
+def test_a_tie_region_is_outlined_not_filled_black(moons):
+    grid = clf.Grid(*ds.bounds(moons.X_all), n=60)
+    p = clf.evaluate("Random forest", moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid,
+                     clf.Hyperparameters(forest_trees=2), 0)
+    canvas = raster.Canvas(grid.x_range, grid.y_range)
+    picture, _ = panel_picture(p, _no_points(moons), grid, canvas=canvas)
+    black = (picture.astype(int).sum(axis=-1) < 3 * 40).mean()
+    tie = (np.abs(canvas.resample(p.grid_proba[:, :, 1]) - 0.5) < 1e-6).mean()
+    assert tie > 0.05  # two trees that disagree: P = ½ over whole regions
+    assert black < tie / 2  # only their outlines are black
+
+
+def test_shifting_the_prior_is_remembered_per_panel_and_prior(moons):
+    grid = clf.Grid(*ds.bounds(moons.X_all), n=30)
+    p = clf.evaluate("QDA", moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)
+    a = clf.with_prior(p, np.array([0.3, 0.7]))
+    assert clf.with_prior(p, np.array([0.3, 0.7])) is a  # the same object every rerun: its figure is reused
+    assert clf.with_prior(p, np.array([0.4, 0.6])) is not a
+
+
 def test_panel_picture_draws_each_point_in_its_class_colour_where_it_is(moons):
     grid = clf.Grid(*ds.bounds(moons.X_all), n=40)
     p = clf.evaluate("k-NN", moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)

@@ -249,12 +249,12 @@ def test_play_stride_walks_any_path_in_about_forty_ticks():
 def test_contour_figure_draws_the_walked_part_the_whole_path_and_a_click_grid():
     surface = descent.dataset_surface("Overlapping", 0.0, "BCE")
     path = descend(OVERLAP.x, OVERLAP.y, DescentSettings())
-    fig = contour_figure(surface, path, 5, minimum=(2.3, 0.0, 0.43), click_grid=17)
+    fig = contour_figure(surface, path, 5, minimum=(2.3, 0.0, 0.43), click_grid=9)
     by_name = {t.name: t for t in fig.data}
     assert_allclose(np.column_stack([by_name["walked"].x, by_name["walked"].y]), path.params[:6])
     assert len(by_name["whole path"].x) == path.steps_taken + 1
     assert_allclose([by_name["after 5 steps"].x[0], by_name["after 5 steps"].y[0]], path.params[5])
-    assert len(by_name["click"].x) == 17 * 17 and set(np.round(by_name["click"].x, 6)) == set(range(-8, 9))
+    assert len(by_name["click"].x) == 9 * 9 and set(np.round(by_name["click"].x, 6)) == set(range(-8, 9, 2))
     assert by_name["minimum"].x == (2.3,)
     assert len(fig.layout.annotations) == 1  # the −∇L arrow
     (image,) = fig.layout.images  # the map is a picture that fills the axes' ranges exactly

@@ -46,7 +46,22 @@ def test_line_coverage_is_the_width_of_the_line_with_a_one_pixel_soft_edge():
     distance = np.abs(np.arange(50) - 20)
     assert_allclose(cover, np.clip(2.0 - distance, 0, 1), atol=1e-4)  # 1 within 1 px, 0 from 2 px on
     flat = raster.line_coverage(np.ones((4, 4)), [1.0], width=2.0)
-    assert np.isfinite(flat).all()
+    assert (flat == 0).all()  # a field lying on the level everywhere: nothing to draw, not a filled square
+
+
+def test_a_region_lying_on_the_level_gets_an_outline_not_a_fill():
+    x = np.arange(60, dtype=float)
+    row = np.clip(np.abs(x - 30) - 10, 0, None) * 0.1  # 0 on pixels 20..40 (a tie), sloping outside
+    cover = raster.line_coverage(np.tile(row, (5, 1)), [0.0], width=3.0)[2]
+    assert cover[25:36].max() == 0  # inside the flat region
+    assert cover[19] > 0.5 and cover[41] > 0.5  # its two edges
+    assert cover[:10].max() == 0 and cover[-10:].max() == 0  # far from it
+
+
+def test_colorize_survives_nan_and_an_empty_range():
+    table = raster.lookup_table([[0.0, "#000000"], [1.0, "#ffffff"]], n=3)
+    assert_allclose(raster.colorize(np.array([np.nan, np.inf, -np.inf]), table), table[[0, 2, 0]])
+    assert_allclose(raster.colorize(np.array([5.0, 5.0]), table, 5.0, 5.0), table[[0, 0]])
 
 
 def test_paint_blends_by_coverage_and_leaves_the_rest():
@@ -78,9 +93,10 @@ def test_jpeg_round_trip_and_plotly_placement():
     decoded = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
     assert decoded.shape == (30, 40, 3)
     assert np.abs(decoded[:, 25:].astype(int) - [230, 120, 40]).max() <= 6
-    canvas = raster.Canvas((-1.0, 3.0), (0.0, 2.0), width=40, height=20)
+    canvas = raster.Canvas((-1.0, 3.0), (0.0, 2.0), width=30, height=40)
     fig = go.Figure(layout=dict(images=[raster.image_layout(canvas, uri)], **raster.square_axes(canvas)))
     image, yaxis = fig.layout.images[0], fig.layout.yaxis
     assert (image.x, image.y, image.sizex, image.sizey) == (-1.0, 2.0, 4.0, 2.0)
-    # plot-area aspect = x span / (y span · scaleratio) = 4 / (2 · 1) = 2 = width / height of the picture
-    assert yaxis.scaleanchor == "x" and yaxis.scaleratio == pytest.approx(1.0)
+    # plot-area aspect = x span / (y span · scaleratio) must equal the picture's width / height = 30 / 40
+    assert yaxis.scaleanchor == "x"
+    assert 4.0 / (2.0 * yaxis.scaleratio) == pytest.approx(30 / 40)
