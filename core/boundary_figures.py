@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import threading
-import weakref
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -21,6 +18,7 @@ import plotly.graph_objects as go
 from core import raster
 from core.classifiers import Grid, Panel
 from core.datasets import Dataset
+from core.memo import Memo
 from core.style import CLASS_COLORS, NEUTRAL, PROB_COLORSCALE, base_layout
 
 CLICK_GRID_CURVE = 0
@@ -186,9 +184,7 @@ def panel_figure(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = Tr
                    images=[raster.image_layout(canvas, raster.jpeg_data_uri(picture))], **raster.square_axes(canvas))
 
 
-_FIGURES: OrderedDict[tuple, tuple[weakref.ref, go.Figure]] = OrderedDict()
-_FIGURES_LOCK = threading.Lock()
-FIGURE_CACHE_SIZE = 96
+_FIGURES = Memo(96)
 """Panel figures remembered (≈ 60 kB each): a slider that refits one model then redraws one picture, not six."""
 
 
@@ -201,18 +197,8 @@ def cached_panel_figure(panel: Panel, data: Dataset, grid: Grid, *, contours: bo
     """
     drawn = None if samples is None else hashlib.sha1(np.ascontiguousarray(samples[0]).tobytes()
                                                       + np.ascontiguousarray(samples[1]).tobytes()).hexdigest()
-    key = (id(panel), contours, drawn)
-    with _FIGURES_LOCK:
-        hit = _FIGURES.get(key)
-        if hit is not None and hit[0]() is panel:
-            _FIGURES.move_to_end(key)
-            return hit[1]
-    fig = panel_figure(panel, data, grid, contours=contours, samples=samples)
-    with _FIGURES_LOCK:
-        _FIGURES[key] = (weakref.ref(panel), fig)
-        while len(_FIGURES) > FIGURE_CACHE_SIZE:
-            _FIGURES.popitem(last=False)
-    return fig
+    return _FIGURES((contours, drawn), lambda: panel_figure(panel, data, grid, contours=contours, samples=samples),
+                    owner=panel)
 
 
 def learning_curve_figure(sizes: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndarray]],

@@ -8,11 +8,8 @@ P(y | x) (or a score turned into one). Every model is a scikit-learn estimator.
 
 from __future__ import annotations
 
-import threading
 import time
 import warnings
-import weakref
-from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
@@ -36,6 +33,8 @@ from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
+
+from core.memo import Memo
 
 # Small matrices gain nothing from BLAS threads, and a class of students shares one server's cores.
 threadpool_limits(1, user_api="blas")
@@ -538,8 +537,7 @@ def evaluate(name: str, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nda
                  scores, seconds, getattr(model, "prior_", None), (X_train, y_train, X_test, y_test))
 
 
-_PRIORED: OrderedDict[tuple, tuple[weakref.ref, Panel]] = OrderedDict()
-_PRIORED_LOCK = threading.Lock()
+_PRIORED = Memo(96)
 
 
 def with_prior(panel: Panel, prior: np.ndarray) -> Panel:
@@ -549,18 +547,8 @@ def with_prior(panel: Panel, prior: np.ndarray) -> Panel:
     (and the figure drawn from it is not drawn again)."""
     if not panel.generative or panel.error or panel.grid_log_density is None:
         return panel
-    key = (id(panel), tuple(np.asarray(prior, dtype=float).tolist()))
-    with _PRIORED_LOCK:
-        hit = _PRIORED.get(key)
-        if hit is not None and hit[0]() is panel:
-            _PRIORED.move_to_end(key)
-            return hit[1]
-    shifted = _with_prior(panel, prior)
-    with _PRIORED_LOCK:
-        _PRIORED[key] = (weakref.ref(panel), shifted)
-        while len(_PRIORED) > CACHE_SIZE:
-            _PRIORED.popitem(last=False)
-    return shifted
+    key = tuple(np.asarray(prior, dtype=float).tolist())
+    return _PRIORED(key, lambda: _with_prior(panel, prior), owner=panel)
 
 
 def _with_prior(panel: Panel, prior: np.ndarray) -> Panel:
@@ -572,9 +560,7 @@ def _with_prior(panel: Panel, prior: np.ndarray) -> Panel:
     return replace(panel, grid_proba=P, scores=scores, prior=prior)
 
 
-_CACHE: OrderedDict[tuple, Panel] = OrderedDict()
-_LOCK = threading.Lock()
-CACHE_SIZE = 96
+_PANELS = Memo(96)
 
 
 def cached_evaluate(name: str, data_key: str, X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
@@ -585,16 +571,7 @@ def cached_evaluate(name: str, data_key: str, X_train: np.ndarray, y_train: np.n
     change of one model misses only that model's entry.
     """
     key = (name, params_of(name, hp), data_key, grid, seed)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    panel = evaluate(name, X_train, y_train, X_test, y_test, grid, hp, seed)
-    with _LOCK:
-        _CACHE[key] = panel
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return panel
+    return _PANELS(key, lambda: evaluate(name, X_train, y_train, X_test, y_test, grid, hp, seed))
 
 
 def evaluate_many(names: Sequence[str], data_key: str, X_train: np.ndarray, y_train: np.ndarray,

@@ -9,8 +9,6 @@ appended (the same ones for both models) to see the effect of dimension.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +16,7 @@ import numpy as np
 import sklearn
 
 from core.classifiers import Hyperparameters, ModelError, classes_of, fit, proba
+from core.memo import Memo
 
 Draw = Callable[[int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
@@ -134,25 +133,14 @@ def _fill(errors: dict[str, np.ndarray], draw: Draw, m_values: np.ndarray, model
                 progress((i * settings.draws + j + 1) / total)
 
 
-_CACHE: OrderedDict[Hashable, CurveResult] = OrderedDict()
-_LOCK = threading.Lock()
+_CURVES = Memo(16)
 
 
-def cached(key: Hashable, compute: Callable[[], CurveResult], size: int = 16) -> CurveResult:
+def cached(key: Hashable, compute: Callable[[], CurveResult]) -> CurveResult:
     """``compute()`` remembered under ``key`` (the caller's settings); a small LRU shared by sessions."""
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    result = compute()
-    with _LOCK:
-        _CACHE[key] = result
-        while len(_CACHE) > size:
-            _CACHE.popitem(last=False)
-    return result
+    return _CURVES(key, compute)
 
 
 def is_cached(key: Hashable) -> bool:
     """Whether ``key`` has a stored result (the page then shows it without a button press)."""
-    with _LOCK:
-        return key in _CACHE
+    return key in _CURVES

@@ -4,8 +4,6 @@ path, the data with the current model, and the GAN losses with their gradients."
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 import numpy as np
 import plotly.graph_objects as go
@@ -14,6 +12,7 @@ from plotly.subplots import make_subplots
 
 from core import losses, raster
 from core.descent import DescentPath, LossData, Surface, predict
+from core.memo import Memo
 from core.style import CLASS_COLORS, FAKE_COLOR, HIGHLIGHT, NEUTRAL, REAL_COLOR
 
 Y1_COLOR, Y0_COLOR = CLASS_COLORS[1], CLASS_COLORS[0]
@@ -98,8 +97,7 @@ def _walked(path: DescentPath, pos: int) -> tuple[np.ndarray, np.ndarray, int]:
     return path.params[: pos + 1], path.loss[: pos + 1], pos
 
 
-_SURFACES: OrderedDict[tuple, go.Figure] = OrderedDict()
-_SURFACES_LOCK = threading.Lock()
+_SURFACES = Memo(16)
 
 
 def surface_figure(surface: Surface, path: DescentPath | None = None, pos: int = 0, *,
@@ -110,16 +108,8 @@ def surface_figure(surface: Surface, path: DescentPath | None = None, pos: int =
     walked = None if path is None else tuple(map(np.ndarray.tobytes, _walked(path, pos)[:2]))
     arrays = hashlib.sha1(b"".join(np.ascontiguousarray(a).tobytes() for a in (surface.ws, surface.bs, surface.Z)))
     key = (arrays.hexdigest(), walked, None if minimum is None else tuple(map(float, minimum)), z_title, height)
-    with _SURFACES_LOCK:
-        if key in _SURFACES:
-            _SURFACES.move_to_end(key)
-            return _SURFACES[key]
-    fig = build_surface_figure(surface, path, pos, minimum=minimum, z_title=z_title, height=height)
-    with _SURFACES_LOCK:
-        _SURFACES[key] = fig
-        while len(_SURFACES) > 16:
-            _SURFACES.popitem(last=False)
-    return fig
+    return _SURFACES(key, lambda: build_surface_figure(surface, path, pos, minimum=minimum, z_title=z_title,
+                                                       height=height))
 
 
 def build_surface_figure(surface: Surface, path: DescentPath | None = None, pos: int = 0, *,

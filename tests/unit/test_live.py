@@ -289,3 +289,26 @@ def test_streamlit_does_not_collect_garbage_after_every_run():
     config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
     assert config["runner"]["postScriptGC"] is False
     assert config["server"]["headless"] is True
+
+
+def test_memo_keeps_values_per_key_and_per_living_owner():
+    from core.memo import Memo
+
+    memo, made = Memo(2), []
+
+    def make(v):
+        made.append(v)
+        return v
+
+    assert memo("a", lambda: make(1)) == 1 and memo("a", lambda: make(2)) == 1 and made == [1]
+    memo("b", lambda: make(3))
+    memo("c", lambda: make(4))  # beyond two entries: the least recently used ("a") goes
+    assert "a" not in memo and "c" in memo
+
+    class Owner:
+        pass
+
+    first = Owner()
+    assert memo("k", lambda: make("x"), owner=first) == "x"
+    assert memo("k", lambda: make("y"), owner=first) == "x"  # the same living object: kept
+    assert memo("k", lambda: make("z"), owner=Owner()) == "z"  # another object: made anew

@@ -1,0 +1,43 @@
+"""A small thread-safe LRU shared by every session of the server: fits, figures and pictures that are
+the same for everyone are made once (Streamlit's st.cache_data would pickle and copy them on every read)."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+
+class Memo:
+    """``memo(key, make)`` returns the value kept under ``key``, or makes it with ``make()`` and keeps it.
+
+    With ``owner=obj`` the entry belongs to that very object (keyed by its id, checked by a weak
+    reference), so a value derived from an object (a figure of a fitted panel) is reused for as long as
+    that object lives and never handed to a newer object that happens to get the same id. The least
+    recently used entries go beyond ``size``.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, tuple[weakref.ref | None, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, key: Hashable, make: Callable[[], Any], owner: Any = None) -> Any:
+        full = key if owner is None else (id(owner), key)
+        with self._lock:
+            hit = self._entries.get(full)
+            if hit is not None and (owner is None or hit[0]() is owner):
+                self._entries.move_to_end(full)
+                return hit[1]
+        value = make()
+        with self._lock:
+            self._entries[full] = (None if owner is None else weakref.ref(owner), value)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return value
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._entries
