@@ -3,7 +3,7 @@
     python bench/boundary.py [--repeats 7]
 
 Three timings, each from the user's action to the updated page (script finished, the changed
-captions in the DOM, two animation frames later so Plotly has drawn):
+captions in the DOM, every panel picture decoded, two animation frames later so all is painted):
 - noise slider +0.05 (new data: all six default models refitted and redrawn, 150 × 150 grid);
 - neural-net width +1 (one model refitted; the other five come from the fit cache);
 - "Compute learning curves" for naive Bayes and logistic regression, 10 sizes × 20 draws.
@@ -31,7 +31,16 @@ GOALS = {"update_6_models_s": 1.0, "update_1_model_s": 0.4, "learning_curve_s": 
 SCORES = ("() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]"
           ".map(c => c.innerText).filter(t => t.startsWith('accuracy train'))")
 IDLE = ("() => { const a = document.querySelector('[data-testid=stApp]');"
-        " return a && a.getAttribute('data-test-script-state') === 'notRunning'; }")
+        " return a && a.getAttribute('data-test-script-state') === 'notRunning'"
+        " && [...document.querySelectorAll('[data-testid=stHtml] img')].every(i => i.complete && i.naturalWidth > 0); }")
+PANELS = "[data-testid=stHtml] [data-model] img"
+
+
+def wait_page(page) -> None:
+    """The data plot drawn and six panel pictures decoded."""
+    harness.wait_charts(page, 1, timeout=180_000)
+    page.wait_for_function(f"() => [...document.querySelectorAll('{PANELS}')]"
+                           ".filter(i => i.complete && i.naturalWidth > 0).length === 6", timeout=180_000)
 
 
 def settle(page) -> None:
@@ -53,11 +62,13 @@ def timed_update(page, press: str, slider_label: str, changed: str) -> float:
 
 
 def timed_curves(page) -> float:
+    """Seconds from the click to the learning-curve chart drawn (one more Plotly chart, its SVG in place)."""
+    charts = "[...document.querySelectorAll('[data-testid=stPlotlyChart]')]"
     n = page.locator("[data-testid=stPlotlyChart]").count()
     start = time.perf_counter()
     page.get_by_role("button", name="Compute learning curves").click()
-    page.wait_for_function(f"(n) => document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length > n"
-                           f" && ({IDLE})()", arg=n, polling="raf", timeout=300_000)
+    page.wait_for_function(f"(n) => {charts}.filter(c => c.querySelector('.main-svg')).length > n && ({IDLE})()",
+                           arg=n, polling="raf", timeout=300_000)
     settle(page)
     return time.perf_counter() - start
 
@@ -74,7 +85,7 @@ def main() -> None:
         context = chromium.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         harness.goto(page, harness.page_url(server, PAGE), timeout=180_000)
-        harness.wait_charts(page, 7, timeout=180_000)
+        wait_page(page)
         harness.assert_no_exception(page)
         for _ in range(args.repeats):  # noise 0.25 -> 0.30 -> ...: new data every time
             times["update_6_models_s"].append(timed_update(
@@ -85,7 +96,7 @@ def main() -> None:
         harness.assert_no_exception(page)
         for seed in range(1, args.curve_repeats + 1):  # a new seed: new data, nothing cached
             harness.goto(page, harness.page_url(server, PAGE, f"boundary.seed={seed}"), timeout=180_000)
-            harness.wait_charts(page, 7, timeout=180_000)
+            wait_page(page)
             times["learning_curve_s"].append(timed_curves(page))
         harness.assert_no_exception(page)
         context.close()

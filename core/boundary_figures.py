@@ -2,8 +2,9 @@
 
 Every panel gets the same axis ranges (the grid's), so panels can be compared point for point.
 Speed matters here (six panels redraw on every slider move), so each panel is one picture drawn on the
-server (core.raster) inside Plotly axes, and figures are assembled without Plotly's per-property
-validation (``_validate=False``); the unit tests validate every figure kind once instead.
+server (core.raster) inside HTML axes: Plotly took the browser about 0.1 s per panel just to lay out
+axes around a picture. The Plotly figures (the clickable data plot, the learning curves) are assembled
+without Plotly's per-property validation (``_validate=False``); the unit tests validate them once instead.
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ CLICK_GRID_SHAPE = (30, 12)
 """Invisible markers across × down the data plot (~25 px apart at its usual size): a click adds a point at the
 nearest one. Each is an SVG node that the browser draws again whenever the data change (the plot is a widget
 keyed by its content, so it is rebuilt), and 44 × 18 of them cost about a quarter of a second per change."""
-PANEL_CONFIG = {"staticPlot": True, "displayModeBar": False}
-"""Plotly config for the panels: pictures, not widgets (2-3× faster to draw; the data plot stays interactive)."""
 BOUNDARY_COLOR = "#111111"
 BOUNDARY_WIDTH = 3.0
 """Line widths in picture pixels (a panel picture is shown at about two thirds of its size)."""
@@ -172,33 +171,35 @@ def panel_picture(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = T
     return raster.draw_markers(picture, groups), shown
 
 
-def panel_figure(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,
-                 samples: tuple[np.ndarray, np.ndarray] | None = None, height: int = 330) -> go.Figure:
-    """The panel picture (``panel_picture``) inside Plotly axes over the grid's ranges, shared by every panel.
+def panel_html(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,
+              samples: tuple[np.ndarray, np.ndarray] | None = None) -> str:
+    """The panel picture (``panel_picture``) inside x and y axes over the grid's ranges, shared by every panel,
+    as HTML for ``st.html``: the browser only decodes a JPEG, no chart library lays it out.
 
-    ``layout.meta`` lists what the picture shows, bottom to top (``P(x|y=0)``, ``sampled y=1``, ...).
+    Its ``data-layers`` attribute lists what the picture shows, bottom to top (``P(x|y=0)``, ``sampled y=1``, ...).
     """
     canvas = raster.Canvas(grid.x_range, grid.y_range)
     picture, shown = panel_picture(panel, data, grid, contours=contours, samples=samples, canvas=canvas)
-    return _figure([], height, showlegend=False, meta={"layers": shown},
-                   images=[raster.image_layout(canvas, raster.jpeg_data_uri(picture))], **raster.square_axes(canvas))
+    kind = "generative" if panel.generative else "discriminative"
+    return raster.html_axes(canvas, raster.jpeg_data_uri(picture), label=f"{panel.name} ({kind}): P(y | x) over x₁, x₂",
+                            model=panel.name, layers=",".join(shown))
 
 
-_FIGURES = Memo(96)
-"""Panel figures remembered (≈ 60 kB each): a slider that refits one model then redraws one picture, not six."""
+_PICTURES = Memo(96)
+"""Panel pictures remembered (≈ 60 kB each): a slider that refits one model then redraws one picture, not six."""
 
 
-def cached_panel_figure(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,
-                        samples: tuple[np.ndarray, np.ndarray] | None = None) -> go.Figure:
-    """``panel_figure``, remembered for as long as the same fitted panel object is alive.
+def cached_panel_html(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,
+                     samples: tuple[np.ndarray, np.ndarray] | None = None) -> str:
+    """``panel_html``, remembered for as long as the same fitted panel object is alive.
 
     Fitted panels come from core.classifiers' cache, keyed by the data, the model and its settings, so the
     same panel object means the same data and the same fit (a new prior makes a new panel object).
     """
     drawn = None if samples is None else hashlib.sha1(np.ascontiguousarray(samples[0]).tobytes()
                                                       + np.ascontiguousarray(samples[1]).tobytes()).hexdigest()
-    return _FIGURES((contours, drawn), lambda: panel_figure(panel, data, grid, contours=contours, samples=samples),
-                    owner=panel)
+    return _PICTURES((contours, drawn), lambda: panel_html(panel, data, grid, contours=contours, samples=samples),
+                     owner=panel)
 
 
 def learning_curve_figure(sizes: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndarray]],

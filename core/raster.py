@@ -2,8 +2,9 @@
 
 Why: the decision-boundary lab redraws six panels on every slider move. Drawn by Plotly as a heatmap, a
 contour trace (traced in the browser) and hundreds of SVG markers each, six panels cost the browser about
-a second on a 2-core machine; as one picture each they cost it a few milliseconds, and Plotly only draws
-the axes around them. The server needs ~20–40 ms per picture (numpy, and Pillow).
+a second on a 2-core machine; as one picture each inside axes of plain HTML (``html_axes``) they cost it
+a few milliseconds. The server needs ~20–40 ms per picture (numpy, and Pillow). The loss lab's contour map
+keeps Plotly axes around its picture (``image_layout``), since clicks on it pick a starting point.
 
 How the level lines are drawn: a pixel's distance to the level ℓ of a smooth field f is about
 |f − ℓ| / |∇f| (first-order Taylor), so a line of width w covers the pixels where that distance is below
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 import base64
 import functools
+import html
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,9 +29,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 SUPERSAMPLE = 2
+"""Markers are drawn at this multiple of the picture's size and averaged down (anti-aliased edges)."""
 FLAT = 1e-5
 """A field changing by less than this per pixel is flat: no level line is drawn across it."""
-"""Markers are drawn at this multiple of the picture's size and averaged down (anti-aliased edges)."""
 
 
 def rgb(color: str) -> np.ndarray:
@@ -192,3 +195,53 @@ def square_axes(canvas: Canvas) -> dict:
     axis = dict(showgrid=False, zeroline=False, constrain="domain", ticks="outside", ticklen=3)
     return dict(xaxis=dict(range=[x0, x1], **axis),
                 yaxis=dict(range=[y0, y1], scaleanchor="x", scaleratio=ratio, **axis))
+
+
+# --------------------------------------------------------------------------------------------------
+# A picture inside axes, as SVG (no chart library in the browser)
+# --------------------------------------------------------------------------------------------------
+def nice_ticks(lo: float, hi: float, target: int = 6) -> np.ndarray:
+    """About ``target`` round values (steps of 1, 2, 2.5 or 5 × 10ⁿ) inside [lo, hi], as a chart axis picks them."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return np.array([lo]) if math.isfinite(lo) else np.array([])
+    raw = (hi - lo) / max(target, 1)
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * magnitude >= raw * (1 - 1e-9))
+    first = math.ceil(lo / step - 1e-9)
+    ticks = np.arange(first, math.floor(hi / step + 1e-9) + 1) * step
+    return np.round(ticks, 10) + 0.0  # + 0.0 turns −0.0 into 0.0
+
+
+def tick_label(value: float) -> str:
+    """A tick value as a chart prints it: shortest form, a true minus sign."""
+    return f"{value:g}".replace("-", "\u2212")
+
+
+AXIS_COLOR = "#7b8494"
+FRAME_COLOR = "#c9ced6"
+LABEL_COLOR = "#5c6370"
+
+
+def html_axes(canvas: Canvas, source: str, *, label: str = "", max_width: int = 460, **data: str) -> str:
+    """The picture ``source`` (a data URI) covering ``canvas``'s ranges, framed, with ticked x and y axes: one
+    block of HTML (for ``st.html``) that scales with its column while the tick labels keep their size.
+
+    Positions are percentages of the picture, so a tick sits at its value whatever the width on screen.
+    ``label`` is the accessible name; ``data`` become ``data-*`` attributes (what the picture shows).
+    """
+    (x0, x1), (y0, y1) = canvas.x_range, canvas.y_range
+    parts = []
+    for v in nice_ticks(x0, x1):
+        at = f"left:{100 * (v - x0) / (x1 - x0):.3f}%;top:100%"
+        parts.append(f'<span style="position:absolute;{at};height:4px;border-left:1px solid {AXIS_COLOR}"></span>'
+                     f'<span style="position:absolute;{at};transform:translate(-50%,6px)">{tick_label(v)}</span>')
+    for v in nice_ticks(y0, y1):
+        at = f"top:{100 * (y1 - v) / (y1 - y0):.3f}%;right:100%"
+        parts.append(f'<span style="position:absolute;{at};width:4px;border-top:1px solid {AXIS_COLOR}"></span>'
+                     f'<span style="position:absolute;{at};transform:translate(-6px,-50%)">{tick_label(v)}</span>')
+    attributes = "".join(f' data-{k.replace("_", "-")}="{html.escape(v)}"' for k, v in data.items())
+    return (f'<div role="img" aria-label="{html.escape(label)}"{attributes} style="padding:0 0 22px 34px;'
+            f'max-width:{max_width}px;font-size:12px;line-height:1;color:{LABEL_COLOR};white-space:nowrap">'
+            f'<div style="position:relative;outline:1px solid {FRAME_COLOR}">'
+            f'<img src="{source}" alt="" style="display:block;width:100%;aspect-ratio:{canvas.width}/{canvas.height}">'
+            f'{"".join(parts)}</div></div>')

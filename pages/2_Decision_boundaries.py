@@ -107,8 +107,7 @@ for row in range(0, len(panels), 3):
                 st.warning(panel.error)
                 continue
             samples = bd.samples_of(panel, ss)
-            st.plotly_chart(bf.cached_panel_figure(panel, data, grid, contours=ss[bd.CONTOURS.key], samples=samples),
-                            key=f"boundary.panel.{panel.name}", width="stretch", config=bf.PANEL_CONFIG)
+            st.html(bf.cached_panel_html(panel, data, grid, contours=ss[bd.CONTOURS.key], samples=samples))
             st.caption(bd.score_line(panel.scores))
             if ss[bd.SAMPLE.key] and not panel.generative:
                 st.caption(f"Cannot sample: {clf.WHY_NO_SAMPLES[panel.name]}")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
+import re
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from PIL import Image
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal, norm
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
@@ -20,12 +25,12 @@ from core.boundary_figures import (
     BOUNDARY_WIDTH,
     CLICK_GRID_CURVE,
     CLICK_GRID_SHAPE,
-    cached_panel_figure,
+    cached_panel_html,
     class_confidence,
     data_figure,
     learning_curve_figure,
     light_prob_colorscale,
-    panel_figure,
+    panel_html,
     panel_picture,
 )
 from core.style import CLASS_COLORS
@@ -242,23 +247,37 @@ def _valid(fig: go.Figure) -> dict:
     return go.Figure(fig.to_dict()).to_dict()
 
 
-def test_panel_figures_are_valid_and_share_the_axes(moons, three):
+def _layers(html: str) -> list[str]:
+    return re.search(r'data-layers="([^"]*)"', html).group(1).split(",")
+
+
+def _axes_only(html: str) -> str:
+    """A panel's HTML without its picture and without what it is a picture of."""
+    return re.sub(r' ?(<img src|aria-label|data-model|data-layers)="[^"]*"', "", html)
+
+
+def _picture_source(html: str) -> str:
+    return re.search(r'<img src="([^"]+)"', html).group(1)
+
+
+def test_panels_share_the_axes_and_list_what_they_show(moons, three):
     for d in (moons, three):
         grid = clf.Grid(*ds.bounds(d.X_all), n=50)
         panels = [clf.evaluate(n, d.X_train, d.y_train, d.X_test, d.y_test, grid) for n in ("QDA", "k-NN")]
         samples = panels[0].model.sample(30, np.random.default_rng(0))
-        figs = [_valid(panel_figure(p, d, grid, samples=samples if p.generative else None)) for p in panels]
-        for f in figs:
-            assert f["layout"]["xaxis"]["range"] == list(grid.x_range)
-            assert f["layout"]["yaxis"]["range"] == list(grid.y_range)
-            (image,) = f["layout"]["images"]  # the picture fills the axes exactly
-            assert (image["x"], image["y"]) == (grid.x_range[0], grid.y_range[1])
-            assert (image["sizex"], image["sizey"]) == (np.ptp(grid.x_range), np.ptp(grid.y_range))
-            assert image["source"].startswith("data:image/jpeg;base64,")
-        layers = figs[0]["layout"]["meta"]["layers"]
+        pages = [panel_html(p, d, grid, samples=samples if p.generative else None) for p in panels]
+        canvas = raster.Canvas(grid.x_range, grid.y_range)
+        # the same axes around every panel: those of the grid's ranges
+        assert _axes_only(pages[0]) == _axes_only(pages[1]) == _axes_only(raster.html_axes(canvas, ""))
+        for h in pages:
+            picture = _picture_source(h)
+            assert picture.startswith("data:image/jpeg;base64,")
+            width, height = Image.open(io.BytesIO(base64.b64decode(picture.split(",", 1)[1]))).size
+            assert (width, height) == (canvas.width, canvas.height)  # the picture covers the grid's ranges
+        layers = _layers(pages[0])
         assert sum(n.startswith("P(x|y=") for n in layers) == d.n_classes  # density rings, generative only
         assert sum(n.startswith("sampled") for n in layers) == d.n_classes
-        assert not any(n.startswith("P(x|y=") for n in figs[1]["layout"]["meta"]["layers"])
+        assert not any(n.startswith("P(x|y=") for n in _layers(pages[1]))
         assert layers[:2] == (["P(y=1|x)", "boundary"] if d.n_classes == 2 else ["argmax P(y|x)", "boundary"])
 
 
@@ -332,18 +351,18 @@ def test_panel_picture_draws_each_point_in_its_class_colour_where_it_is(moons):
     assert f"train y={moons.class_names[int(one.y_train[0])]}" in layers
 
 
-def test_panel_figures_are_remembered_per_fitted_panel_and_settings(moons):
+def test_panel_pictures_are_remembered_per_fitted_panel_and_settings(moons):
     grid = clf.Grid(*ds.bounds(moons.X_all), n=40)
     p = clf.evaluate("QDA", moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)
-    first = cached_panel_figure(p, moons, grid, contours=True)
-    assert cached_panel_figure(p, moons, grid, contours=True) is first  # same fit, same settings: no redraw
-    assert first.layout.images[0].source == panel_figure(p, moons, grid, contours=True).layout.images[0].source
-    assert cached_panel_figure(p, moons, grid, contours=False) is not first
+    first = cached_panel_html(p, moons, grid, contours=True)
+    assert cached_panel_html(p, moons, grid, contours=True) is first  # same fit, same settings: no redraw
+    assert first == panel_html(p, moons, grid, contours=True)
+    assert cached_panel_html(p, moons, grid, contours=False) is not first
     stars = p.model.sample(20, np.random.default_rng(0))
-    with_stars = cached_panel_figure(p, moons, grid, contours=True, samples=stars)
-    assert with_stars is not first and "sampled y=0" in with_stars.layout.meta["layers"]
+    with_stars = cached_panel_html(p, moons, grid, contours=True, samples=stars)
+    assert with_stars is not first and "sampled y=0" in _layers(with_stars)
     shifted = clf.with_prior(p, np.array([0.2, 0.8]))  # a new panel object: drawn again
-    assert cached_panel_figure(shifted, moons, grid, contours=True).layout.images[0].source != first.layout.images[0].source
+    assert _picture_source(cached_panel_html(shifted, moons, grid, contours=True)) != _picture_source(first)
 
 
 def test_class_confidence_encodes_argmax_and_certainty():

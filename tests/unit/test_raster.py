@@ -1,9 +1,10 @@
-"""core.raster against closed forms: colours, resampling, level-line coverage, markers, the Plotly placement."""
+"""core.raster against closed forms: colours, resampling, level-line coverage, markers, the Plotly and HTML axes."""
 
 from __future__ import annotations
 
 import base64
 import io
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -100,3 +101,43 @@ def test_jpeg_round_trip_and_plotly_placement():
     # plot-area aspect = x span / (y span · scaleratio) must equal the picture's width / height = 30 / 40
     assert yaxis.scaleanchor == "x"
     assert 4.0 / (2.0 * yaxis.scaleratio) == pytest.approx(30 / 40)
+
+
+@pytest.mark.parametrize(("lo", "hi", "expected"), [
+    (-2.8, 2.9, [-2, -1, 0, 1, 2]),
+    (0.0, 1.0, [0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+    (-1.4, 1.6, [-1, -0.5, 0, 0.5, 1, 1.5]),
+    (0.001, 0.0042, [0.001, 0.002, 0.003, 0.004]),
+    (-10_000.0, 30_000.0, [-10_000, 0, 10_000, 20_000, 30_000]),
+])
+def test_nice_ticks_are_round_evenly_spaced_and_inside_the_range(lo, hi, expected):
+    ticks = raster.nice_ticks(lo, hi)
+    assert_allclose(ticks, expected)
+    assert lo <= ticks.min() and ticks.max() <= hi
+    step = np.diff(ticks)
+    assert_allclose(step, step[0])
+    mantissa = step[0] / 10 ** np.floor(np.log10(step[0]))
+    assert any(np.isclose(mantissa, m) for m in (1, 2, 2.5, 5))
+
+
+def test_nice_ticks_of_an_empty_or_undefined_range_and_their_labels():
+    assert_array_equal(raster.nice_ticks(3.0, 3.0), [3.0])
+    assert raster.nice_ticks(float("nan"), 1.0).size == 0
+    assert [raster.tick_label(v) for v in raster.nice_ticks(-1.0, 1.0)] == ["−1", "−0.5", "0", "0.5", "1"]
+    assert raster.tick_label(-0.0 + 0.0) == "0"
+
+
+def test_html_axes_put_each_tick_at_its_value_and_the_picture_in_the_frame():
+    canvas = raster.Canvas((-2.0, 6.0), (10.0, 20.0), width=40, height=50)
+    html = raster.html_axes(canvas, "data:image/jpeg;base64,AAAA", label='a "quoted" <label>', layers="x,y")
+    assert '<img src="data:image/jpeg;base64,AAAA"' in html and "aspect-ratio:40/50" in html
+    assert 'aria-label="a &quot;quoted&quot; &lt;label&gt;"' in html and 'data-layers="x,y"' in html
+    lefts = {raster.tick_label(v): 100 * (v + 2) / 8 for v in raster.nice_ticks(-2, 6)}
+    tops = {raster.tick_label(v): 100 * (20 - v) / 10 for v in raster.nice_ticks(10, 20)}
+    found_x = dict((t, float(p)) for p, t in re.findall(r"left:([\d.]+)%;top:100%;transform:[^>]*>([^<]+)<", html))
+    found_y = dict((t, float(p)) for p, t in re.findall(r"top:([\d.]+)%;right:100%;transform:[^>]*>([^<]+)<", html))
+    assert found_x.keys() == lefts.keys() and found_y.keys() == tops.keys()
+    for label, at in lefts.items():
+        assert found_x[label] == pytest.approx(at, abs=1e-3)
+    for label, at in tops.items():
+        assert found_y[label] == pytest.approx(at, abs=1e-3)
