@@ -77,79 +77,92 @@ with data_col:
     if settings.dataset == ds.CUSTOM and not len(data.y_all):
         st.info("No data of your own yet: upload a CSV, or pick a class and click on the plot.")
 
-st.subheader("Models")
-st.multiselect(bd.MODELS.label, clf.MODEL_NAMES, key=bd.MODELS.key, label_visibility="collapsed")
-hyper_cols = st.columns(4)
-for i, c in enumerate(bd.hyper_controls(ss[bd.MODELS.key])):
-    control(c, hyper_cols[i % 4])
+def ng_jordan_setup() -> None:
+    ss.update({**bd.NG_JORDAN, "boundary.added": [], "boundary.rerun_app": True})
 
-st.subheader("Generative extras")
-x = st.columns(3)
-control(bd.CONTOURS, x[0])
-control(bd.SAMPLE, x[1])
-control(bd.N_DRAW, x[1], disabled=not ss[bd.SAMPLE.key])
-control(bd.USE_PRIOR, x[2], disabled=data.n_classes != 2)
-control(bd.PRIOR, x[2], disabled=data.n_classes != 2 or not ss[bd.USE_PRIOR.key])
-prior = bd.prior_of(ss, data.n_classes)
-if prior is not None:
-    st.latex(bd.prior_formula(prior))
 
-panels = bd.panels(ss, data, grid, prior) if bd.trainable(data) else []
-if not ss[bd.MODELS.key]:
-    st.info("Pick one or more models above: each gets a panel.")
-elif not panels:
-    st.warning("The training data needs points of at least two classes before any model can be fitted.")
-for row in range(0, len(panels), 3):
-    for col, panel in zip(st.columns(3), panels[row:row + 3], strict=False):
-        with col:
-            st.markdown(f"**{panel.name}** · *{'generative' if panel.generative else 'discriminative'}*")
-            if panel.error:
-                st.warning(panel.error)
-                continue
-            samples = bd.samples_of(panel, ss)
-            st.html(bf.cached_panel_html(panel, data, grid, contours=ss[bd.CONTOURS.key], samples=samples))
-            st.caption(bd.score_line(panel.scores))
-            if ss[bd.SAMPLE.key] and not panel.generative:
-                st.caption(f"Cannot sample: {clf.WHY_NO_SAMPLES[panel.name]}")
-if panels:
-    st.dataframe(clf.results_table(panels), key="boundary.results", hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in clf.RESULT_COLUMNS[1:]})
-ui.what_you_see(
-    "Colour is P(y = 1 | x): blue near 0 (class 0), white at ½, orange near 1 (class 1); with three classes, the "
-    "winning class's colour, paler where it is less sure. The black line is the decision boundary; ● train, "
-    "✕ test. The rings are each class's P(x | y), which only generative models have: that is what lets them "
-    "sample ★ new points and take a new prior without refitting.")
-ui.try_this([
-    "Choose *blobs (correlated)*, add LDA, set the correlation to 0.9: naive Bayes keeps an upright boundary (it "
-    "assumes x₁ and x₂ independent given y), LDA tilts with the clouds and wins on test accuracy.",
-    "Turn on *Shift the prior* and move P(y = 1) to 0.95: every generative boundary slides into the blue class, "
-    "while the discriminative panels stay as they were. Nothing is refitted.",
-    "Turn on *Sample from the model*: QDA's stars form two ellipses, not moons; set the Gaussian mixture to 6 "
-    "components and its stars trace the two moons.",
-    "Add k-NN and set k = 1: its train accuracy is 1.000 and its test accuracy drops: it memorised the noise.",
-    "Set the number of samples to 20 and the mixture to 8 components: its panel explains why it cannot be fitted.",
-])
+@st.fragment
+def models_and_curves() -> None:
+    """Everything below the data. A model's setting reruns only this part: the data and its plot stay as they
+    are (in the server and in the browser); a change of the data reruns the whole page."""
+    if ss.pop("boundary.rerun_app", False):  # the Ng & Jordan button changed the data
+        st.rerun(scope="app")
+    st.subheader("Models")
+    st.multiselect(bd.MODELS.label, clf.MODEL_NAMES, key=bd.MODELS.key, label_visibility="collapsed")
+    hyper_cols = st.columns(4)
+    for i, c in enumerate(bd.hyper_controls(ss[bd.MODELS.key])):
+        control(c, hyper_cols[i % 4])
 
-st.subheader("Learning curves (Ng & Jordan, 2002)")
-st.markdown("Test error against training-set size m, each point the mean over 20 random training sets "
-            "(band: ± 1 sd), on fresh data from the current generator.")
-lcc = st.columns([2, 1, 1, 1])
-lcc[0].multiselect(bd.LC_MODELS.label, clf.MODEL_NAMES, key=bd.LC_MODELS.key)
-control(bd.LC_EXTRA, lcc[1])
-lcc[2].button("Ng & Jordan setup", key="boundary.lc_preset", on_click=lambda: ss.update({**bd.NG_JORDAN, "boundary.added": []}),
-              help="Correlated blobs (ρ = 0.6) with 30 irrelevant features.")
-run = lcc[3].button("Compute learning curves", key="boundary.lc_run", type="primary")
-job = bd.curve_job(ss, data)
-if job.problem:
-    st.info(job.problem)
-elif run or bd.lc.is_cached(job.key):
-    bar = st.progress(0.0, text="Fitting…")
-    result = bd.run_curves(job, progress=lambda f: bar.progress(f, text="Fitting…"))
-    bar.empty()
-    st.plotly_chart(bf.learning_curve_figure(result.sizes, result.summary()), key="boundary.lc_plot", width="stretch")
-    for note in result.failure_notes():
-        st.caption(note)
-    ui.what_you_see("Naive Bayes settles fast but on a higher error (its independence assumption is wrong for "
-                    "correlated features); logistic regression needs more data and ends lower. Press *Ng & Jordan "
-                    "setup*, then *Compute*: naive Bayes leads for small m, logistic regression from m ≈ 90 on.")
-ui.sync_url()
+    st.subheader("Generative extras")
+    x = st.columns(3)
+    control(bd.CONTOURS, x[0])
+    control(bd.SAMPLE, x[1])
+    control(bd.N_DRAW, x[1], disabled=not ss[bd.SAMPLE.key])
+    control(bd.USE_PRIOR, x[2], disabled=data.n_classes != 2)
+    control(bd.PRIOR, x[2], disabled=data.n_classes != 2 or not ss[bd.USE_PRIOR.key])
+    prior = bd.prior_of(ss, data.n_classes)
+    if prior is not None:
+        st.latex(bd.prior_formula(prior))
+
+    panels = bd.panels(ss, data, grid, prior) if bd.trainable(data) else []
+    if not ss[bd.MODELS.key]:
+        st.info("Pick one or more models above: each gets a panel.")
+    elif not panels:
+        st.warning("The training data needs points of at least two classes before any model can be fitted.")
+    for row in range(0, len(panels), 3):
+        for col, panel in zip(st.columns(3), panels[row:row + 3], strict=False):
+            with col:
+                st.markdown(f"**{panel.name}** · *{'generative' if panel.generative else 'discriminative'}*")
+                if panel.error:
+                    st.warning(panel.error)
+                    continue
+                samples = bd.samples_of(panel, ss)
+                st.html(bf.cached_panel_html(panel, data, grid, contours=ss[bd.CONTOURS.key], samples=samples))
+                st.caption(bd.score_line(panel.scores))
+                if ss[bd.SAMPLE.key] and not panel.generative:
+                    st.caption(f"Cannot sample: {clf.WHY_NO_SAMPLES[panel.name]}")
+    if panels:
+        st.dataframe(clf.results_table(panels), key="boundary.results", hide_index=True, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in clf.RESULT_COLUMNS[1:]})
+    ui.what_you_see(
+        "Colour is P(y = 1 | x): blue near 0 (class 0), white at ½, orange near 1 (class 1); with three classes, the "
+        "winning class's colour, paler where it is less sure. The black line is the decision boundary; ● train, "
+        "✕ test. The rings are each class's P(x | y), which only generative models have: that is what lets them "
+        "sample ★ new points and take a new prior without refitting.")
+    ui.try_this([
+        "Choose *blobs (correlated)*, add LDA, set the correlation to 0.9: naive Bayes keeps an upright boundary (it "
+        "assumes x₁ and x₂ independent given y), LDA tilts with the clouds and wins on test accuracy.",
+        "Turn on *Shift the prior* and move P(y = 1) to 0.95: every generative boundary slides into the blue class, "
+        "while the discriminative panels stay as they were. Nothing is refitted.",
+        "Turn on *Sample from the model*: QDA's stars form two ellipses, not moons; set the Gaussian mixture to 6 "
+        "components and its stars trace the two moons.",
+        "Add k-NN and set k = 1: its train accuracy is 1.000 and its test accuracy drops: it memorised the noise.",
+        "Set the number of samples to 20 and the mixture to 8 components: its panel explains why it cannot be fitted.",
+    ])
+
+    st.subheader("Learning curves (Ng & Jordan, 2002)")
+    st.markdown("Test error against training-set size m, each point the mean over 20 random training sets "
+                "(band: ± 1 sd), on fresh data from the current generator.")
+    lcc = st.columns([2, 1, 1, 1])
+    lcc[0].multiselect(bd.LC_MODELS.label, clf.MODEL_NAMES, key=bd.LC_MODELS.key)
+    control(bd.LC_EXTRA, lcc[1])
+    lcc[2].button("Ng & Jordan setup", key="boundary.lc_preset", on_click=ng_jordan_setup,
+                  help="Correlated blobs (ρ = 0.6) with 30 irrelevant features.")
+    run = lcc[3].button("Compute learning curves", key="boundary.lc_run", type="primary")
+    job = bd.curve_job(ss, data)
+    if job.problem:
+        st.info(job.problem)
+    elif run or bd.lc.is_cached(job.key):
+        bar = st.progress(0.0, text="Fitting…")
+        result = bd.run_curves(job, progress=lambda f: bar.progress(f, text="Fitting…"))
+        bar.empty()
+        st.plotly_chart(bf.learning_curve_figure(result.sizes, result.summary()), key="boundary.lc_plot", width="stretch")
+        for note in result.failure_notes():
+            st.caption(note)
+        ui.what_you_see("Naive Bayes settles fast but on a higher error (its independence assumption is wrong for "
+                        "correlated features); logistic regression needs more data and ends lower. Press *Ng & Jordan "
+                        "setup*, then *Compute*: naive Bayes leads for small m, logistic regression from m ≈ 90 on.")
+    ui.sync_url()
+
+
+models_and_curves()

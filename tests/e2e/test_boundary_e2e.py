@@ -89,3 +89,23 @@ def test_good_then_bad_csv_through_the_file_chooser(server, page, tmp_path):
     harness.assert_no_exception(page)
     assert page.evaluate(DATA_LINE).startswith("28 training points")  # the good data stays
     assert len(page.evaluate(SCORES)) == 1
+
+
+def test_a_model_setting_updates_its_panel_and_the_url_and_the_preset_changes_the_data(server, page):
+    """Below the data the page is a fragment (a model's setting reruns only that part): the address bar must
+    still follow it, and the Ng & Jordan button, inside it, must rerun the whole page to change the data."""
+    _open(server, page)
+    before = page.evaluate(SCORES)
+    thumb = page.locator("[data-testid=stSlider]", has_text="Neural net: units per hidden layer").get_by_role("slider")
+    thumb.focus()
+    page.keyboard.press("ArrowRight")  # 16 -> 17
+    _wait_for(page, f"(before) => ({SCORES})()[5] !== before[5]", before)
+    assert page.evaluate(SCORES)[:5] == before[:5]  # the other five panels come from the cache
+    page.wait_for_function("() => location.search.includes('boundary.nn_width=17')", timeout=10_000)
+    assert page.evaluate(DATA_LINE).startswith("210 training points")
+    page.get_by_role("button", name="Ng & Jordan setup").click()
+    page.wait_for_function("() => location.search.includes('boundary.correlation=0.6')", timeout=60_000)
+    harness.wait_idle(page, timeout=60_000)
+    harness.assert_no_exception(page)
+    assert "blobs" in page.get_by_role("combobox", name="Dataset").input_value()
+    assert "boundary.lc_extra=30" in page.url
