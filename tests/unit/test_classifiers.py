@@ -167,6 +167,30 @@ def test_scores_match_scikit_learn_metrics(moons):
     assert panel.grid_proba.dtype == np.float32 and panel.grid_proba.shape == (20, 20, 2)
 
 
+@pytest.mark.parametrize("name", clf.MODEL_NAMES)
+def test_panel_grid_is_the_models_own_predict_proba_and_density(name, moons):
+    """A generative panel derives P(y | x) from its ln P(x | y) on the grid (one evaluation, not two): it must
+    equal the model's predict_proba there, as every other model's panel does."""
+    grid = clf.Grid(*ds.bounds(moons.X_all), n=24)
+    panel = clf.evaluate(name, moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)
+    pts = grid.points()
+    assert_allclose(panel.grid_proba, clf.proba(panel.model, pts).reshape(24, 24, -1), atol=1e-6)
+    if panel.generative:
+        assert_allclose(panel.grid_log_density, panel.model.class_log_density(pts).reshape(24, 24, -1), rtol=1e-6)
+
+
+def test_models_fitted_on_threads_come_back_in_the_order_asked(moons):
+    grid = clf.Grid(*ds.bounds(moons.X_all), n=16)
+    names = ["Decision tree", "Gaussian naive Bayes", "Neural net", "QDA", "KDE"]  # slowest fits submitted first
+    args = (moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)
+    threaded = clf.evaluate_many(names, "order-test", *args, workers=2)
+    assert [p.name for p in threaded] == names
+    assert set(clf.SLOW_FIRST) == set(clf.MODEL_NAMES)
+    for p in threaded:
+        alone = clf.evaluate(p.name, *args)
+        assert_allclose(p.grid_proba, alone.grid_proba, atol=1e-6)
+
+
 # --------------------------------------------------------------------------------------------------
 # Models that cannot fit say why; the others keep working
 # --------------------------------------------------------------------------------------------------
