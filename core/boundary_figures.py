@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -200,6 +202,21 @@ def cached_panel_html(panel: Panel, data: Dataset, grid: Grid, *, contours: bool
                                                       + np.ascontiguousarray(samples[1]).tobytes()).hexdigest()
     return _PICTURES((contours, drawn), lambda: panel_html(panel, data, grid, contours=contours, samples=samples),
                      owner=panel)
+
+
+def cached_panel_htmls(panels: Sequence[Panel], data: Dataset, grid: Grid, *, contours: bool = True,
+                       samples: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
+                       workers: int = 2) -> list[str]:
+    """``cached_panel_html`` for several panels (``samples[i]`` for ``panels[i]``), drawn on a few threads:
+    numpy and Pillow let go of the interpreter lock for most of a picture, so two draw in about half the time."""
+    samples = list(samples) if samples is not None else [None] * len(panels)
+
+    def one(i: int) -> str:
+        return cached_panel_html(panels[i], data, grid, contours=contours, samples=samples[i])
+    if workers <= 1 or len(panels) <= 1:
+        return [one(i) for i in range(len(panels))]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, range(len(panels))))
 
 
 def learning_curve_figure(sizes: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndarray]],

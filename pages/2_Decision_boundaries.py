@@ -109,6 +109,9 @@ def models_and_curves() -> None:
         st.info("Pick one or more models above: each gets a panel.")
     elif not panels:
         st.warning("The training data needs points of at least two classes before any model can be fitted.")
+    fitted = [p for p in panels if not p.error]
+    pictures = dict(zip((p.name for p in fitted), bf.cached_panel_htmls(
+        fitted, data, grid, contours=ss[bd.CONTOURS.key], samples=[bd.samples_of(p, ss) for p in fitted]), strict=True))
     for row in range(0, len(panels), 3):
         for col, panel in zip(st.columns(3), panels[row:row + 3], strict=False):
             with col:
@@ -116,8 +119,7 @@ def models_and_curves() -> None:
                 if panel.error:
                     st.warning(panel.error)
                     continue
-                samples = bd.samples_of(panel, ss)
-                st.html(bf.cached_panel_html(panel, data, grid, contours=ss[bd.CONTOURS.key], samples=samples))
+                st.html(pictures[panel.name])
                 st.caption(bd.score_line(panel.scores))
                 if ss[bd.SAMPLE.key] and not panel.generative:
                     st.caption(f"Cannot sample: {clf.WHY_NO_SAMPLES[panel.name]}")
