@@ -69,13 +69,13 @@ def timed_update(page, press: str, slider_label: str, changed: str) -> float:
 
 
 def timed_curves(page) -> float:
-    """Seconds from the click to the learning-curve chart drawn (one more Plotly chart, its SVG in place)."""
-    charts = "[...document.querySelectorAll('[data-testid=stPlotlyChart]')]"
-    n = page.locator("[data-testid=stPlotlyChart]").count()
+    """Seconds from the click to the learning-curve chart drawn (one more Vega-Lite chart, its marks in place)."""
+    charts = "[...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
+    n = page.locator("[data-testid=stVegaLiteChart]").count()
     start = time.perf_counter()
     page.get_by_role("button", name="Compute learning curves").click()
-    page.wait_for_function(f"(n) => {charts}.filter(c => c.querySelector('.main-svg')).length > n && ({IDLE})()",
-                           arg=n, polling="raf", timeout=300_000)
+    page.wait_for_function(f"(n) => {charts}.filter(c => c.querySelector('canvas, svg.marks')).length > n"
+                           f" && ({IDLE})()", arg=n, polling="raf", timeout=300_000)
     settle(page)
     return time.perf_counter() - start
 

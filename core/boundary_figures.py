@@ -1,35 +1,35 @@
 """Figures of the decision-boundary explorer: the clickable data plot, one panel per model, learning curves.
 
 Every panel gets the same axis ranges (the grid's), so panels can be compared point for point.
-Speed matters here (six panels redraw on every slider move), so each panel is one picture drawn on the
-server (core.raster) inside HTML axes: Plotly took the browser about 0.1 s per panel just to lay out
-axes around a picture. The Plotly figures (the clickable data plot, the learning curves) are assembled
-without Plotly's per-property validation (``_validate=False``); the unit tests validate them once instead.
+Speed matters here (six panels redraw on every slider move, the data plot on every change of the data):
+- each panel is one picture drawn on the server (core.raster) inside HTML axes: Plotly took the browser
+  about 0.1 s per panel just to lay out axes around a picture;
+- the data plot and the learning curves are Vega-Lite specs with their data in named Arrow datasets. The
+  data plot's spec does not change with the data, and it has a key, so the browser updates it in place;
+  Streamlit rebuilds a Plotly chart from scratch on any change (0.2–0.5 s for the selectable data plot).
+  The page then needs no Plotly at all, so its 4.6 MB bundle is not even loaded.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
+import pyarrow as pa
 
 from core import raster
 from core.classifiers import Grid, Panel
 from core.datasets import Dataset
 from core.memo import Memo
-from core.style import CLASS_COLORS, NEUTRAL, PROB_COLORSCALE, base_layout
+from core.style import CLASS_COLORS, PROB_COLORSCALE
 
-CLICK_GRID_CURVE = 0
-"""The invisible click grid is the first trace of the data figure (its curve number in selections)."""
-CLICK_GRID_SHAPE = (30, 12)
-"""Invisible markers across × down the data plot (~25 px apart at its usual size): a click adds a point at the
-nearest one. Each is an SVG node that the browser draws again whenever the data change (the plot is a widget
-keyed by its content, so it is rebuilt), and 44 × 18 of them cost about a quarter of a second per change."""
+CLICK_PARAM = "click"
+"""The data chart's point selection: a click picks the nearest point of the invisible click grid."""
+CLICK_GRID_N = (40, 16)
+"""Invisible click-grid points across × down the data chart: a click adds a point at the nearest one."""
 BOUNDARY_COLOR = "#111111"
 BOUNDARY_WIDTH = 3.0
 """Line widths in picture pixels (a panel picture is shown at about two thirds of its size)."""
@@ -40,21 +40,6 @@ SAMPLE_OUTLINE = "#222222"
 POINT_OUTLINE = "#1c2333"
 CURVE_COLORS = ("#3b6fd4", "#e8762c", "#2f9e5a", "#9c4fd6", "#d6336c", "#8a6d3b", "#17a2b8", "#555555",
                 "#b8860b", "#6610f2", "#20c997", "#343a40")
-
-
-@functools.cache
-def _layout(height: int) -> dict[str, Any]:
-    """The shared look (core.style.base_layout, template expanded) as a plain dict, made once per height."""
-    return base_layout(go.Figure(), height=height).to_dict()["layout"]
-
-
-def _figure(traces: list[dict[str, Any]], height: int, **layout: Any) -> go.Figure:
-    """A figure from trace dicts on the shared layout, skipping Plotly's slow validation."""
-    return go.Figure(data=traces, layout={**_layout(height), **layout}, _validate=False)
-
-
-def _f32(a: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(a, dtype=np.float32)
 
 
 def _mix(color: str, t: float) -> str:
@@ -88,38 +73,44 @@ def class_confidence(proba: np.ndarray) -> np.ndarray:
     return (k + np.clip(conf, 0.0, 0.999)).astype(np.float32)
 
 
-def _axes(grid: Grid) -> dict[str, Any]:
-    axis = dict(showgrid=False, zeroline=False)
-    return dict(xaxis=dict(range=list(grid.x_range), **axis), yaxis=dict(range=list(grid.y_range), **axis))
+def data_chart(data: Dataset, grid: Grid, *, height: int = 380) -> dict[str, Any]:
+    """The data (train ●, test ✕) as a Vega-Lite chart over an invisible grid that makes empty space clickable.
 
-
-def _points(X: np.ndarray, y: np.ndarray, kind: str, size: int, names: tuple[str, ...]) -> list[dict[str, Any]]:
-    """One trace per class: train as filled circles with a white rim, test as crosses."""
-    traces = []
-    for k in np.unique(y.astype(int)):
-        mask = y == k
-        color = CLASS_COLORS[k]
-        marker = (dict(color=color, symbol="circle", size=size, line=dict(width=0.8, color=POINT_OUTLINE)) if kind == "train"
-                  else dict(color=color, symbol="x-thin", size=size, line=dict(width=2, color=color)))
-        traces.append(dict(type="scatter", x=_f32(X[mask, 0]), y=_f32(X[mask, 1]), mode="markers",
-                           name=f"{kind} y={names[k]}", marker=marker, hoverinfo="skip",
-                           unselected=dict(marker=dict(opacity=1.0))))
-    return traces
-
-
-def data_figure(data: Dataset, grid: Grid, *, height: int = 380) -> go.Figure:
-    """The data (train ●, test ✕) over an invisible grid of markers that makes empty space clickable."""
-    nx, ny = CLICK_GRID_SHAPE
+    The spec stays the same when only the data change (the data travel as named Arrow datasets, and the
+    axes take their ranges from the click grid, which spans the grid's ranges exactly), so the browser
+    updates the chart in place instead of building a new one. A click selects the nearest grid point
+    (``nearest``: a Voronoi overlay over the whole plot), which the page turns into a new training point.
+    """
+    nx, ny = CLICK_GRID_N
     gx, gy = np.meshgrid(np.linspace(*grid.x_range, nx), np.linspace(*grid.y_range, ny))
-    click_grid = dict(
-        type="scatter", x=_f32(gx.ravel()), y=_f32(gy.ravel()), mode="markers", name="click grid",
-        marker=dict(size=14, opacity=0.0, color=NEUTRAL), hoverinfo="none", showlegend=False,
-        selected=dict(marker=dict(opacity=0.0)), unselected=dict(marker=dict(opacity=0.0)),
-    )
-    traces = [click_grid, *_points(data.X_train, data.y_train, "train", 8, data.class_names),
-              *_points(data.X_test, data.y_test, "test", 8, data.class_names)]
-    return _figure(traces, height, clickmode="event+select", dragmode=False, hovermode="closest",
-                   showlegend=True, **_axes(grid))
+    names = [str(n) for n in data.class_names]
+    scale = {"zero": False, "nice": False}
+    x = {"field": "x1", "type": "quantitative", "scale": scale, "title": "x₁"}
+    y = {"field": "x2", "type": "quantitative", "scale": scale, "title": "x₂"}
+    color = {"field": "class", "type": "nominal", "title": "class", "scale": {"domain": names, "range": list(CLASS_COLORS)}}
+
+    def table(X: np.ndarray, labels: np.ndarray) -> pa.Table:
+        return pa.table({"x1": X[:, 0].astype(np.float32), "x2": X[:, 1].astype(np.float32),
+                         "class": pa.array([names[int(k)] for k in labels], pa.string())})
+    return {
+        "height": height,
+        "datasets": {"train": table(data.X_train, data.y_train), "test": table(data.X_test, data.y_test),
+                     "click_grid": pa.table({"gx": gx.ravel(), "gy": gy.ravel()})},
+        "layer": [
+            {"data": {"name": "test"},
+             "mark": {"type": "point", "shape": "M-1,-1L1,1M-1,1L1,-1", "size": 40, "strokeWidth": 2, "filled": False},
+             "encoding": {"x": x, "y": y, "color": color}},
+            {"data": {"name": "train"},
+             "mark": {"type": "circle", "size": 55, "opacity": 0.9, "stroke": POINT_OUTLINE, "strokeWidth": 0.8},
+             "encoding": {"x": x, "y": y, "color": color}},
+            {"data": {"name": "click_grid"},
+             "mark": {"type": "point", "opacity": 0, "size": 10},
+             "params": [{"name": CLICK_PARAM, "select": {"type": "point", "on": "click", "nearest": True,
+                                                         "fields": ["gx", "gy"], "clear": False}}],
+             "encoding": {"x": {"field": "gx", "type": "quantitative", "scale": scale},
+                          "y": {"field": "gy", "type": "quantitative", "scale": scale}}},
+        ],
+    }
 
 
 def panel_picture(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,
@@ -219,19 +210,37 @@ def cached_panel_htmls(panels: Sequence[Panel], data: Dataset, grid: Grid, *, co
         return list(pool.map(one, range(len(panels))))
 
 
-def learning_curve_figure(sizes: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndarray]],
-                          *, height: int = 380) -> go.Figure:
-    """Test error against training-set size m: the mean over draws as a line, mean ± 1 sd as a band."""
-    traces: list[dict[str, Any]] = []
-    for i, (name, (mean, sd)) in enumerate(curves.items()):
-        color = CURVE_COLORS[i % len(CURVE_COLORS)]
+def learning_curve_chart(sizes: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndarray]],
+                         *, height: int = 380) -> dict[str, Any]:
+    """Test error against training-set size m (log scale): the mean over draws as a line with points, mean ± 1 sd
+    as a band (clipped to [0, 1]); sizes where a model could not be fitted are left out. A Vega-Lite spec."""
+    rows: dict[str, list] = {"model": [], "m": [], "error": [], "lo": [], "hi": [], "sd": []}
+    for name, (mean, sd) in curves.items():
         ok = np.isfinite(mean)
-        m = sizes[ok].astype(float)
-        lo, hi = np.clip(mean[ok] - sd[ok], 0, 1), np.clip(mean[ok] + sd[ok], 0, 1)
-        traces.append(dict(type="scatter", x=np.concatenate([m, m[::-1]]), y=np.concatenate([hi, lo[::-1]]),
-                           fill="toself", mode="lines", line=dict(width=0), fillcolor=color, opacity=0.18,
-                           hoverinfo="skip", showlegend=False, legendgroup=name, name=f"{name} ± 1 sd"))
-        traces.append(dict(type="scatter", x=m, y=mean[ok], mode="lines+markers", name=name, legendgroup=name,
-                           line=dict(color=color, width=2.5)))
-    return _figure(traces, height, xaxis=dict(type="log", title=dict(text="training-set size m")),
-                   yaxis=dict(title=dict(text="test error"), rangemode="tozero"))
+        rows["model"] += [name] * int(ok.sum())
+        rows["m"] += sizes[ok].astype(float).tolist()
+        rows["error"] += mean[ok].tolist()
+        rows["lo"] += np.clip(mean[ok] - sd[ok], 0, 1).tolist()
+        rows["hi"] += np.clip(mean[ok] + sd[ok], 0, 1).tolist()
+        rows["sd"] += sd[ok].tolist()
+    names = list(curves)
+    x = {"field": "m", "type": "quantitative", "title": "training-set size m", "scale": {"type": "log"}}
+    color = {"field": "model", "type": "nominal", "title": None, "legend": {"orient": "top"},
+             "scale": {"domain": names, "range": [CURVE_COLORS[i % len(CURVE_COLORS)] for i in range(len(names))]}}
+    return {
+        "height": height,
+        "datasets": {"curves": pa.table(rows)},
+        "data": {"name": "curves"},
+        "layer": [
+            {"mark": {"type": "area", "opacity": 0.18},
+             "encoding": {"x": x, "y": {"field": "lo", "type": "quantitative", "title": "test error",
+                                        "scale": {"zero": True}},
+                          "y2": {"field": "hi"}, "color": {**color, "legend": None}}},
+            {"mark": {"type": "line", "point": True, "strokeWidth": 2.5},
+             "encoding": {"x": x, "y": {"field": "error", "type": "quantitative"}, "color": color,
+                          "tooltip": [{"field": "model"}, {"field": "m", "type": "quantitative", "title": "m"},
+                                      {"field": "error", "type": "quantitative", "title": "mean test error",
+                                       "format": ".3f"},
+                                      {"field": "sd", "type": "quantitative", "title": "sd", "format": ".3f"}]}},
+        ],
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -295,13 +296,13 @@ def to_csv(data: Dataset) -> bytes:
     return df.to_csv(index=False, float_format="%.6g").encode()
 
 
-def clicked_positions(points: Sequence[dict], grid_curve: int) -> list[tuple[float, float]]:
-    """The (x1, x2) of every point of a Plotly selection that lies on the invisible click grid."""
+def clicked_positions(picked: Sequence[dict]) -> list[tuple[float, float]]:
+    """The (x1, x2) of every click-grid point in a chart selection (rows of ``gx``, ``gy``); others are skipped."""
     out = []
-    for p in points:
-        curve = p.get("curve_number", p.get("curveNumber"))
-        if curve == grid_curve and p.get("x") is not None and p.get("y") is not None:
-            out.append((float(p["x"]), float(p["y"])))
+    for p in picked:
+        x, y = p.get("gx"), p.get("gy")
+        if isinstance(x, (int, float)) and isinstance(y, (int, float)) and math.isfinite(x) and math.isfinite(y):
+            out.append((float(x), float(y)))
     return out
 
 

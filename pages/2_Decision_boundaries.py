@@ -37,9 +37,15 @@ def load_csv() -> None:
     ss.update({bd.DATASET.key: ds.CUSTOM, "boundary.added": []})
 
 
+def data_plot_key() -> str:
+    """A new key after every click: the new chart has no selection, so the same spot can be clicked again."""
+    return f"boundary.data_plot.{ss.setdefault('boundary.clicks', 0)}"
+
+
 def add_clicked() -> None:
-    clicks = ds.clicked_positions(ss["boundary.data_plot"].selection.get("points", []), bf.CLICK_GRID_CURVE)
+    clicks = ds.clicked_positions(ss[data_plot_key()].selection.get(bf.CLICK_PARAM, []))
     ss["boundary.added"] = ds.add_clicks(ss["boundary.added"], clicks, int(ss["boundary.click_class"]))
+    ss["boundary.clicks"] += 1
 
 
 def clear_added() -> None:
@@ -62,8 +68,8 @@ settings = bd.data_settings(ss)
 data = bd.lab_data(settings, ss.get("boundary.csv_points"), ss["boundary.added"])
 grid = clf.Grid(*ds.bounds(data.X_all))
 with data_col:
-    st.plotly_chart(bf.data_figure(data, grid), key="boundary.data_plot", on_select=add_clicked,
-                    selection_mode="points", width="stretch")
+    st.vega_lite_chart(spec=bf.data_chart(data, grid), key=data_plot_key(), on_select=add_clicked,
+                       selection_mode=bf.CLICK_PARAM, width="stretch")
     c = st.columns([2, 1, 1])
     c[0].radio("Class of the points you click", (0, 1, 2), key="boundary.click_class", horizontal=True)
     c[1].button("Clear my points", key="boundary.clear", on_click=clear_added)
@@ -158,7 +164,8 @@ def models_and_curves() -> None:
         bar = st.progress(0.0, text="Fitting…")
         result = bd.run_curves(job, progress=lambda f: bar.progress(f, text="Fitting…"))
         bar.empty()
-        st.plotly_chart(bf.learning_curve_figure(result.sizes, result.summary()), key="boundary.lc_plot", width="stretch")
+        st.vega_lite_chart(spec=bf.learning_curve_chart(result.sizes, result.summary()), key="boundary.lc_plot",
+                           width="stretch")
         for note in result.failure_notes():
             st.caption(note)
         ui.what_you_see("Naive Bayes settles fast but on a higher error (its independence assumption is wrong for "

@@ -6,8 +6,8 @@ import base64
 import io
 import re
 
+import altair as alt
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from PIL import Image
@@ -23,12 +23,12 @@ from core import raster
 from core.boundary_figures import (
     BOUNDARY_COLOR,
     BOUNDARY_WIDTH,
-    CLICK_GRID_CURVE,
-    CLICK_GRID_SHAPE,
+    CLICK_GRID_N,
+    CLICK_PARAM,
     cached_panel_html,
     class_confidence,
-    data_figure,
-    learning_curve_figure,
+    data_chart,
+    learning_curve_chart,
     light_prob_colorscale,
     panel_html,
     panel_picture,
@@ -266,11 +266,6 @@ def test_every_hyperparameter_has_a_control():
 # --------------------------------------------------------------------------------------------------
 # Figures
 # --------------------------------------------------------------------------------------------------
-def _valid(fig: go.Figure) -> dict:
-    """Re-build the figure with Plotly's validation on (raises on any invalid property)."""
-    return go.Figure(fig.to_dict()).to_dict()
-
-
 def _layers(html: str) -> list[str]:
     return re.search(r'data-layers="([^"]*)"', html).group(1).split(",")
 
@@ -396,21 +391,43 @@ def test_class_confidence_encodes_argmax_and_certainty():
     assert_allclose(code, [0.85, 0.0, 2.999], atol=1e-6)
 
 
-def test_data_figure_has_an_invisible_click_grid_first(moons):
+def _vega_valid(spec: dict) -> dict:
+    """The spec with its Arrow datasets as rows, checked against Vega-Lite's JSON schema (raises if invalid)."""
+    plain = {**spec, "datasets": {k: v.to_pylist() for k, v in spec.get("datasets", {}).items()}}
+    (alt.LayerChart if "layer" in plain else alt.Chart).from_dict(plain)
+    return plain
+
+
+def test_data_chart_has_an_invisible_click_grid_on_top_and_a_spec_that_ignores_the_data(moons, three):
     grid = clf.Grid(*ds.bounds(moons.X_all))
-    f = _valid(data_figure(moons, grid))
-    click = f["data"][CLICK_GRID_CURVE]
-    assert click["marker"]["opacity"] == 0 and click["hoverinfo"] == "none"
-    xs = data_figure(moons, grid).data[CLICK_GRID_CURVE].x
-    assert len(xs) == CLICK_GRID_SHAPE[0] * CLICK_GRID_SHAPE[1]
-    assert_allclose([xs.min(), xs.max()], grid.x_range, rtol=1e-6)  # clicks reach every corner of the plot
-    assert f["layout"]["clickmode"] == "event+select"
+    spec = _vega_valid(data_chart(moons, grid))
+    test, train, click = spec["layer"]
+    assert click["mark"]["opacity"] == 0 and click["params"][0]["name"] == CLICK_PARAM
+    assert click["params"][0]["select"]["nearest"]  # a click anywhere picks the nearest grid point
+    cells = spec["datasets"]["click_grid"]
+    assert len(cells) == CLICK_GRID_N[0] * CLICK_GRID_N[1]
+    assert_allclose([min(c["gx"] for c in cells), max(c["gx"] for c in cells)], grid.x_range)  # every corner
+    assert_allclose([min(c["gy"] for c in cells), max(c["gy"] for c in cells)], grid.y_range)
+    assert len(spec["datasets"]["train"]) == len(moons.y_train) and len(spec["datasets"]["test"]) == len(moons.y_test)
+    assert {r["class"] for r in spec["datasets"]["train"]} == {"0", "1"}
+    assert train["encoding"]["color"]["scale"]["range"][:2] == list(CLASS_COLORS[:2])
+    other = ds.make_dataset(ds.DataSettings(dataset="moons", n_samples=240, seed=2, noise=0.4))
+    without_data = [{k: v for k, v in data_chart(d, clf.Grid(*ds.bounds(d.X_all))).items() if k != "datasets"}
+                    for d in (moons, other)]
+    assert without_data[0] == without_data[1]  # only the data change: the browser updates the chart in place
+    assert _vega_valid(data_chart(three, grid))["layer"][1]["encoding"]["color"]["scale"]["domain"] == ["0", "1", "2"]
 
 
-def test_learning_curve_figure_is_valid_with_gaps():
+def test_learning_curve_chart_leaves_out_sizes_without_a_fit_and_bands_mean_plus_minus_sd():
     sizes = np.array([8, 16, 32])
-    fig = learning_curve_figure(sizes, {"QDA": (np.array([np.nan, 0.3, 0.2]), np.array([np.nan, 0.1, 0.05]))})
-    _valid(fig)
-    band, line = fig.data
-    assert list(line.x) == [16, 32] and list(line.y) == [0.3, 0.2]
-    assert_allclose(band.y, [0.4, 0.25, 0.15, 0.2])  # mean ± sd, upper edge out and lower edge back
+    spec = _vega_valid(learning_curve_chart(sizes, {"QDA": (np.array([np.nan, 0.3, 0.2]), np.array([np.nan, 0.1, 0.05])),
+                                                    "LDA": (np.array([0.5, 0.4, 0.35]), np.array([0.6, 0.0, 0.0]))}))
+    rows = spec["datasets"]["curves"]
+    qda = [r for r in rows if r["model"] == "QDA"]
+    assert [r["m"] for r in qda] == [16, 32] and [r["error"] for r in qda] == [0.3, 0.2]
+    assert_allclose([r["lo"] for r in qda], [0.2, 0.15]) and assert_allclose([r["hi"] for r in qda], [0.4, 0.25])
+    lda = [r for r in rows if r["model"] == "LDA"]
+    assert lda[0]["lo"] == 0.0 and lda[0]["hi"] == 1.0  # the band is clipped to error rates in [0, 1]
+    band, line = spec["layer"]
+    assert band["mark"]["type"] == "area" and line["encoding"]["color"]["scale"]["domain"] == ["QDA", "LDA"]
+    assert line["encoding"]["x"]["scale"]["type"] == "log"

@@ -141,10 +141,10 @@ def test_any_bytes_give_points_or_a_csv_error(data):
 # --------------------------------------------------------------------------------------------------
 # Your own points
 # --------------------------------------------------------------------------------------------------
-def test_clicked_positions_keep_only_the_click_grid():
-    points = [{"curve_number": 0, "x": 0.5, "y": -1.0}, {"curve_number": 2, "x": 9, "y": 9},
-              {"curveNumber": 0, "x": 1, "y": 2}, {"curve_number": 0}]
-    assert ds.clicked_positions(points, 0) == [(0.5, -1.0), (1.0, 2.0)]
+def test_clicked_positions_keep_only_click_grid_points():
+    picked = [{"gx": 0.5, "gy": -1.0}, {"x1": 9, "x2": 9}, {"gx": 1, "gy": 2}, {"gx": None, "gy": 1},
+              {"gx": float("nan"), "gy": 0.0}, {"gx": "3", "gy": 1}]
+    assert ds.clicked_positions(picked) == [(0.5, -1.0), (1.0, 2.0)]
 
 
 def test_add_clicks_appends_with_the_chosen_class_and_caps_the_count():
