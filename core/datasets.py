@@ -283,7 +283,13 @@ def with_added(data: Dataset, added: Sequence[Sequence[float]]) -> Dataset:
     pts = np.asarray(added, dtype=float).reshape(-1, 3)
     labels = pts[:, 2].astype(int)
     n_classes = max(data.n_classes, int(labels.max()) + 1)
-    names = data.class_names + tuple(str(k) for k in range(data.n_classes, n_classes))
+    names = list(data.class_names)
+    for k in range(data.n_classes, n_classes):  # a new class is named by its number, never like an old one
+        name = str(k)
+        while name in names:
+            name += "′"
+        names.append(name)
+    names = tuple(names)
     return Dataset(np.vstack([data.X_train, pts[:, :2]]), np.concatenate([data.y_train, labels]),
                    data.X_test, data.y_test, names)
 

@@ -147,6 +147,13 @@ def test_clicked_positions_keep_only_click_grid_points():
     assert ds.clicked_positions(picked) == [(0.5, -1.0), (1.0, 2.0)]
 
 
+def test_a_clicked_new_class_never_takes_the_name_of_an_existing_one():
+    base = ds.Dataset(np.zeros((2, 2)), np.array([0, 1]), np.zeros((0, 2)), np.zeros(0), ("2", "5"))  # a CSV's
+    grown = ds.with_added(base, [[0.5, 0.5, 2], [0.2, 0.2, 3]])
+    assert grown.class_names == ("2", "5", "2′", "3")
+    assert len(set(grown.class_names)) == 4 and list(grown.y_train) == [0, 1, 2, 3]
+
+
 def test_add_clicks_appends_with_the_chosen_class_and_caps_the_count():
     added = ds.add_clicks([], [(0.0, 1.0), (2.0, 3.0)], 1)
     assert added == [[0.0, 1.0, 1.0], [2.0, 3.0, 1.0]]
