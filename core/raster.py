@@ -198,7 +198,7 @@ def square_axes(canvas: Canvas) -> dict:
 
 
 # --------------------------------------------------------------------------------------------------
-# A picture inside axes, as SVG (no chart library in the browser)
+# A picture inside axes, as HTML (no chart library in the browser)
 # --------------------------------------------------------------------------------------------------
 def nice_ticks(lo: float, hi: float, target: int = 6) -> np.ndarray:
     """About ``target`` round values (steps of 1, 2, 2.5 or 5 × 10ⁿ) inside [lo, hi], as a chart axis picks them."""
@@ -212,9 +212,17 @@ def nice_ticks(lo: float, hi: float, target: int = 6) -> np.ndarray:
     return np.round(ticks, 10) + 0.0  # + 0.0 turns −0.0 into 0.0
 
 
-def tick_label(value: float) -> str:
-    """A tick value as a chart prints it: shortest form, a true minus sign."""
-    return f"{value:g}".replace("-", "\u2212")
+def tick_labels(ticks: np.ndarray) -> list[str]:
+    """Tick values as an axis prints them: as many decimals as the step needs (0.25 → two), a true minus sign.
+    Decimals come from the step, not the value, so ticks far from zero (12,345,005, ...) stay distinct."""
+    ticks = np.asarray(ticks, dtype=float)
+    if len(ticks) < 2:
+        return [f"{v:g}".replace("-", "\u2212") for v in ticks]
+    step = float(np.min(np.diff(ticks)))
+    exponent = math.floor(math.log10(step))
+    mantissa = round(step / 10.0**exponent, 6)
+    decimals = max(0, -exponent + (1 if mantissa == 2.5 else 0))
+    return [f"{v + 0.0:.{decimals}f}".replace("-", "\u2212") for v in np.round(ticks, decimals) + 0.0]
 
 
 AXIS_COLOR = "#7b8494"
@@ -231,17 +239,19 @@ def html_axes(canvas: Canvas, source: str, *, label: str = "", max_width: int = 
     """
     (x0, x1), (y0, y1) = canvas.x_range, canvas.y_range
     parts = []
-    for v in nice_ticks(x0, x1):
+    xs = nice_ticks(x0, x1)
+    for v, text in zip(xs, tick_labels(xs), strict=True):
         at = f"left:{100 * (v - x0) / (x1 - x0):.3f}%;top:100%"
         parts.append(f'<span style="position:absolute;{at};height:4px;border-left:1px solid {AXIS_COLOR}"></span>'
-                     f'<span style="position:absolute;{at};transform:translate(-50%,6px)">{tick_label(v)}</span>')
-    for v in nice_ticks(y0, y1):
+                     f'<span style="position:absolute;{at};transform:translate(-50%,6px)">{text}</span>')
+    ys = nice_ticks(y0, y1)
+    for v, text in zip(ys, tick_labels(ys), strict=True):
         at = f"top:{100 * (y1 - v) / (y1 - y0):.3f}%;right:100%"
         parts.append(f'<span style="position:absolute;{at};width:4px;border-top:1px solid {AXIS_COLOR}"></span>'
-                     f'<span style="position:absolute;{at};transform:translate(-6px,-50%)">{tick_label(v)}</span>')
+                     f'<span style="position:absolute;{at};transform:translate(-6px,-50%)">{text}</span>')
     attributes = "".join(f' data-{k.replace("_", "-")}="{html.escape(v)}"' for k, v in data.items())
     return (f'<div role="img" aria-label="{html.escape(label)}"{attributes} style="padding:0 0 22px 34px;'
             f'max-width:{max_width}px;font-size:12px;line-height:1;color:{LABEL_COLOR};white-space:nowrap">'
             f'<div style="position:relative;outline:1px solid {FRAME_COLOR}">'
-            f'<img src="{source}" alt="" style="display:block;width:100%;aspect-ratio:{canvas.width}/{canvas.height}">'
+            f'<img src="{html.escape(source)}" alt="" style="display:block;width:100%;aspect-ratio:{canvas.width}/{canvas.height}">'
             f'{"".join(parts)}</div></div>')

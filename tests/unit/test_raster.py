@@ -123,8 +123,18 @@ def test_nice_ticks_are_round_evenly_spaced_and_inside_the_range(lo, hi, expecte
 def test_nice_ticks_of_an_empty_or_undefined_range_and_their_labels():
     assert_array_equal(raster.nice_ticks(3.0, 3.0), [3.0])
     assert raster.nice_ticks(float("nan"), 1.0).size == 0
-    assert [raster.tick_label(v) for v in raster.nice_ticks(-1.0, 1.0)] == ["−1", "−0.5", "0", "0.5", "1"]
-    assert raster.tick_label(-0.0 + 0.0) == "0"
+    assert raster.tick_labels(raster.nice_ticks(-1.0, 1.0)) == ["−1.0", "−0.5", "0.0", "0.5", "1.0"]
+    assert raster.tick_labels(np.array([-0.25, 0.0, 0.25])) == ["−0.25", "0.00", "0.25"]
+    assert raster.tick_labels(raster.nice_ticks(-3.0, 3.0)) == ["−3", "−2", "−1", "0", "1", "2", "3"]
+    assert raster.tick_labels([3.0]) == ["3"]
+
+
+def test_tick_labels_far_from_zero_stay_distinct_and_exact():
+    ticks = raster.nice_ticks(12_345_000, 12_345_030)
+    labels = raster.tick_labels(ticks)
+    assert len(set(labels)) == len(labels) == len(ticks)
+    assert labels[:2] == ["12345000", "12345005"]
+    assert [float(t) for t in labels] == list(ticks)
 
 
 def test_html_axes_put_each_tick_at_its_value_and_the_picture_in_the_frame():
@@ -132,8 +142,9 @@ def test_html_axes_put_each_tick_at_its_value_and_the_picture_in_the_frame():
     html = raster.html_axes(canvas, "data:image/jpeg;base64,AAAA", label='a "quoted" <label>', layers="x,y")
     assert '<img src="data:image/jpeg;base64,AAAA"' in html and "aspect-ratio:40/50" in html
     assert 'aria-label="a &quot;quoted&quot; &lt;label&gt;"' in html and 'data-layers="x,y"' in html
-    lefts = {raster.tick_label(v): 100 * (v + 2) / 8 for v in raster.nice_ticks(-2, 6)}
-    tops = {raster.tick_label(v): 100 * (20 - v) / 10 for v in raster.nice_ticks(10, 20)}
+    xs, ys = raster.nice_ticks(-2, 6), raster.nice_ticks(10, 20)
+    lefts = {t: 100 * (v + 2) / 8 for v, t in zip(xs, raster.tick_labels(xs), strict=True)}
+    tops = {t: 100 * (20 - v) / 10 for v, t in zip(ys, raster.tick_labels(ys), strict=True)}
     found_x = dict((t, float(p)) for p, t in re.findall(r"left:([\d.]+)%;top:100%;transform:[^>]*>([^<]+)<", html))
     found_y = dict((t, float(p)) for p, t in re.findall(r"top:([\d.]+)%;right:100%;transform:[^>]*>([^<]+)<", html))
     assert found_x.keys() == lefts.keys() and found_y.keys() == tops.keys()
