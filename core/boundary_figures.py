@@ -5,14 +5,16 @@ Speed matters here (six panels redraw on every slider move, the data plot on eve
 - each panel is one picture drawn on the server (core.raster) inside HTML axes: Plotly took the browser
   about 0.1 s per panel just to lay out axes around a picture;
 - the data plot and the learning curves are Vega-Lite specs with their data in named Arrow datasets. The
-  data plot's spec does not change with the data, and it has a key, so the browser updates it in place;
-  Streamlit rebuilds a Plotly chart from scratch on any change (0.2–0.5 s for the selectable data plot).
-  The page then needs no Plotly at all, so its 4.6 MB bundle is not even loaded.
+  data plot's spec does not change with the data, and it has a key, so on a slider move the browser
+  updates it in place (the page gives it a new key after each click, so that it starts without a
+  selection); Streamlit rebuilds a Plotly chart from scratch on any change (0.2–0.5 s for the selectable
+  data plot). The page then needs no Plotly at all, so its 4.6 MB bundle is not even loaded.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -169,13 +171,14 @@ def panel_html(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True
     """The panel picture (``panel_picture``) inside x and y axes over the grid's ranges, shared by every panel,
     as HTML for ``st.html``: the browser only decodes a JPEG, no chart library lays it out.
 
-    Its ``data-layers`` attribute lists what the picture shows, bottom to top (``P(x|y=0)``, ``sampled y=1``, ...).
+    Its ``data-layers`` attribute lists what the picture shows, bottom to top, as a JSON list (``P(x|y=0)``,
+    ``sampled y=1``, ...; class names come from a CSV and may hold any character).
     """
     canvas = raster.Canvas(grid.x_range, grid.y_range)
     picture, shown = panel_picture(panel, data, grid, contours=contours, samples=samples, canvas=canvas)
     kind = "generative" if panel.generative else "discriminative"
     return raster.html_axes(canvas, raster.jpeg_data_uri(picture), label=f"{panel.name} ({kind}): P(y | x) over x₁, x₂",
-                            model=panel.name, layers=",".join(shown))
+                            model=panel.name, layers=json.dumps(shown))
 
 
 _PICTURES = Memo(96)
@@ -189,25 +192,35 @@ def cached_panel_html(panel: Panel, data: Dataset, grid: Grid, *, contours: bool
     Fitted panels come from core.classifiers' cache, keyed by the data, the model and its settings, so the
     same panel object means the same data and the same fit (a new prior makes a new panel object).
     """
+    return _PICTURES(_picture_key(contours, samples),
+                     lambda: panel_html(panel, data, grid, contours=contours, samples=samples), owner=panel)
+
+
+def _picture_key(contours: bool, samples: tuple[np.ndarray, np.ndarray] | None) -> tuple:
     drawn = None if samples is None else hashlib.sha1(np.ascontiguousarray(samples[0]).tobytes()
                                                       + np.ascontiguousarray(samples[1]).tobytes()).hexdigest()
-    return _PICTURES((contours, drawn), lambda: panel_html(panel, data, grid, contours=contours, samples=samples),
-                     owner=panel)
+    return (contours, drawn)
+
+
+DRAW_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="panel-picture")
+"""Two threads shared by every session for drawing panel pictures."""
 
 
 def cached_panel_htmls(panels: Sequence[Panel], data: Dataset, grid: Grid, *, contours: bool = True,
                        samples: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
-                       workers: int = 2) -> list[str]:
-    """``cached_panel_html`` for several panels (``samples[i]`` for ``panels[i]``), drawn on a few threads:
-    numpy and Pillow let go of the interpreter lock for most of a picture, so two draw in about half the time."""
+                       parallel: bool = True) -> list[str]:
+    """``cached_panel_html`` for several panels (``samples[i]`` for ``panels[i]``), the ones not remembered
+    drawn on ``DRAW_THREADS``: numpy and Pillow let go of the interpreter lock for most of a picture, so
+    two threads draw six pictures in about half the time."""
     samples = list(samples) if samples is not None else [None] * len(panels)
 
     def one(i: int) -> str:
         return cached_panel_html(panels[i], data, grid, contours=contours, samples=samples[i])
-    if workers <= 1 or len(panels) <= 1:
+    missing = [i for i in range(len(panels)) if not _PICTURES.has(_picture_key(contours, samples[i]), owner=panels[i])]
+    if not parallel or len(missing) <= 1:
         return [one(i) for i in range(len(panels))]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(one, range(len(panels))))
+    drawn = dict(zip(missing, DRAW_THREADS.map(one, missing), strict=True))
+    return [drawn[i] if i in drawn else one(i) for i in range(len(panels))]
 
 
 def learning_curve_chart(sizes: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndarray]],

@@ -41,3 +41,10 @@ class Memo:
     def __contains__(self, key: Hashable) -> bool:
         with self._lock:
             return key in self._entries
+
+    def has(self, key: Hashable, owner: Any = None) -> bool:
+        """Whether ``memo(key, make, owner=owner)`` would return a kept value without calling ``make``."""
+        full = key if owner is None else (id(owner), key)
+        with self._lock:
+            hit = self._entries.get(full)
+            return hit is not None and (owner is None or hit[0]() is owner)

@@ -83,6 +83,7 @@ with data_col:
     if settings.dataset == ds.CUSTOM and not len(data.y_all):
         st.info("No data of your own yet: upload a CSV, or pick a class and click on the plot.")
 
+
 def ng_jordan_setup() -> None:
     ss.update({**bd.NG_JORDAN, "boundary.added": [], "boundary.rerun_app": True})
 

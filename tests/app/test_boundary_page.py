@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -30,10 +31,12 @@ def charts(at) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
 
 
-def panels(at) -> list[dict[str, str]]:
-    """Each panel picture's data-* attributes (model, layers)."""
+def panels(at) -> list[dict]:
+    """Each panel picture's data-* attributes: model (its name) and layers (what it shows, a list)."""
     bodies = [h.proto.body for h in at.get("html")]
-    return [dict(re.findall(r'data-([a-z]+)="([^"]*)"', b)) for b in bodies if "data-model=" in b]
+    found = [{k: html.unescape(v) for k, v in re.findall(r'data-([a-z]+)="([^"]*)"', b)} for b in bodies
+             if "data-model=" in b]
+    return [{**p, "layers": json.loads(p["layers"])} for p in found]
 
 
 def panel_warnings(at) -> list[str]:
@@ -149,7 +152,7 @@ def test_shifting_the_prior_moves_generative_panels_only():
 def test_sampling_draws_stars_for_generative_models_and_explains_the_others():
     at = open_page(PAGE, {"boundary.sample": "true", "boundary.n_draw": "50"})
     assert_clean(at)
-    sampled = [sum(name.startswith("sampled") for name in p["layers"].split(",")) for p in panels(at)]
+    sampled = [sum(name.startswith("sampled") for name in p["layers"]) for p in panels(at)]
     assert sampled == [2 if m in clf.GENERATIVE else 0 for m in clf.DEFAULT_MODELS]
     notes = [c.value for c in at.caption if c.value.startswith("Cannot sample")]
     assert len(notes) == sum(m not in clf.GENERATIVE for m in clf.DEFAULT_MODELS)
@@ -190,7 +193,7 @@ def test_good_csv_with_three_labels_becomes_the_data():
     assert any(c.value.startswith("63 training points") for c in at.caption)
     assert table(at).notna().all().all()
     assert at.toggle(key="boundary.use_prior").disabled  # the prior slider is for two classes
-    assert panels(at)[0]["layers"].split(",")[:2] == ["argmax P(y|x)", "boundary"]  # class colours
+    assert panels(at)[0]["layers"][:2] == ["argmax P(y|x)", "boundary"]  # class colours
 
 
 def test_own_data_without_points_asks_for_some():
@@ -244,6 +247,8 @@ def test_learning_curves_after_the_button_and_from_the_cache():
 
 
 def test_ng_jordan_setup_sets_the_data_and_the_extra_features():
+    # AppTest reruns the whole script, fragment or not; that the button reruns the whole page from inside
+    # the fragment is checked in the browser (tests/e2e/test_boundary_e2e.py).
     at = open_page(PAGE)
     at.button(key="boundary.lc_preset").click().run()
     assert_clean(at)

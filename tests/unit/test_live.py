@@ -309,6 +309,8 @@ def test_memo_keeps_values_per_key_and_per_living_owner():
         pass
 
     first = Owner()
+    assert not memo.has("k", owner=first)
     assert memo("k", lambda: make("x"), owner=first) == "x"
+    assert memo.has("k", owner=first) and not memo.has("k", owner=Owner()) and not memo.has("k")
     assert memo("k", lambda: make("y"), owner=first) == "x"  # the same living object: kept
     assert memo("k", lambda: make("z"), owner=Owner()) == "z"  # another object: made anew
