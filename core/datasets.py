@@ -276,6 +276,16 @@ def dataset_from_points(points: LabelledPoints | None, test_fraction: float, see
     return Dataset(X_train, y_train, X_test, y_test, points.class_names)
 
 
+def class_name(names: Sequence[str], k: int) -> str:
+    """The name of class k: its own if it has one, else its number, primed until no other class has it."""
+    if k < len(names):
+        return str(names[k])
+    name = str(k)
+    while name in names:
+        name += "′"
+    return name
+
+
 def with_added(data: Dataset, added: Sequence[Sequence[float]]) -> Dataset:
     """``data`` with clicked points ``[(x1, x2, label), ...]`` appended to the training set."""
     if not len(added):
@@ -284,11 +294,8 @@ def with_added(data: Dataset, added: Sequence[Sequence[float]]) -> Dataset:
     labels = pts[:, 2].astype(int)
     n_classes = max(data.n_classes, int(labels.max()) + 1)
     names = list(data.class_names)
-    for k in range(data.n_classes, n_classes):  # a new class is named by its number, never like an old one
-        name = str(k)
-        while name in names:
-            name += "′"
-        names.append(name)
+    for k in range(data.n_classes, n_classes):
+        names.append(class_name(names, k))
     names = tuple(names)
     return Dataset(np.vstack([data.X_train, pts[:, :2]]), np.concatenate([data.y_train, labels]),
                    data.X_test, data.y_test, names)

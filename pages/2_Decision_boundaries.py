@@ -71,7 +71,8 @@ with data_col:
     st.vega_lite_chart(spec=bf.data_chart(data, grid), key=data_plot_key(), on_select=add_clicked,
                        selection_mode=bf.CLICK_PARAM, width="stretch")
     c = st.columns([2, 1, 1])
-    c[0].radio("Class of the points you click", (0, 1, 2), key="boundary.click_class", horizontal=True)
+    c[0].radio("Class of the points you click", (0, 1, 2), key="boundary.click_class", horizontal=True,
+               format_func=lambda k: ds.class_name(data.class_names, k))
     c[1].button("Clear my points", key="boundary.clear", on_click=clear_added)
     c[2].download_button("Download CSV", ds.to_csv(data), "boundary_data.csv", "text/csv", key="boundary.download")
     st.caption(f"{len(data.y_train)} training points ● (incl. {len(ss['boundary.added'])} clicked), "

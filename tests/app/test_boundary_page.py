@@ -193,6 +193,7 @@ def test_good_csv_with_three_labels_becomes_the_data():
     assert any(c.value.startswith("63 training points") for c in at.caption)
     assert table(at).notna().all().all()
     assert at.toggle(key="boundary.use_prior").disabled  # the prior slider is for two classes
+    assert at.radio(key="boundary.click_class").options == ["cat", "dog", "eel"]  # clicks name the classes
     assert panels(at)[0]["layers"][:2] == ["argmax P(y|x)", "boundary"]  # class colours
 
 

@@ -151,6 +151,7 @@ def test_a_clicked_new_class_never_takes_the_name_of_an_existing_one():
     base = ds.Dataset(np.zeros((2, 2)), np.array([0, 1]), np.zeros((0, 2)), np.zeros(0), ("2", "5"))  # a CSV's
     grown = ds.with_added(base, [[0.5, 0.5, 2], [0.2, 0.2, 3]])
     assert grown.class_names == ("2", "5", "2′", "3")
+    assert [ds.class_name(("2", "5"), k) for k in range(4)] == ["2", "5", "2′", "3"]  # what the radio shows
     assert len(set(grown.class_names)) == 4 and list(grown.y_train) == [0, 1, 2, 3]
 
 
