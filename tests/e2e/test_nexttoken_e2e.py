@@ -30,10 +30,6 @@ def metric(page, label: str) -> str:
     return box.locator("[data-testid=stMetricValue]").inner_text().strip()
 
 
-def agreement(page) -> float:
-    return float(re.search(r"\d+", metric(page, "Agreement")).group())
-
-
 def test_training_raises_agreement_and_moves_the_bars(server, page):
     harness.goto(page, harness.page_url(server, PAGE))
     harness.assert_no_exception(page)
@@ -44,13 +40,16 @@ def test_training_raises_agreement_and_moves_the_bars(server, page):
     assert bigram["are"] > 0 and bigram["is"] > 0  # "hills" alone: the bigram hedges between the verbs
 
     page.locator(".st-key-nexttoken-train button").click()
-    page.wait_for_function(
+    reached = page.wait_for_function(
         "() => { const m = [...document.querySelectorAll('[data-testid=stMetric]')]"
         ".find(m => m.innerText.startsWith('Agreement'));"
-        " return m && parseFloat(m.querySelector('[data-testid=stMetricValue]').innerText) >= 95; }",
+        " const v = m && parseFloat(m.querySelector('[data-testid=stMetricValue]').innerText);"
+        " return v >= 95 ? v : false; }",
         timeout=120_000,  # a wait, not a timed assert: a shared CI machine may be slow
     )
-    assert agreement(page) >= 95
+    # The value the wait saw: training goes on, and the held-out agreement (a few contexts) can swing by the
+    # time the page is read again (a CI run once read 60 % right after seeing ≥ 95 %).
+    assert reached.json_value() >= 95
     assert int(metric(page, "Step").replace(",", "")) > 0
     page.wait_for_function(f"() => {{ const b = ({BARS})('Transformer'); return b && b['are'] > 0.5; }}")
     after = page.evaluate(BARS, "Transformer")
