@@ -31,7 +31,8 @@ from tests import browser as harness  # noqa: E402
 
 PAGE = "pages/2_Decision_boundaries.py"
 GOALS = {"update_6_models_s": 1.0, "update_1_model_s": 0.4, "learning_curve_s": 5.0}
-PICTURES = ("() => [...document.querySelectorAll('[data-testid=stHtml] [data-model] img')]"
+PANELS = "[data-testid=stHtml] [data-model] img"
+PICTURES = (f"() => [...document.querySelectorAll('{PANELS}')]"
             ".map(i => i.getAttribute('src'))")  # a new fit is a new picture (its scores may round the same)
 NET_WIDTH = ("Neural net: units per hidden layer", 5)  # (slider label, index of its model's panel)
 OTHER_SLIDERS = (("Gaussian mixture: components per class", 2), ("Logistic regression: polynomial degree", 3),
@@ -40,7 +41,6 @@ OTHER_SLIDERS = (("Gaussian mixture: components per class", 2), ("Logistic regre
 IDLE = ("() => { const a = document.querySelector('[data-testid=stApp]');"
         " return a && a.getAttribute('data-test-script-state') === 'notRunning'"
         " && [...document.querySelectorAll('[data-testid=stHtml] img')].every(i => i.complete && i.naturalWidth > 0); }")
-PANELS = "[data-testid=stHtml] [data-model] img"
 
 
 def wait_page(page) -> None:

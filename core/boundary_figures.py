@@ -25,7 +25,7 @@ import pyarrow as pa
 from core import raster
 from core.classifiers import Grid, Panel
 from core.datasets import Dataset
-from core.memo import Memo
+from core.memo import Memo, map_uncached
 from core.style import CLASS_COLORS, PROB_COLORSCALE
 
 CLICK_PARAM = "click"
@@ -216,11 +216,10 @@ def cached_panel_htmls(panels: Sequence[Panel], data: Dataset, grid: Grid, *, co
 
     def one(i: int) -> str:
         return cached_panel_html(panels[i], data, grid, contours=contours, samples=samples[i])
-    missing = [i for i in range(len(panels)) if not _PICTURES.has(_picture_key(contours, samples[i]), owner=panels[i])]
-    if not parallel or len(missing) <= 1:
+    if not parallel:
         return [one(i) for i in range(len(panels))]
-    drawn = dict(zip(missing, DRAW_THREADS.map(one, missing), strict=True))
-    return [drawn[i] if i in drawn else one(i) for i in range(len(panels))]
+    return map_uncached(DRAW_THREADS, range(len(panels)), one,
+                        cached=lambda i: _PICTURES.has(_picture_key(contours, samples[i]), owner=panels[i]))
 
 
 def learning_curve_chart(sizes: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndarray]],

@@ -34,7 +34,7 @@ from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
-from core.memo import Memo
+from core.memo import Memo, map_uncached
 
 # Small matrices gain nothing from BLAS threads, and a class of students shares one server's cores.
 threadpool_limits(1, user_api="blas")
@@ -602,12 +602,10 @@ def evaluate_many(names: Sequence[str], data_key: str, X_train: np.ndarray, y_tr
     began late; the panels come back in the order of ``names``."""
     def one(name: str) -> Panel:
         return cached_evaluate(name, data_key, X_train, y_train, X_test, y_test, grid, hp, seed)
-    missing = [n for n in names if not _PANELS.has(_panel_key(n, data_key, grid, hp, seed))]
-    if not parallel or len(missing) <= 1:
+    if not parallel:
         return [one(n) for n in names]
-    order = sorted(missing, key=lambda n: SLOW_FIRST.index(n) if n in SLOW_FIRST else len(SLOW_FIRST))
-    done = dict(zip(order, FIT_THREADS.map(one, order), strict=True))
-    return [done[n] if n in done else one(n) for n in names]
+    return map_uncached(FIT_THREADS, names, one, cached=lambda n: _PANELS.has(_panel_key(n, data_key, grid, hp, seed)),
+                        first=lambda n: SLOW_FIRST.index(n) if n in SLOW_FIRST else len(SLOW_FIRST))
 
 
 SLOW_FIRST = ("KDE", "Neural net", "Random forest", "RBF SVM", "k-NN", "Gaussian mixture", "Linear SVM", "LDA",

@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 
@@ -39,8 +40,7 @@ class Memo:
         return value
 
     def __contains__(self, key: Hashable) -> bool:
-        with self._lock:
-            return key in self._entries
+        return self.has(key)
 
     def has(self, key: Hashable, owner: Any = None) -> bool:
         """Whether ``memo(key, make, owner=owner)`` would return a kept value without calling ``make``."""
@@ -48,3 +48,17 @@ class Memo:
         with self._lock:
             hit = self._entries.get(full)
             return hit is not None and (owner is None or hit[0]() is owner)
+
+
+def map_uncached(pool: Executor, items: Sequence[Hashable], one: Callable[[Any], Any], cached: Callable[[Any], bool],
+                 first: Callable[[Any], Any] | None = None) -> list[Any]:
+    """``[one(x) for x in items]``, where the items not ``cached`` run on ``pool`` (submitted in the order of the
+    key ``first``, if given) and the cached ones are read in the calling thread. With fewer than two to make,
+    everything runs in the calling thread (handing one job to a pool gains nothing)."""
+    missing = [x for x in items if not cached(x)]
+    if len(missing) <= 1:
+        return [one(x) for x in items]
+    if first is not None:
+        missing.sort(key=first)
+    made = dict(zip(missing, pool.map(one, missing), strict=True))
+    return [made[x] if x in made else one(x) for x in items]

@@ -314,3 +314,28 @@ def test_memo_keeps_values_per_key_and_per_living_owner():
     assert memo.has("k", owner=first) and not memo.has("k", owner=Owner()) and not memo.has("k")
     assert memo("k", lambda: make("y"), owner=first) == "x"  # the same living object: kept
     assert memo("k", lambda: make("z"), owner=Owner()) == "z"  # another object: made anew
+
+
+def test_map_uncached_runs_only_the_missing_on_the_pool_slowest_first_in_the_order_asked():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core.memo import map_uncached
+
+    caller, where, submitted = threading.current_thread(), {}, []
+
+    def one(x):
+        where[x] = threading.current_thread() is caller
+        return x * 10
+
+    class Recording(ThreadPoolExecutor):
+        def map(self, fn, items):
+            submitted.extend(items)
+            return super().map(fn, items)
+
+    with Recording(max_workers=2) as pool:
+        out = map_uncached(pool, [1, 2, 3, 4], one, cached=lambda x: x % 2 == 0, first=lambda x: -x)
+        assert out == [10, 20, 30, 40] and submitted == [3, 1]  # the missing ones, by the key ``first``
+        assert where == {1: False, 2: True, 3: False, 4: True}  # cached ones read here, the rest on the pool
+        submitted.clear()
+        assert map_uncached(pool, [1, 2], one, cached=lambda x: x == 2) == [10, 20] and not submitted  # one job: here
