@@ -236,7 +236,7 @@ def learning_curve_chart(sizes: np.ndarray, curves: dict[str, tuple[np.ndarray, 
         rows["hi"] += np.clip(mean[ok] + sd[ok], 0, 1).tolist()
         rows["sd"] += sd[ok].tolist()
     names = list(curves)
-    x = {"field": "m", "type": "quantitative", "title": "training-set size m", "scale": {"type": "log"}}
+    x = {"field": "m", "type": "quantitative", "title": "training-set size m", "scale": {"type": "log", "nice": False}}
     color = {"field": "model", "type": "nominal", "title": None, "legend": {"orient": "top"},
              "scale": {"domain": names, "range": [CURVE_COLORS[i % len(CURVE_COLORS)] for i in range(len(names))]}}
     return {
@@ -247,7 +247,7 @@ def learning_curve_chart(sizes: np.ndarray, curves: dict[str, tuple[np.ndarray, 
             {"mark": {"type": "area", "opacity": 0.18},
              "encoding": {"x": x, "y": {"field": "lo", "type": "quantitative", "title": "test error",
                                         "scale": {"zero": True}},
-                          "y2": {"field": "hi"}, "color": {**color, "legend": None}}},
+                          "y2": {"field": "hi"}, "color": color}},  # one legend, shared with the lines
             {"mark": {"type": "line", "point": True, "strokeWidth": 2.5},
              "encoding": {"x": x, "y": {"field": "error", "type": "quantitative"}, "color": color,
                           "tooltip": [{"field": "model"}, {"field": "m", "type": "quantitative", "title": "m"},

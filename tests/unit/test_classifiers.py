@@ -437,3 +437,5 @@ def test_learning_curve_chart_leaves_out_sizes_without_a_fit_and_bands_mean_plus
     band, line = spec["layer"]
     assert band["mark"]["type"] == "area" and line["encoding"]["color"]["scale"]["domain"] == ["QDA", "LDA"]
     assert line["encoding"]["x"]["scale"]["type"] == "log"
+    # Vega-Lite merges the two layers' colour legends: a `legend: None` on either would hide the models' names
+    assert all(layer["encoding"]["color"].get("legend", {}) is not None for layer in (band, line))
