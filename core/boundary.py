@@ -1,7 +1,7 @@
 """The decision-boundary explorer's controls and the glue from their values to data, panels and curves.
 
-The page declares, draws and reads its widgets from the ``Control`` table here, so the page file holds
-only layout and teaching text.
+The page declares, draws and reads its widgets from the ``Control`` table here, and its teaching text is
+here too, so the page file holds only layout.
 """
 
 from __future__ import annotations
@@ -69,6 +69,39 @@ NG_JORDAN = {"boundary.dataset": ds.BLOBS, "boundary.correlation": 0.6, "boundar
 """Correlated blobs plus 30 irrelevant features: the setting where the Ng & Jordan crossover shows."""
 
 
+PANELS_WHAT_YOU_SEE = (
+    "Colour is P(y = 1 | x): blue near 0 (class 0), white at ½, orange near 1 (class 1); with three classes, the "
+    "winning class's colour, paler where it is less sure. The black line is the decision boundary; ● train, "
+    "✕ test. The rings are each class's P(x | y), which only generative models have: that is what lets them "
+    "sample ★ new points and take a new prior without refitting.")
+TRY_THIS = (
+    "Choose *blobs (correlated)*, add LDA, set the correlation to 0.9: naive Bayes keeps an upright boundary (it "
+    "assumes x₁ and x₂ independent given y), LDA tilts with the clouds and wins on test accuracy.",
+    "Turn on *Shift the prior* and move P(y = 1) to 0.95: every generative boundary slides into the blue class, "
+    "while the discriminative panels stay as they were. Nothing is refitted.",
+    "Turn on *Sample from the model*: QDA's stars form two ellipses, not moons; set the Gaussian mixture to 6 "
+    "components and its stars trace the two moons.",
+    "Add k-NN and set k = 1: its train accuracy is 1.000 and its test accuracy drops: it memorised the noise.",
+    "Set the number of samples to 20 and the mixture to 8 components: its panel explains why it cannot be fitted.",
+)
+CURVES_WHAT_YOU_SEE = (
+    "Naive Bayes settles fast but on a higher error (its independence assumption is wrong for correlated "
+    "features); logistic regression needs more data and ends lower. Press *Ng & Jordan setup*, then *Compute*: "
+    "naive Bayes leads for small m, logistic regression from m ≈ 90 on.")
+
+
+HYPER_MODEL = {c.key: model for model, cs in HYPER_CONTROLS.items() for c in cs}
+"""The model each hyperparameter control belongs to."""
+
+RESULTS_FRAGMENT = "boundary.results_fragment"
+CURVES_FRAGMENT = "boundary.curves_fragment"
+
+
+def panel_fragment(model: str) -> str:
+    """The key of a model's panel fragment (its own setting reruns only that panel and the results table)."""
+    return f"boundary.panel.{model}"
+
+
 def hyper_controls(models: Sequence[str]) -> list[Control]:
     """The hyperparameter controls of the selected models only, in model order."""
     return [c for m in clf.MODEL_NAMES if m in models for c in HYPER_CONTROLS.get(m, ())]
@@ -106,10 +139,12 @@ def prior_of(state: Mapping[str, Any], n_classes: int) -> np.ndarray | None:
     return np.array([1.0 - p, p])
 
 
-def panels(state: Mapping[str, Any], data: ds.Dataset, grid: clf.Grid, prior: np.ndarray | None) -> list[clf.Panel]:
-    """One panel per selected model (cached fits), with the shifted prior applied to the generative ones."""
+def panels(state: Mapping[str, Any], data: ds.Dataset, grid: clf.Grid, prior: np.ndarray | None,
+           names: Sequence[str] | None = None) -> list[clf.Panel]:
+    """One panel per selected model (or per model in ``names``): cached fits, with the shifted prior applied
+    to the generative ones."""
     hp, seed = hyperparameters(state), int(state[SEED.key])
-    out = clf.evaluate_many(state[MODELS.key], data.fingerprint(), data.X_train, data.y_train, data.X_test,
+    out = clf.evaluate_many(state[MODELS.key] if names is None else names, data.fingerprint(), data.X_train, data.y_train, data.X_test,
                             data.y_test, grid, hp, seed)
     return [clf.with_prior(p, prior) if prior is not None else p for p in out]
 

@@ -14,6 +14,7 @@ Speed matters here (six panels redraw on every slider move, the data plot on eve
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -200,6 +201,18 @@ def _picture_key(contours: bool, samples: tuple[np.ndarray, np.ndarray] | None) 
     drawn = None if samples is None else hashlib.sha1(np.ascontiguousarray(samples[0]).tobytes()
                                                       + np.ascontiguousarray(samples[1]).tobytes()).hexdigest()
     return (contours, drawn)
+
+
+def panel_card(name: str, generative: bool, picture: str = "", lines: Sequence[str] = ()) -> str:
+    """A whole panel as one block of HTML (for ``st.html``): the model's name and family, its picture in
+    its axes, and caption lines under it (each ``data-line``). One element instead of a heading, a
+    picture and captions: when a model's setting changes the browser re-renders only this block, and
+    Streamlit's Markdown elements are the slowest part of that."""
+    family = "generative" if generative else "discriminative"
+    captions = "".join(f'<div data-line style="font-size:14px;color:{raster.LABEL_COLOR};margin-top:4px">'
+                       f"{html.escape(line)}</div>" for line in lines)
+    return (f'<div style="font-weight:600;margin-bottom:4px">{html.escape(name)} · '
+            f'<em style="font-weight:400">{family}</em></div>{picture}{captions}')
 
 
 DRAW_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="panel-picture")

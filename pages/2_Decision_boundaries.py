@@ -1,6 +1,7 @@
 """Decision boundaries: generative and discriminative classifiers side by side on the same 2-D data."""
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from core import boundary as bd
 from core import boundary_figures as bf
@@ -86,70 +87,45 @@ with data_col:
 
 
 def ng_jordan_setup() -> None:
-    ss.update({**bd.NG_JORDAN, "boundary.added": [], "boundary.rerun_app": True})
+    ss.update({**bd.NG_JORDAN, "boundary.added": []})
+    st.rerun()  # the data changed: rerun the whole page, not only the fragment the button is in
 
 
-@st.fragment
-def models_and_curves() -> None:
-    """Everything below the data. A model's setting reruns only this part: the data and its plot stay as they
-    are (in the server and in the browser); a change of the data reruns the whole page."""
-    if ss.pop("boundary.rerun_app", False):  # the Ng & Jordan button changed the data
-        st.rerun(scope="app")
-    st.subheader("Models")
-    st.multiselect(bd.MODELS.label, clf.MODEL_NAMES, key=bd.MODELS.key, label_visibility="collapsed")
-    hyper_cols = st.columns(4)
-    for i, c in enumerate(bd.hyper_controls(ss[bd.MODELS.key])):
-        control(c, hyper_cols[i % 4])
+def rerun_model(name: str) -> None:
+    """A model's own setting changed: rerun its panel and the results table (and the learning curves when they
+    include the model), not the other panels."""
+    if name in ss.get("boundary.shown_panels", ()):
+        try:
+            st.rerun([bd.panel_fragment(name), bd.RESULTS_FRAGMENT]
+                     + ([bd.CURVES_FRAGMENT] if name in ss[bd.LC_MODELS.key] else []))
+        except StreamlitAPIException:  # one of them is not on the page: the usual rerun, of all the models' part
+            pass
 
-    st.subheader("Generative extras")
-    x = st.columns(3)
-    control(bd.CONTOURS, x[0])
-    control(bd.SAMPLE, x[1])
-    control(bd.N_DRAW, x[1], disabled=not ss[bd.SAMPLE.key])
-    control(bd.USE_PRIOR, x[2], disabled=data.n_classes != 2)
-    control(bd.PRIOR, x[2], disabled=data.n_classes != 2 or not ss[bd.USE_PRIOR.key])
-    prior = bd.prior_of(ss, data.n_classes)
-    if prior is not None:
-        st.latex(bd.prior_formula(prior))
 
-    panels = bd.panels(ss, data, grid, prior) if bd.trainable(data) else []
-    if not ss[bd.MODELS.key]:
-        st.info("Pick one or more models above: each gets a panel.")
-    elif not panels:
-        st.warning("The training data needs points of at least two classes before any model can be fitted.")
-    fitted = [p for p in panels if not p.error]
-    pictures = dict(zip((p.name for p in fitted), bf.cached_panel_htmls(
-        fitted, data, grid, contours=ss[bd.CONTOURS.key], samples=[bd.samples_of(p, ss) for p in fitted]), strict=True))
-    for row in range(0, len(panels), 3):
-        for col, panel in zip(st.columns(3), panels[row:row + 3], strict=False):
-            with col:
-                st.markdown(f"**{panel.name}** · *{'generative' if panel.generative else 'discriminative'}*")
-                if panel.error:
-                    st.warning(panel.error)
-                    continue
-                st.html(pictures[panel.name])
-                st.caption(bd.score_line(panel.scores))
-                if ss[bd.SAMPLE.key] and not panel.generative:
-                    st.caption(f"Cannot sample: {clf.WHY_NO_SAMPLES[panel.name]}")
-    if panels:
-        st.dataframe(clf.results_table(panels), key="boundary.results", hide_index=True, width="stretch",
-                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in clf.RESULT_COLUMNS[1:]})
-    ui.what_you_see(
-        "Colour is P(y = 1 | x): blue near 0 (class 0), white at ½, orange near 1 (class 1); with three classes, the "
-        "winning class's colour, paler where it is less sure. The black line is the decision boundary; ● train, "
-        "✕ test. The rings are each class's P(x | y), which only generative models have: that is what lets them "
-        "sample ★ new points and take a new prior without refitting.")
-    ui.try_this([
-        "Choose *blobs (correlated)*, add LDA, set the correlation to 0.9: naive Bayes keeps an upright boundary (it "
-        "assumes x₁ and x₂ independent given y), LDA tilts with the clouds and wins on test accuracy.",
-        "Turn on *Shift the prior* and move P(y = 1) to 0.95: every generative boundary slides into the blue class, "
-        "while the discriminative panels stay as they were. Nothing is refitted.",
-        "Turn on *Sample from the model*: QDA's stars form two ellipses, not moons; set the Gaussian mixture to 6 "
-        "components and its stars trace the two moons.",
-        "Add k-NN and set k = 1: its train accuracy is 1.000 and its test accuracy drops: it memorised the noise.",
-        "Set the number of samples to 20 and the mixture to 8 components: its panel explains why it cannot be fitted.",
-    ])
+def show_panel(name: str, data: ds.Dataset, grid: clf.Grid, prior) -> None:
+    """One model's panel, one HTML block: its picture (P(y | x), boundary, points, contours, samples) and scores."""
+    (panel,) = bd.panels(ss, data, grid, prior, names=[name])
+    if panel.error:
+        st.html(bf.panel_card(name, panel.generative))
+        st.warning(panel.error)
+        return
+    lines = [bd.score_line(panel.scores)]
+    if ss[bd.SAMPLE.key] and not panel.generative:
+        lines.append(f"Cannot sample: {clf.WHY_NO_SAMPLES[name]}")
+    picture = bf.cached_panel_htmls([panel], data, grid, contours=ss[bd.CONTOURS.key], samples=[bd.samples_of(panel, ss)])
+    st.html(bf.panel_card(name, panel.generative, picture[0], lines))
 
+
+@st.fragment(key=bd.RESULTS_FRAGMENT)
+def results_table(data: ds.Dataset, grid: clf.Grid, prior) -> None:
+    st.dataframe(clf.results_table(bd.panels(ss, data, grid, prior)), key="boundary.results", hide_index=True,
+                 width="stretch", column_config={c: st.column_config.NumberColumn(format="%.3f")
+                                                 for c in clf.RESULT_COLUMNS[1:]})
+    ui.sync_url()
+
+
+@st.fragment(key=bd.CURVES_FRAGMENT)
+def learning_curves(data: ds.Dataset) -> None:
     st.subheader("Learning curves (Ng & Jordan, 2002)")
     st.markdown("Test error against training-set size m, each point the mean over 20 random training sets "
                 "(band: ± 1 sd), on fresh data from the current generator.")
@@ -170,10 +146,49 @@ def models_and_curves() -> None:
                            width="stretch")
         for note in result.failure_notes():
             st.caption(note)
-        ui.what_you_see("Naive Bayes settles fast but on a higher error (its independence assumption is wrong for "
-                        "correlated features); logistic regression needs more data and ends lower. Press *Ng & Jordan "
-                        "setup*, then *Compute*: naive Bayes leads for small m, logistic regression from m ≈ 90 on.")
+        ui.what_you_see(bd.CURVES_WHAT_YOU_SEE)
     ui.sync_url()
 
 
-models_and_curves()
+@st.fragment
+def models() -> None:
+    """Everything below the data is a fragment: a change here reruns only this part (the data and its plot stay
+    as they are, in the server and in the browser); a model's own setting reruns only its panel and the table."""
+    st.subheader("Models")
+    st.multiselect(bd.MODELS.label, clf.MODEL_NAMES, key=bd.MODELS.key, label_visibility="collapsed")
+    hyper_cols = st.columns(4)
+    for i, c in enumerate(bd.hyper_controls(ss[bd.MODELS.key])):
+        control(c, hyper_cols[i % 4], on_change=rerun_model, args=(bd.HYPER_MODEL[c.key],))
+
+    st.subheader("Generative extras")
+    x = st.columns(3)
+    control(bd.CONTOURS, x[0])
+    control(bd.SAMPLE, x[1])
+    control(bd.N_DRAW, x[1], disabled=not ss[bd.SAMPLE.key])
+    control(bd.USE_PRIOR, x[2], disabled=data.n_classes != 2)
+    control(bd.PRIOR, x[2], disabled=data.n_classes != 2 or not ss[bd.USE_PRIOR.key])
+    prior = bd.prior_of(ss, data.n_classes)
+    if prior is not None:
+        st.latex(bd.prior_formula(prior))
+
+    panels = bd.panels(ss, data, grid, prior) if bd.trainable(data) else []
+    if not ss[bd.MODELS.key]:
+        st.info("Pick one or more models above: each gets a panel.")
+    elif not panels:
+        st.warning("The training data needs points of at least two classes before any model can be fitted.")
+    fitted = [p for p in panels if not p.error]  # drawn here on the shared pools; each panel then finds its own
+    bf.cached_panel_htmls(fitted, data, grid, contours=ss[bd.CONTOURS.key], samples=[bd.samples_of(p, ss) for p in fitted])
+    for row in range(0, len(panels), 3):
+        for col, panel in zip(st.columns(3), panels[row:row + 3], strict=False):
+            with col:
+                st.fragment(show_panel, key=bd.panel_fragment(panel.name))(panel.name, data, grid, prior)
+    ss["boundary.shown_panels"] = [p.name for p in panels]
+    if panels:
+        results_table(data, grid, prior)
+    ui.what_you_see(bd.PANELS_WHAT_YOU_SEE)
+    ui.try_this(bd.TRY_THIS)
+    learning_curves(data)
+    ui.sync_url()
+
+
+models()

@@ -39,6 +39,11 @@ def panels(at) -> list[dict]:
     return [{**p, "layers": json.loads(p["layers"])} for p in found]
 
 
+def panel_lines(at) -> list[str]:
+    """The caption lines under the panel pictures (scores, "Cannot sample: ..."), in page order."""
+    return [html.unescape(t) for h in at.get("html") for t in re.findall(r"<div data-line[^>]*>([^<]*)</div>", h.proto.body)]
+
+
 def panel_warnings(at) -> list[str]:
     return [w.value for w in at.warning]
 
@@ -127,11 +132,38 @@ def test_a_hyperparameter_refits_only_its_own_model():
     at = open_page(PAGE)
     before = table(at)
     at.slider(key="boundary.nn_width").set_value(4).run()
+    assert_clean(at)
+    # only the net's panel and the results table ran again (the rest of the page stays as it was)
+    assert [p["model"] for p in panels(at)] == ["Neural net"] and not at.slider and not at.get("vega_lite_chart")
     after = table(at)
     assert after.loc["Neural net", "test log-loss"] != before.loc["Neural net", "test log-loss"]
+    assert panel_lines(at) == [bd.score_line(clf.Scores(*after.loc["Neural net"].iloc[:3]))]
     others = [m for m in clf.DEFAULT_MODELS if m != "Neural net"]
     # identical rows, fit times included: the other five came from the cache
     pd.testing.assert_frame_equal(after.loc[others], before.loc[others])
+    assert at.query_params["boundary.nn_width"] == "4"  # the share link follows
+    at.run()  # a later full run shows the same fit
+    assert [p["model"] for p in panels(at)] == list(clf.DEFAULT_MODELS)
+    pd.testing.assert_frame_equal(table(at), after)
+
+
+def test_a_hyperparameter_of_a_learning_curve_model_reruns_the_curves_too():
+    at = open_page(PAGE, {"boundary.seed": "7"})  # curves no other test computes (they are cached for everyone)
+    at.button(key="boundary.lc_run").click().run()
+    assert len(charts(at)) == 2  # the data plot and the curves
+    at.slider(key="boundary.lr_degree").set_value(2).run()  # logistic regression is on the curves
+    assert_clean(at)
+    assert [p["model"] for p in panels(at)] == ["Logistic regression"]
+    assert not charts(at)  # the old curves are gone (they were for degree 1) ...
+    assert at.button(key="boundary.lc_run")  # ... and the button to compute them again is there
+
+
+def test_a_hyperparameter_with_no_panel_on_the_page_reruns_the_models_part():
+    at = open_page(PAGE, {"boundary.dataset": ds.CUSTOM})  # no data: no panels
+    at.slider(key="boundary.nn_width").set_value(4).run()
+    assert_clean(at)
+    assert at.slider(key="boundary.nn_width").value == 4
+    assert any("No data of your own yet" in i.value for i in at.info)
 
 
 def test_shifting_the_prior_moves_generative_panels_only():
@@ -154,7 +186,7 @@ def test_sampling_draws_stars_for_generative_models_and_explains_the_others():
     assert_clean(at)
     sampled = [sum(name.startswith("sampled") for name in p["layers"]) for p in panels(at)]
     assert sampled == [2 if m in clf.GENERATIVE else 0 for m in clf.DEFAULT_MODELS]
-    notes = [c.value for c in at.caption if c.value.startswith("Cannot sample")]
+    notes = [line for line in panel_lines(at) if line.startswith("Cannot sample")]
     assert len(notes) == sum(m not in clf.GENERATIVE for m in clf.DEFAULT_MODELS)
 
 

@@ -10,7 +10,7 @@ from tests import browser as harness
 
 pytestmark = pytest.mark.e2e
 PAGE = "pages/2_Decision_boundaries.py"
-SCORES = "() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]" \
+SCORES = "() => [...document.querySelectorAll('[data-testid=stHtml] [data-line]')]" \
          ".map(c => c.innerText).filter(t => t.startsWith('accuracy train'))"
 DATA_LINE = "() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]" \
             ".map(c => c.innerText).find(t => t.includes('training points')) || ''"

@@ -32,6 +32,7 @@ from core.boundary_figures import (
     data_chart,
     learning_curve_chart,
     light_prob_colorscale,
+    panel_card,
     panel_html,
     panel_picture,
 )
@@ -304,6 +305,18 @@ def test_panels_share_the_axes_and_list_what_they_show(moons, three):
         assert sum(n.startswith("sampled") for n in layers) == d.n_classes
         assert not any(n.startswith("P(x|y=") for n in _layers(pages[1]))
         assert layers[:2] == (["P(y=1|x)", "boundary"] if d.n_classes == 2 else ["argmax P(y|x)", "boundary"])
+
+
+def test_panel_card_holds_the_title_the_picture_and_escaped_caption_lines(moons):
+    grid = clf.Grid(*ds.bounds(moons.X_all), n=30)
+    panel = clf.evaluate("QDA", moons.X_train, moons.y_train, moons.X_test, moons.y_test, grid)
+    picture = panel_html(panel, moons, grid)
+    card = panel_card("QDA <x>", True, picture, ["accuracy train 0.9", "a < b & c"])
+    assert card.startswith('<div style="font-weight:600;margin-bottom:4px">QDA &lt;x&gt; · ')
+    assert "<em style=\"font-weight:400\">generative</em>" in card
+    assert picture in card and card.index(picture) < card.index("accuracy train")
+    assert re.findall(r"<div data-line[^>]*>([^<]*)</div>", card) == ["accuracy train 0.9", "a &lt; b &amp; c"]
+    assert panel_card("k-NN", False).endswith("<em style=\"font-weight:400\">discriminative</em></div>")
 
 
 def _no_points(d):
