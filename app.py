@@ -5,10 +5,10 @@ import streamlit as st
 
 from core import ui
 from core.home import (
-    discriminative_figure,
+    discriminative_html,
     fit_discriminative,
     fit_generative,
-    generative_figure,
+    generative_html,
     make_home_data,
     sample_joint,
 )
@@ -24,7 +24,19 @@ def home_models():
     return X, y, fit_generative(X, y), fit_discriminative(X, y)
 
 
-X, y, generative, discriminative = home_models()
+@st.cache_data
+def generative_view(sample_seed: int) -> str:
+    """The generative model's picture with 40 points sampled under this seed (the same for everyone)."""
+    X, y, generative, _ = home_models()
+    return generative_html(X, y, generative, sample_joint(generative, 40, np.random.default_rng(sample_seed)))
+
+
+@st.cache_data
+def discriminative_view() -> str:
+    X, y, _, discriminative = home_models()
+    return discriminative_html(X, y, discriminative)
+
+
 left, right = st.columns(2)
 with left:
     st.subheader("Generative: learns P(x, y)")
@@ -38,15 +50,14 @@ with right:
 st.session_state.setdefault("home.sample_seed", 0)
 if st.button("🎲 Sample again", key="home.sample", help="Draw new points from the generative model."):
     st.session_state["home.sample_seed"] += 1
-samples = sample_joint(generative, 40, np.random.default_rng(st.session_state["home.sample_seed"]))
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(generative_figure(X, y, generative, samples), width="stretch", key="home.generative")
-    st.markdown("One Gaussian per class, P(x | y), drawn as contours; the **stars are new points the model "
+    st.html(generative_view(st.session_state["home.sample_seed"]))
+    st.markdown("One Gaussian per class, P(x | y), drawn as rings; the **stars are new points the model "
                 "made up** by sampling y from P(y) and then x from P(x | y). Press *Sample again* for more.")
 with right:
-    st.plotly_chart(discriminative_figure(X, y, discriminative), width="stretch", key="home.discriminative")
+    st.html(discriminative_view())
     st.markdown("Logistic regression only learns **P(y = 1 | x)** (the colour) and the line where it is ½; "
                 "it has no P(x), so it can tell the classes apart but cannot make a single new point.")
 

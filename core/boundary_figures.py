@@ -27,7 +27,7 @@ from core import raster
 from core.classifiers import Grid, Panel
 from core.datasets import Dataset
 from core.memo import Memo, map_uncached
-from core.style import CLASS_COLORS, PROB_COLORSCALE
+from core.style import CLASS_COLORS, darker, light_prob_colorscale, mix_white
 
 CLICK_PARAM = "click"
 """The data chart's point selection: a click picks the nearest point of the invisible click grid."""
@@ -45,26 +45,9 @@ CURVE_COLORS = ("#3b6fd4", "#e8762c", "#2f9e5a", "#9c4fd6", "#d6336c", "#8a6d3b"
                 "#b8860b", "#6610f2", "#20c997", "#343a40")
 
 
-def _mix(color: str, t: float) -> str:
-    """``color`` blended towards white: t = 0 white, t = 1 the colour itself."""
-    rgb = 255 + t * (raster.rgb(color) - 255)
-    return "rgb({:.0f},{:.0f},{:.0f})".format(*rgb)
-
-
-def _darker(color: str, t: float = 0.65) -> str:
-    """``color`` blended towards black (for lines drawn over that colour's own region)."""
-    return "rgb({:.0f},{:.0f},{:.0f})".format(*(t * raster.rgb(color)))
-
-
-def light_prob_colorscale(strength: float = 0.6) -> list[list]:
-    """core.style.PROB_COLORSCALE paled towards white, so points and contours stay readable on top."""
-    return [[pos, _mix(color, strength) if color.startswith("#") and pos != 0.5 else color]
-            for pos, color in PROB_COLORSCALE]
-
-
 def class_shades(n_classes: int, n: int = 256) -> np.ndarray:
     """(K, n, 3) float RGB: for class k, n shades from near-white (unsure) to class k's colour (certain)."""
-    return np.stack([raster.lookup_table([[0.0, _mix(CLASS_COLORS[k], 0.08)], [1.0, _mix(CLASS_COLORS[k], 0.6)]], n)
+    return np.stack([raster.lookup_table([[0.0, mix_white(CLASS_COLORS[k], 0.08)], [1.0, mix_white(CLASS_COLORS[k], 0.6)]], n)
                      for k in range(n_classes)]).astype(np.float32)
 
 
@@ -149,7 +132,7 @@ def panel_picture(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = T
             logd = panel.grid_log_density[:, :, k].astype(float)
             dens = canvas.resample(np.exp(logd - logd.max()))  # relative density, peak 1
             picture = raster.paint(picture, raster.line_coverage(dens, DENSITY_LEVELS, DENSITY_WIDTH),
-                                   _darker(CLASS_COLORS[k]))
+                                   darker(CLASS_COLORS[k]))
             shown.append(f"P(x|y={k})")
     groups: list[raster.Markers] = []
     for X, y, kind in ((data.X_train, data.y_train, "train"), (data.X_test, data.y_test, "test")):

@@ -11,12 +11,13 @@ scikit-learn costs about two seconds of CPU, and the home page is the one page t
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
-from core.style import CLASS_COLORS, PROB_COLORSCALE, base_layout
+from core import raster
+from core.style import CLASS_COLORS, light_prob_colorscale, mix_white
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -125,46 +126,83 @@ def class_density(model: GaussianClasses, points: np.ndarray, k: int) -> np.ndar
     return np.exp(-0.5 * maha) / np.sqrt((2 * np.pi) ** points.shape[1] * np.linalg.det(cov))
 
 
-def generative_figure(X: np.ndarray, y: np.ndarray, model: GaussianClasses,
-                      samples: tuple[np.ndarray, np.ndarray]) -> go.Figure:
-    """P(x | y) contours per class, the training data faint, fresh samples from the model bold."""
+SAMPLE_OUTLINE = "#222222"
+POINT_OUTLINE = "#1c2333"
+DENSITY_LEVELS = (0.1, 0.3, 0.5, 0.7, 0.9)
+"""P(x | y) rings where the density is these fractions of its peak (as on the decision-boundary panels)."""
+
+
+def canvas_for(xs: np.ndarray, ys: np.ndarray, width: int = 440) -> raster.Canvas:
+    """A picture over the grid's ranges with one scale on both axes (a round Gaussian looks round)."""
+    height = int(np.clip(round(width * (ys[-1] - ys[0]) / (xs[-1] - xs[0])), 0.5 * width, 1.25 * width))
+    return raster.Canvas((float(xs[0]), float(xs[-1])), (float(ys[0]), float(ys[-1])), width, height)
+
+
+def generative_picture(X: np.ndarray, y: np.ndarray, model: GaussianClasses,
+                       samples: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, raster.Canvas]:
+    """Each class's P(x | y) as rings in its colour, the training data faint, the sampled points as stars:
+    a uint8 RGB picture (core.raster draws it) and the canvas it covers."""
     xs, ys, pts = grid(X)
-    fig = go.Figure()
-    for k, cls in enumerate(model.classes_):
+    canvas = canvas_for(xs, ys)
+    picture = np.full((canvas.height, canvas.width, 3), 255.0, dtype=np.float32)
+    for k in range(len(model.classes_)):
         dens = class_density(model, pts, k).reshape(len(ys), len(xs))
-        fig.add_trace(go.Contour(
-            x=xs, y=ys, z=dens, showscale=False, ncontours=6, contours_coloring="lines",
-            line=dict(width=2), colorscale=[[0, CLASS_COLORS[k]], [1, CLASS_COLORS[k]]],
-            name=f"P(x | y={cls})", hoverinfo="skip", showlegend=True,
-        ))
-        mask = y == cls
-        fig.add_trace(go.Scatter(x=X[mask, 0], y=X[mask, 1], mode="markers", name=f"data y={cls}",
-                                 marker=dict(color=CLASS_COLORS[k], size=5, opacity=0.25)))
-        smask = samples[1] == cls
-        fig.add_trace(go.Scatter(x=samples[0][smask, 0], y=samples[0][smask, 1], mode="markers",
-                                 name=f"sampled y={cls}",
-                                 marker=dict(color=CLASS_COLORS[k], size=8, symbol="star",
-                                             line=dict(width=0.5, color="#222"))))
-    fig.update_xaxes(range=[xs[0], xs[-1]], title="x₁")
-    fig.update_yaxes(range=[ys[0], ys[-1]], title="x₂")
-    return base_layout(fig, height=420)
+        rings = raster.line_coverage(canvas.resample(dens / dens.max()), DENSITY_LEVELS, 2.0)
+        picture = raster.paint(picture, rings, CLASS_COLORS[k])
+    groups = [raster.Markers(canvas.to_pixels(X[y == cls]), "circle", mix_white(CLASS_COLORS[k], 0.35), 6)
+              for k, cls in enumerate(model.classes_)]
+    groups += [raster.Markers(canvas.to_pixels(samples[0][samples[1] == cls]), "star", CLASS_COLORS[k], 15,
+                              SAMPLE_OUTLINE, 1.2) for k, cls in enumerate(model.classes_)]
+    return raster.draw_markers(picture, groups), canvas
 
 
-def discriminative_figure(X: np.ndarray, y: np.ndarray, model: Logistic) -> go.Figure:
-    """P(y = 1 | x) as a heatmap with the decision boundary P = ½ and the data on top."""
+def discriminative_picture(X: np.ndarray, y: np.ndarray, model: Logistic) -> tuple[np.ndarray, raster.Canvas]:
+    """P(y = 1 | x) as colour, the decision boundary P = ½ in black, the data on top: a uint8 RGB picture
+    and the canvas it covers."""
     xs, ys, pts = grid(X)
-    proba = model.predict_proba(pts)[:, 1].reshape(len(ys), len(xs))
-    fig = go.Figure()
-    fig.add_trace(go.Heatmap(x=xs, y=ys, z=proba, zmin=0, zmax=1, colorscale=PROB_COLORSCALE, opacity=0.75,
-                             colorbar=dict(title="P(y=1|x)", thickness=12), hoverinfo="skip"))
-    fig.add_trace(go.Contour(x=xs, y=ys, z=proba, showscale=False, contours=dict(start=0.5, end=0.5, size=1,
-                             coloring="lines"), colorscale=[[0, "#111"], [1, "#111"]], line=dict(width=3),
-                             name="boundary P = ½",
-                             hoverinfo="skip", showlegend=True))
-    for k, cls in enumerate(np.unique(y)):
-        mask = y == cls
-        fig.add_trace(go.Scatter(x=X[mask, 0], y=X[mask, 1], mode="markers", name=f"data y={cls}",
-                                 marker=dict(color=CLASS_COLORS[k], size=6, line=dict(width=0.5, color="#222"))))
-    fig.update_xaxes(range=[xs[0], xs[-1]], title="x₁")
-    fig.update_yaxes(range=[ys[0], ys[-1]], title="x₂")
-    return base_layout(fig, height=420)
+    canvas = canvas_for(xs, ys)
+    P = canvas.resample(model.predict_proba(pts)[:, 1].reshape(len(ys), len(xs)))
+    picture = raster.colorize(P, raster.lookup_table(light_prob_colorscale()))
+    picture = raster.paint(picture, raster.line_coverage(P, [0.5], 3.0), "#111111")
+    groups = [raster.Markers(canvas.to_pixels(X[y == cls]), "circle", CLASS_COLORS[k], 8, POINT_OUTLINE, 1.2)
+              for k, cls in enumerate(np.unique(y))]
+    return raster.draw_markers(picture, groups), canvas
+
+
+def _key(symbol: str, colors: list[str], text: str) -> str:
+    """A legend entry: the symbol once in each colour (class 0, class 1, ...), then its meaning."""
+    marks = "".join(f'<span style="color:{c}">{symbol}</span>' for c in colors)
+    return f'<span style="margin-right:14px;white-space:nowrap">{marks} {html.escape(text)}</span>'
+
+
+def _figure(picture: np.ndarray, canvas: raster.Canvas, label: str, keys: list[str], kind: str) -> str:
+    """The picture in its axes (x₁ across, x₂ up) with a legend line above it: one HTML block for st.html."""
+    legend = f'<div style="font-size:14px;line-height:1.6;margin-bottom:6px">{" ".join(keys)}</div>'
+    axes = raster.html_axes(canvas, raster.jpeg_data_uri(picture), label=label, max_width=canvas.width,
+                            figure=kind)
+    return legend + axes
+
+
+def generative_html(X: np.ndarray, y: np.ndarray, model: GaussianClasses,
+                    samples: tuple[np.ndarray, np.ndarray]) -> str:
+    """``generative_picture`` with its legend, as HTML."""
+    picture, canvas = generative_picture(X, y, model, samples)
+    colors = [CLASS_COLORS[k] for k in range(len(model.classes_))]
+    keys = [_key("◎", colors, "P(x | y), y = " + ", ".join(str(c) for c in model.classes_)),
+            _key("●", [mix_white(c, 0.35) for c in colors], "data"), _key("★", colors, "sampled from the model")]
+    return _figure(picture, canvas, "The generative model: P(x | y) rings, the data, and points sampled from it",
+                   keys, "generative")
+
+
+def discriminative_html(X: np.ndarray, y: np.ndarray, model: Logistic) -> str:
+    """``discriminative_picture`` with its legend (a colour bar for P(y = 1 | x)), as HTML."""
+    picture, canvas = discriminative_picture(X, y, model)
+    stops = ", ".join(color for _, color in light_prob_colorscale())
+    bar = ('<span style="margin-right:14px;white-space:nowrap">P(y=1 | x): 0 <span style="display:inline-block;'
+           f'width:90px;height:10px;vertical-align:middle;background:linear-gradient(to right, {stops});'
+           'outline:1px solid #c9ced6"></span> 1</span>')
+    classes = np.unique(y)
+    keys = [bar, _key("━", ["#111111"], "boundary P = ½"),
+            _key("●", [CLASS_COLORS[k] for k in range(len(classes))], "data, y = " + ", ".join(str(c) for c in classes))]
+    return _figure(picture, canvas, "The discriminative model: P(y = 1 | x) as colour, its boundary, and the data",
+                   keys, "discriminative")

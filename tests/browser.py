@@ -163,6 +163,15 @@ def screenshot(page, name: str) -> Path:
 CHART_CONTAINERS = "[data-testid=stPlotlyChart], [data-testid=stVegaLiteChart]"
 
 
+def wait_pictures(page, n: int = 1, timeout: float = 30_000) -> None:
+    """Wait until at least ``n`` server-drawn pictures (``st.html`` blocks with an image) are decoded."""
+    page.wait_for_function(
+        "(n) => [...document.querySelectorAll('[data-testid=stHtml] img')]"
+        ".filter(i => i.complete && i.naturalWidth > 0).length >= n",
+        arg=n, timeout=timeout,
+    )
+
+
 def wait_charts(page, n: int = 1, timeout: float = 30_000) -> None:
     """Wait until at least ``n`` charts have drawn (each container holds Plotly's svg or Vega's canvas/svg)."""
     page.wait_for_function(

@@ -18,12 +18,16 @@ SLIDERS = ("bayes.p_rain", "bayes.p_umbrella_given_rain", "bayes.p_umbrella_give
 def test_home_runs_and_sample_again_draws_new_points():
     at = open_page("app.py")
     assert_clean(at)
-    assert len(at.get("plotly_chart")) == 2
+    pictures = [h.proto.body for h in at.get("html")]
+    assert [('data-figure="generative"' in b, 'data-figure="discriminative"' in b) for b in pictures] == [
+        (True, False), (False, True)]
     assert len(at.latex) >= 2
     before = at.session_state["home.sample_seed"]
     at.button(key="home.sample").click().run()
     assert_clean(at)
     assert at.session_state["home.sample_seed"] == before + 1
+    after = [h.proto.body for h in at.get("html")]
+    assert after[0] != pictures[0] and after[1] == pictures[1]  # new stars; the discriminative side is the same
 
 
 def test_bayes_contract_default_posterior():

@@ -15,8 +15,15 @@ pytestmark = pytest.mark.e2e
 def test_home_renders_and_sidebar_links_open_every_page(server, page):
     harness.goto(page, server.url + "/")
     harness.assert_no_exception(page)
-    harness.wait_charts(page, 2)
+    harness.wait_pictures(page, 2)  # the two models' pictures
+    assert page.locator("[data-testid=stPlotlyChart], [data-testid=stVegaLiteChart]").count() == 0
     harness.screenshot(page, "home")
+    sources = "() => [...document.querySelectorAll('[data-testid=stHtml] img')].map(i => i.getAttribute('src'))"
+    before = page.evaluate(sources)
+    page.get_by_role("button", name="Sample again").click()  # new stars on the left, the right stays
+    page.wait_for_function(f"(b) => {{ const now = ({sources})(); return now[0] !== b[0]; }}", arg=before)
+    assert page.evaluate(sources)[1] == before[1]
+    harness.assert_no_exception(page)
     sidebar = page.locator("[data-testid=stSidebar]")
     assert sidebar.get_by_text("Home", exact=True).count() == 1
     assert sidebar.get_by_text("app", exact=True).count() == 0
