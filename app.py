@@ -24,9 +24,10 @@ def home_models():
     return X, y, fit_generative(X, y), fit_discriminative(X, y)
 
 
-@st.cache_data
+@st.cache_data(max_entries=32)
 def generative_view(sample_seed: int) -> str:
-    """The generative model's picture with 40 points sampled under this seed (the same for everyone)."""
+    """The generative model's picture with 40 points sampled under this seed (the same for everyone; the
+    last 32 seeds kept, ~50 kB each)."""
     X, y, generative, _ = home_models()
     return generative_html(X, y, generative, sample_joint(generative, 40, np.random.default_rng(sample_seed)))
 

@@ -1,7 +1,7 @@
 """The decision-boundary explorer's controls and the glue from their values to data, panels and curves.
 
-The page declares, draws and reads its widgets from the ``Control`` table here, and its teaching text is
-here too, so the page file holds only layout.
+The page declares, draws and reads its widgets from the ``Control`` table here; the longer teaching texts
+(what you see, try this) are here too, so the page file holds layout and the one-line captions.
 """
 
 from __future__ import annotations

@@ -178,8 +178,8 @@ def _key(symbol: str, colors: list[str], text: str) -> str:
 def _figure(picture: np.ndarray, canvas: raster.Canvas, label: str, keys: list[str], kind: str) -> str:
     """The picture in its axes (x₁ across, x₂ up) with a legend line above it: one HTML block for st.html."""
     legend = f'<div style="font-size:14px;line-height:1.6;margin-bottom:6px">{" ".join(keys)}</div>'
-    axes = raster.html_axes(canvas, raster.jpeg_data_uri(picture), label=label, max_width=canvas.width,
-                            figure=kind)
+    axes = raster.html_axes(canvas, raster.jpeg_data_uri(picture), label=label, max_width=canvas.width + 54,
+                            x_title="x₁", y_title="x₂", figure=kind)
     return legend + axes
 
 

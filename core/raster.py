@@ -230,12 +230,14 @@ FRAME_COLOR = "#c9ced6"
 LABEL_COLOR = "#5c6370"
 
 
-def html_axes(canvas: Canvas, source: str, *, label: str = "", max_width: int = 460, **data: str) -> str:
+def html_axes(canvas: Canvas, source: str, *, label: str = "", max_width: int = 460, x_title: str = "",
+              y_title: str = "", **data: str) -> str:
     """The picture ``source`` (a data URI) covering ``canvas``'s ranges, framed, with ticked x and y axes: one
     block of HTML (for ``st.html``) that scales with its column while the tick labels keep their size.
 
     Positions are percentages of the picture, so a tick sits at its value whatever the width on screen.
-    ``label`` is the accessible name; ``data`` become ``data-*`` attributes (what the picture shows).
+    ``label`` is the accessible name; ``x_title`` and ``y_title``, if given, name the axes (below the x
+    ticks, left of the y ticks); ``data`` become ``data-*`` attributes (what the picture shows).
     """
     (x0, x1), (y0, y1) = canvas.x_range, canvas.y_range
     parts = []
@@ -249,8 +251,15 @@ def html_axes(canvas: Canvas, source: str, *, label: str = "", max_width: int = 
         at = f"top:{100 * (y1 - v) / (y1 - y0):.3f}%;right:100%"
         parts.append(f'<span style="position:absolute;{at};width:4px;border-top:1px solid {AXIS_COLOR}"></span>'
                      f'<span style="position:absolute;{at};transform:translate(-6px,-50%)">{text}</span>')
+    if x_title:
+        parts.append(f'<span data-axis="x" style="position:absolute;left:50%;top:100%;font-size:14px;'
+                     f'transform:translate(-50%,22px)">{html.escape(x_title)}</span>')
+    if y_title:
+        parts.append(f'<span data-axis="y" style="position:absolute;top:50%;right:100%;font-size:14px;'
+                     f'transform:translate(-34px,-50%)">{html.escape(y_title)}</span>')
+    padding = f"0 0 {42 if x_title else 22}px {54 if y_title else 34}px"
     attributes = "".join(f' data-{k.replace("_", "-")}="{html.escape(v)}"' for k, v in data.items())
-    return (f'<div role="img" aria-label="{html.escape(label)}"{attributes} style="padding:0 0 22px 34px;'
+    return (f'<div role="img" aria-label="{html.escape(label)}"{attributes} style="padding:{padding};'
             f'max-width:{max_width}px;font-size:12px;line-height:1;color:{LABEL_COLOR};white-space:nowrap">'
             f'<div style="position:relative;outline:1px solid {FRAME_COLOR}">'
             f'<img src="{html.escape(source)}" alt="" style="display:block;width:100%;aspect-ratio:{canvas.width}/{canvas.height}">'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the home page draws no Plotly figure, and importing Plotly costs ~0.3 s at start-up
+if TYPE_CHECKING:  # only base_layout's type hints need Plotly; the colour helpers do not
     import plotly.graph_objects as go
 
 CLASS_COLORS: tuple[str, ...] = ("#3b6fd4", "#e8762c", "#2f9e5a", "#9c4fd6")

@@ -152,3 +152,12 @@ def test_html_axes_put_each_tick_at_its_value_and_the_picture_in_the_frame():
         assert found_x[label] == pytest.approx(at, abs=1e-3)
     for label, at in tops.items():
         assert found_y[label] == pytest.approx(at, abs=1e-3)
+
+
+def test_html_axes_name_the_axes_only_when_asked_and_make_room_for_the_names():
+    canvas = raster.Canvas((0.0, 1.0), (0.0, 1.0), width=40, height=40)
+    bare = raster.html_axes(canvas, "data:image/jpeg;base64,AAAA")
+    named = raster.html_axes(canvas, "data:image/jpeg;base64,AAAA", x_title="x₁", y_title="<x₂>")
+    assert "data-axis" not in bare and "padding:0 0 22px 34px" in bare
+    assert re.findall(r'data-axis="(x|y)"[^>]*>([^<]+)<', named) == [("x", "x₁"), ("y", "&lt;x₂&gt;")]
+    assert "padding:0 0 42px 54px" in named
