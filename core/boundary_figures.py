@@ -41,6 +41,8 @@ DENSITY_LEVELS = (0.1, 0.3, 0.5, 0.7, 0.9)
 """P(x | y) rings: where the density is these fractions of its peak."""
 SAMPLE_OUTLINE = "#222222"
 POINT_OUTLINE = "#1c2333"
+POINT_SHAPES = {"train": "circle", "test": "M-1,-1L1,1M-1,1L1,-1"}
+"""Training points are discs, test points crosses (an SVG path), on the data plot as on the panels."""
 CURVE_COLORS = ("#3b6fd4", "#e8762c", "#2f9e5a", "#9c4fd6", "#d6336c", "#8a6d3b", "#17a2b8", "#555555",
                 "#b8860b", "#6610f2", "#20c997", "#343a40")
 
@@ -61,6 +63,8 @@ def class_confidence(proba: np.ndarray) -> np.ndarray:
 
 def data_chart(data: Dataset, grid: Grid, *, height: int = 380) -> dict[str, Any]:
     """The data (train ●, test ✕) as a Vega-Lite chart over an invisible grid that makes empty space clickable.
+    Two legends: the classes by colour, and train / test by shape (each layer computes a constant
+    ``points`` field, shown on one shared shape scale).
 
     The spec stays the same when only the data change (the data travel as named Arrow datasets, and the
     axes take their ranges from the click grid, which spans the grid's ranges exactly), so the browser
@@ -75,6 +79,11 @@ def data_chart(data: Dataset, grid: Grid, *, height: int = 380) -> dict[str, Any
     y = {"field": "x2", "type": "quantitative", "scale": scale, "title": "x₂"}
     color = {"field": "class", "type": "nominal", "title": "class", "scale": {"domain": names, "range": list(CLASS_COLORS)}}
 
+    def shape() -> dict[str, Any]:
+        return {"field": "points", "type": "nominal", "title": "points",
+                "scale": {"domain": list(POINT_SHAPES), "range": list(POINT_SHAPES.values())},
+                "legend": {"symbolFillColor": "#8a94a6", "symbolStrokeColor": POINT_OUTLINE, "symbolStrokeWidth": 1.5}}
+
     def table(X: np.ndarray, labels: np.ndarray) -> pa.Table:
         return pa.table({"x1": X[:, 0].astype(np.float32), "x2": X[:, 1].astype(np.float32),
                          "class": pa.array([names[int(k)] for k in labels], pa.string())})
@@ -83,12 +92,13 @@ def data_chart(data: Dataset, grid: Grid, *, height: int = 380) -> dict[str, Any
         "datasets": {"train": table(data.X_train, data.y_train), "test": table(data.X_test, data.y_test),
                      "click_grid": pa.table({"gx": gx.ravel(), "gy": gy.ravel()})},
         "layer": [
-            {"data": {"name": "test"},
-             "mark": {"type": "point", "shape": "M-1,-1L1,1M-1,1L1,-1", "size": 40, "strokeWidth": 2, "filled": False},
-             "encoding": {"x": x, "y": y, "color": color}},
-            {"data": {"name": "train"},
-             "mark": {"type": "circle", "size": 55, "opacity": 0.9, "stroke": POINT_OUTLINE, "strokeWidth": 0.8},
-             "encoding": {"x": x, "y": y, "color": color}},
+            {"data": {"name": "train"}, "transform": [{"calculate": "'train'", "as": "points"}],
+             "mark": {"type": "point", "filled": True, "size": 55, "opacity": 0.9, "stroke": POINT_OUTLINE,
+                      "strokeWidth": 0.8},
+             "encoding": {"x": x, "y": y, "color": color, "shape": shape()}},
+            {"data": {"name": "test"}, "transform": [{"calculate": "'test'", "as": "points"}],
+             "mark": {"type": "point", "size": 40, "strokeWidth": 2, "filled": False},
+             "encoding": {"x": x, "y": y, "color": color, "shape": shape()}},
             {"data": {"name": "click_grid"},
              "mark": {"type": "point", "opacity": 0, "size": 10},
              "params": [{"name": CLICK_PARAM, "select": {"type": "point", "on": "click", "nearest": True,

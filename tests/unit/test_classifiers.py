@@ -420,7 +420,7 @@ def _vega_valid(spec: dict) -> dict:
 def test_data_chart_has_an_invisible_click_grid_on_top_and_a_spec_that_ignores_the_data(moons, three):
     grid = clf.Grid(*ds.bounds(moons.X_all))
     spec = _vega_valid(data_chart(moons, grid))
-    test, train, click = spec["layer"]
+    train, test, click = spec["layer"]  # test crosses drawn over the training discs
     assert click["mark"]["opacity"] == 0 and click["params"][0]["name"] == CLICK_PARAM
     assert click["params"][0]["select"]["nearest"]  # a click anywhere picks the nearest grid point
     cells = spec["datasets"]["click_grid"]
@@ -430,11 +430,16 @@ def test_data_chart_has_an_invisible_click_grid_on_top_and_a_spec_that_ignores_t
     assert len(spec["datasets"]["train"]) == len(moons.y_train) and len(spec["datasets"]["test"]) == len(moons.y_test)
     assert {r["class"] for r in spec["datasets"]["train"]} == {"0", "1"}
     assert train["encoding"]["color"]["scale"]["range"][:2] == list(CLASS_COLORS[:2])
+    # one shape legend, train ● and test ✕: each layer a constant field on the same scale
+    assert [layer["transform"] for layer in (train, test)] == [[{"calculate": "'train'", "as": "points"}],
+                                                                [{"calculate": "'test'", "as": "points"}]]
+    assert train["encoding"]["shape"]["scale"] == test["encoding"]["shape"]["scale"] == {
+        "domain": ["train", "test"], "range": ["circle", "M-1,-1L1,1M-1,1L1,-1"]}
     other = ds.make_dataset(ds.DataSettings(dataset="moons", n_samples=240, seed=2, noise=0.4))
     without_data = [{k: v for k, v in data_chart(d, clf.Grid(*ds.bounds(d.X_all))).items() if k != "datasets"}
                     for d in (moons, other)]
     assert without_data[0] == without_data[1]  # only the data change: the browser updates the chart in place
-    assert _vega_valid(data_chart(three, grid))["layer"][1]["encoding"]["color"]["scale"]["domain"] == ["0", "1", "2"]
+    assert _vega_valid(data_chart(three, grid))["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["0", "1", "2"]
 
 
 def test_learning_curve_chart_leaves_out_sizes_without_a_fit_and_bands_mean_plus_minus_sd():
