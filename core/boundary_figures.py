@@ -27,20 +27,25 @@ from core import raster
 from core.classifiers import Grid, Panel
 from core.datasets import Dataset
 from core.memo import Memo, map_uncached
-from core.style import CLASS_COLORS, darker, light_prob_colorscale, mix_white
+from core.style import (
+    BOUNDARY_COLOR,
+    CLASS_COLORS,
+    DENSITY_LEVELS,
+    NEUTRAL,
+    POINT_OUTLINE,
+    SAMPLE_OUTLINE,
+    darker,
+    light_prob_colorscale,
+    mix_white,
+)
 
 CLICK_PARAM = "click"
 """The data chart's point selection: a click picks the nearest point of the invisible click grid."""
 CLICK_GRID_N = (40, 16)
 """Invisible click-grid points across × down the data chart: a click adds a point at the nearest one."""
-BOUNDARY_COLOR = "#111111"
 BOUNDARY_WIDTH = 3.0
 """Line widths in picture pixels (a panel picture is shown at about two thirds of its size)."""
 DENSITY_WIDTH = 1.8
-DENSITY_LEVELS = (0.1, 0.3, 0.5, 0.7, 0.9)
-"""P(x | y) rings: where the density is these fractions of its peak."""
-SAMPLE_OUTLINE = "#222222"
-POINT_OUTLINE = "#1c2333"
 POINT_SHAPES = {"train": "circle", "test": "M-1,-1L1,1M-1,1L1,-1"}
 """Training points are discs, test points crosses (an SVG path), on the data plot as on the panels."""
 CURVE_COLORS = ("#3b6fd4", "#e8762c", "#2f9e5a", "#9c4fd6", "#d6336c", "#8a6d3b", "#17a2b8", "#555555",
@@ -82,7 +87,7 @@ def data_chart(data: Dataset, grid: Grid, *, height: int = 380) -> dict[str, Any
     def shape() -> dict[str, Any]:
         return {"field": "points", "type": "nominal", "title": "points",
                 "scale": {"domain": list(POINT_SHAPES), "range": list(POINT_SHAPES.values())},
-                "legend": {"symbolFillColor": "#8a94a6", "symbolStrokeColor": POINT_OUTLINE, "symbolStrokeWidth": 1.5}}
+                "legend": {"symbolFillColor": NEUTRAL, "symbolStrokeColor": POINT_OUTLINE, "symbolStrokeWidth": 1.5}}
 
     def table(X: np.ndarray, labels: np.ndarray) -> pa.Table:
         return pa.table({"x1": X[:, 0].astype(np.float32), "x2": X[:, 1].astype(np.float32),

@@ -17,7 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import raster
-from core.style import CLASS_COLORS, light_prob_colorscale, mix_white
+from core.style import (
+    BOUNDARY_COLOR,
+    CLASS_COLORS,
+    DENSITY_LEVELS,
+    POINT_OUTLINE,
+    SAMPLE_OUTLINE,
+    light_prob_colorscale,
+    mix_white,
+)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -126,12 +134,6 @@ def class_density(model: GaussianClasses, points: np.ndarray, k: int) -> np.ndar
     return np.exp(-0.5 * maha) / np.sqrt((2 * np.pi) ** points.shape[1] * np.linalg.det(cov))
 
 
-SAMPLE_OUTLINE = "#222222"
-POINT_OUTLINE = "#1c2333"
-DENSITY_LEVELS = (0.1, 0.3, 0.5, 0.7, 0.9)
-"""P(x | y) rings where the density is these fractions of its peak (as on the decision-boundary panels)."""
-
-
 def canvas_for(xs: np.ndarray, ys: np.ndarray, width: int = 440) -> raster.Canvas:
     """A picture over the grid's ranges with one scale on both axes (a round Gaussian looks round)."""
     height = int(np.clip(round(width * (ys[-1] - ys[0]) / (xs[-1] - xs[0])), 0.5 * width, 1.25 * width))
@@ -163,7 +165,7 @@ def discriminative_picture(X: np.ndarray, y: np.ndarray, model: Logistic) -> tup
     canvas = canvas_for(xs, ys)
     P = canvas.resample(model.predict_proba(pts)[:, 1].reshape(len(ys), len(xs)))
     picture = raster.colorize(P, raster.lookup_table(light_prob_colorscale()))
-    picture = raster.paint(picture, raster.line_coverage(P, [0.5], 3.0), "#111111")
+    picture = raster.paint(picture, raster.line_coverage(P, [0.5], 3.0), BOUNDARY_COLOR)
     groups = [raster.Markers(canvas.to_pixels(X[y == cls]), "circle", CLASS_COLORS[k], 8, POINT_OUTLINE, 1.2)
               for k, cls in enumerate(np.unique(y))]
     return raster.draw_markers(picture, groups), canvas
@@ -200,9 +202,9 @@ def discriminative_html(X: np.ndarray, y: np.ndarray, model: Logistic) -> str:
     stops = ", ".join(color for _, color in light_prob_colorscale())
     bar = ('<span style="margin-right:14px;white-space:nowrap">P(y=1 | x): 0 <span style="display:inline-block;'
            f'width:90px;height:10px;vertical-align:middle;background:linear-gradient(to right, {stops});'
-           'outline:1px solid #c9ced6"></span> 1</span>')
+           f'outline:1px solid {raster.FRAME_COLOR}"></span> 1</span>')
     classes = np.unique(y)
-    keys = [bar, _key("━", ["#111111"], "boundary P = ½"),
+    keys = [bar, _key("━", [BOUNDARY_COLOR], "boundary P = ½"),
             _key("●", [CLASS_COLORS[k] for k in range(len(classes))], "data, y = " + ", ".join(str(c) for c in classes))]
     return _figure(picture, canvas, "The discriminative model: P(y = 1 | x) as colour, its boundary, and the data",
                    keys, "discriminative")

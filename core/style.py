@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.raster import rgb
+
 if TYPE_CHECKING:  # only base_layout's type hints need Plotly; the colour helpers do not
     import plotly.graph_objects as go
 
@@ -20,19 +22,24 @@ HIGHLIGHT = "#d6336c"
 PROB_COLORSCALE = [[0.0, CLASS_COLORS[0]], [0.5, "#f7f7f7"], [1.0, CLASS_COLORS[1]]]
 """P(y = 1 | x) from class-0 blue through white (0.5) to class-1 orange."""
 
-
-def _channels(color: str) -> tuple[int, int, int]:
-    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+BOUNDARY_COLOR = "#111111"
+"""The decision boundary P = ½, on every picture of P(y | x)."""
+DENSITY_LEVELS = (0.1, 0.3, 0.5, 0.7, 0.9)
+"""P(x | y) rings: where the density is these fractions of its peak."""
+SAMPLE_OUTLINE = "#222222"
+"""The rim of a star: a point sampled from a generative model."""
+POINT_OUTLINE = "#1c2333"
+"""The rim of a training point."""
 
 
 def mix_white(color: str, t: float) -> str:
-    """A '#rrggbb' colour blended towards white: t = 0 white, t = 1 the colour itself."""
-    return "rgb({:.0f},{:.0f},{:.0f})".format(*(255 + t * (c - 255) for c in _channels(color)))
+    """A colour blended towards white: t = 0 white, t = 1 the colour itself."""
+    return "rgb({:.0f},{:.0f},{:.0f})".format(*(255 + t * (rgb(color) - 255)))
 
 
 def darker(color: str, t: float = 0.65) -> str:
-    """A '#rrggbb' colour blended towards black (for lines drawn over that colour's own region)."""
-    return "rgb({:.0f},{:.0f},{:.0f})".format(*(t * c for c in _channels(color)))
+    """A colour blended towards black (for lines drawn over that colour's own region)."""
+    return "rgb({:.0f},{:.0f},{:.0f})".format(*(t * rgb(color)))
 
 
 def light_prob_colorscale(strength: float = 0.6) -> list[list]:
