@@ -144,8 +144,9 @@ def panels(state: Mapping[str, Any], data: ds.Dataset, grid: clf.Grid, prior: np
     """One panel per selected model (or per model in ``names``): cached fits, with the shifted prior applied
     to the generative ones."""
     hp, seed = hyperparameters(state), int(state[SEED.key])
-    out = clf.evaluate_many(state[MODELS.key] if names is None else names, data.fingerprint(), data.X_train, data.y_train, data.X_test,
-                            data.y_test, grid, hp, seed)
+    names = state[MODELS.key] if names is None else names
+    out = clf.evaluate_many(names, data.fingerprint(), data.X_train, data.y_train, data.X_test, data.y_test, grid,
+                            hp, seed)
     return [clf.with_prior(p, prior) if prior is not None else p for p in out]
 
 

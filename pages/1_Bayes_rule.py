@@ -112,7 +112,7 @@ def umbrella_story() -> None:
 
 @st.fragment
 def naive_bayes_by_hand() -> None:
-    """The training table and the new day: editing them reruns only this part."""
+    """The training table and the new day: editing them reruns only this part (none of it is in the URL)."""
     st.header("Naive Bayes by hand")
     st.markdown(
         "A generative classifier: learn P(y) and P(x | y) from the table, then turn them around with Bayes' "
@@ -150,7 +150,6 @@ def naive_bayes_by_hand() -> None:
             "Delete every dry day (label 0): the page explains why naive Bayes cannot be fitted.",
             "Give every rainy day the same temperature: the zero-variance warning appears.",
         ])
-    ui.sync_url()
 
 
 umbrella_story()

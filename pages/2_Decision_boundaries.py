@@ -126,6 +126,7 @@ def results_table(data: ds.Dataset, grid: clf.Grid, prior) -> None:
 
 @st.fragment(key=bd.CURVES_FRAGMENT)
 def learning_curves(data: ds.Dataset) -> None:
+    """Ng & Jordan's learning curves; ends by writing the URL (its own settings, and all of the models' part)."""
     st.subheader("Learning curves (Ng & Jordan, 2002)")
     st.markdown("Test error against training-set size m, each point the mean over 20 random training sets "
                 "(band: ± 1 sd), on fresh data from the current generator.")
@@ -187,8 +188,7 @@ def models() -> None:
         results_table(data, grid, prior)
     ui.what_you_see(bd.PANELS_WHAT_YOU_SEE)
     ui.try_this(bd.TRY_THIS)
-    learning_curves(data)
-    ui.sync_url()
+    learning_curves(data)  # last: it writes the URL for this whole part too
 
 
 models()
