@@ -122,7 +122,9 @@ def naive_bayes_by_hand() -> None:
              r"{\sum_{y'} P(y')\,\prod_j \mathcal{N}(x_j;\ \mu_{j,y'}, \sigma^2_{j,y'})}")
     edit_col, new_col = st.columns([3, 2])
     with edit_col:
-        st.markdown("**Training days** (edit any cell, add or delete rows)")
+        st.markdown("**Training days** (edit any cell, add or delete rows). h: humidity, grams of water per m³ "
+                    "of air; T: the outdoor temperature; T_i: the indoor temperature, in a cellar, which hardly "
+                    "follows the weather.")
         edited = st.data_editor(example_days(), num_rows="dynamic", key="bayes.table", width="stretch")
     with new_col:
         st.markdown("**A new day to classify**")
@@ -146,7 +148,9 @@ def naive_bayes_by_hand() -> None:
         ui.what_you_see("Both numbers agree: the table is exactly what GaussianNB computes. Likelihoods are "
                         "densities, so they can be larger than 1; only after normalisation are they probabilities.")
         ui.try_this([
-            "Raise the new day's humidity to 95: P(rain | new day) goes up towards 1.",
+            "Raise the new day's humidity h to 16: P(rain | new day) goes up towards 1.",
+            "Compare the rows N(T_i): the cellar's temperature is about as likely under rain as under dry "
+            "weather, so it barely moves the posterior.",
             "Delete every dry day (label 0): the page explains why naive Bayes cannot be fitted.",
             "Give every rainy day the same temperature: the zero-variance warning appears.",
         ])

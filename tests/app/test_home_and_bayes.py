@@ -38,6 +38,15 @@ def test_bayes_contract_default_posterior():
     assert metric(at, "P(rain | new day), by hand") == metric(at, "P(rain | new day), scikit-learn")
 
 
+def test_naive_bayes_table_is_the_seed_weather_table():
+    at = open_page(BAYES)
+    assert_clean(at)
+    assert metric(at, "P(rain | new day), by hand") == "0.256"  # h 14, T 20, T_i 11 after the ten days
+    assert any("T_i: the indoor temperature" in m.value for m in at.markdown)
+    assert [n.label for n in at.number_input] == list(FEATURES)
+    assert [c.split(" ")[0] for c in FEATURES] == ["h", "T", "T_i"]
+
+
 def test_every_slider_at_its_extremes_runs():
     for key in SLIDERS:
         for value in (0.0, 1.0):

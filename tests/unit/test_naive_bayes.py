@@ -57,8 +57,23 @@ def test_every_step_follows_the_formula():
 def test_more_humid_day_raises_p_rain():
     X, y, x_new = _example()
     humid = x_new.copy()
-    humid[0] = 95.0
+    humid[0] = 16.0
     assert naive_bayes_steps(X, y, humid).posterior[1] > naive_bayes_steps(X, y, x_new).posterior[1]
+
+
+def test_the_first_day_is_the_seed_example_and_the_story_holds():
+    df = example_days()
+    assert [c.split(" ")[0] for c in FEATURES] == ["h", "T", "T_i"]
+    assert df.iloc[0].tolist() == [21.0, 20.0, 10.0, 1]
+    assert len(df) == 10
+    rain, dry = df[df[LABEL] == 1], df[df[LABEL] == 0]
+    assert rain[FEATURES[0]].min() > dry[FEATURES[0]].max()  # rainy days are more humid
+    assert rain[FEATURES[1]].mean() < dry[FEATURES[1]].mean()  # and cooler
+    assert abs(rain[FEATURES[2]].mean() - dry[FEATURES[2]].mean()) < 1.0  # the cellar hardly cares
+    X, y, x_new = _example()
+    steps = naive_bayes_steps(X, y, x_new)
+    spread = np.abs(steps.log_likelihood[1] - steps.log_likelihood[0])
+    assert spread[2] < spread[0] and spread[2] < spread[1]  # T_i tells the classes apart least
 
 
 def test_table_errors_are_explained():
