@@ -174,3 +174,43 @@ def generation_table(generation: Generation, vocab: Sequence[str]) -> pd.DataFra
          [f"{c.p_sampled:.2f}" for c in generation.choices]],
         index=["token", "P model", "P sampled"], columns=[str(i + 1) for i in range(len(generation.choices))],
     )
+
+
+_TEX_ESCAPES = {"\\": r"\backslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "%": r"\%", "#": r"\#",
+                "_": r"\_", "^": r"\^{}", "~": r"\sim{}"}
+
+
+def tex_text(word: str) -> str:
+    """A token as LaTeX text (a typed prompt may hold any character)."""
+    return r"\text{" + "".join(_TEX_ESCAPES.get(ch, ch) for ch in word) + "}"
+
+
+def _vec(x: np.ndarray, dims: int) -> str:
+    parts = [f"{v:.2f}" for v in x[:dims]] + ([r"\dots"] if len(x) > dims else [])
+    return r"\left(" + ",\\ ".join(parts) + r"\right)"
+
+
+def attention_latex(worked: Any, words: Sequence[str], dims: int = 4, terms: int = 3) -> list[str]:
+    """``tiny_gpt.AttentionWorked`` as LaTeX lines: the formula, the scores and weights per position, the output.
+
+    ``words`` are the tokens the model read (the last block_size of the prompt); positions are 0-based
+    as in the heatmap's labels."""
+    t, d = worked.query, worked.d
+    labels = [f"{j}{{:}}" + tex_text(w) for j, w in enumerate(list(words)[: t + 1])]
+    head = (rf"\text{{layer {worked.layer + 1}, head {worked.head + 1}, query }} t = {t}{{:}}{tex_text(words[t])}:\quad"
+            rf"\mathrm{{softmax}}\!\left(\frac{{QK^\top}}{{\sqrt{{d}}}}\right)V,\quad "
+            rf"o_t = \sum_{{j \le t}} w_j\, v_j,\ \ w_j = \frac{{e^{{s_j}}}}{{\sum_{{i \le t}} e^{{s_i}}}},\ \ "
+            rf"s_j = \frac{{q_t \cdot k_j}}{{\sqrt{{{d}}}}}")
+    cols = "c" * (t + 1)
+    rows = [r"j & " + " & ".join(labels),
+            rf"s_j = q_t \cdot k_j / \sqrt{{{d}}} & " + " & ".join(f"{s:.2f}" for s in worked.scores),
+            r"w_j & " + " & ".join(f"{w:.3f}" for w in worked.weights),
+            r"\text{model's } w_j & " + " & ".join(f"{w:.3f}" for w in worked.model_weights)]
+    table = r"\begin{array}{l|" + cols + "}" + r" \\ ".join(rows) + r"\end{array}"
+    order = np.argsort(-worked.weights, kind="stable")[:terms]
+    shown = " + ".join(rf"{worked.weights[j]:.3f}\,\underbrace{{{_vec(worked.v[j], dims)}}}_{{v_{{{j}}}}}"
+                       for j in sorted(order))
+    rest = r" + \dots" if t + 1 > terms else ""
+    output = (rf"o_t = {shown}{rest} = {_vec(worked.output, dims)}"
+              rf"\quad\text{{(first {min(dims, d)} of {d} dimensions)}}")
+    return [head, table, output]

@@ -317,3 +317,60 @@ def snapshot(trainer: GPTTrainer, prompt: Sequence[int]) -> Snapshot:
         attention=trainer.model.attention(prompt) if prompt else [],
         agreement_probs=agreement_probs,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Attention written out: one head, one query position
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AttentionWorked:
+    """softmax(q_t K^T / √d) V for one head and one query position t, every number of it."""
+
+    layer: int
+    head: int
+    query: int  # t, 0-based
+    d: int  # the head size, n_embd / n_head
+    q: np.ndarray  # (d,) q_t
+    k: np.ndarray  # (t + 1, d) k_j for j ≤ t
+    v: np.ndarray  # (t + 1, d) v_j for j ≤ t
+    scores: np.ndarray  # (t + 1,) q_t · k_j / √d
+    weights: np.ndarray  # (t + 1,) softmax of the scores
+    output: np.ndarray  # (d,) Σ_j weights_j v_j
+    model_weights: np.ndarray  # (t + 1,) the same row of the model's own attention (the heatmap's source)
+
+
+@torch.no_grad()
+def attention_written_out(model: GPT, context: Sequence[int], layer: int, head: int,
+                          query: int | None = None) -> AttentionWorked:
+    """Attention of ``head`` in ``layer`` at position ``query`` (default: the last token), by hand from the weights.
+
+    scoreⱼ = qₜ · kⱼ / √d for j ≤ t (the causal mask drops j > t), wⱼ = e^{scoreⱼ} / Σᵢ e^{scoreᵢ},
+    output = Σⱼ wⱼ vⱼ: row t of softmax(QKᵀ/√d) V, one head's slice, before the output projection.
+    Computed in float64 from the model's float32 activations; ``model_weights`` is the model's own row.
+    """
+    ids = list(context)[-model.config.block_size:]
+    if not ids:
+        raise ValueError("the context is empty: there is no position to attend from")
+    cfg = model.config
+    if not (0 <= layer < cfg.n_layer and 0 <= head < cfg.n_head):
+        raise ValueError(f"layer {layer}, head {head} is not in a model of {cfg.n_layer} layers × {cfg.n_head} heads")
+    t = len(ids) - 1 if query is None else int(query)
+    if not 0 <= t < len(ids):
+        raise ValueError(f"position {t} is not in a context of {len(ids)} tokens")
+    idx = torch.tensor([ids], dtype=torch.long)
+    x = model.wte(idx) + model.wpe(torch.arange(len(ids)))  # (1, T, C)
+    atts = []
+    for block in model.blocks[:layer + 1]:
+        h_in = block.ln_1(x)  # the input of this block's attention
+        x, att = block(x)
+        atts.append(att)
+    attn = model.blocks[layer].attn
+    C, d = cfg.n_embd, cfg.n_embd // cfg.n_head
+    q, k, v = attn.c_attn(h_in)[0].double().split(C, dim=1)  # 3 × (T, C)
+    sl = slice(head * d, (head + 1) * d)
+    q_t, K, V = q[t, sl].numpy(), k[: t + 1, sl].numpy(), v[: t + 1, sl].numpy()
+    scores = K @ q_t / math.sqrt(d)  # (t + 1,)
+    w = np.exp(scores - scores.max())
+    w /= w.sum()
+    return AttentionWorked(layer, head, t, d, q_t, K, V, scores, w, w @ V,
+                           atts[layer][0, head, t, : t + 1].double().numpy())

@@ -296,3 +296,57 @@ def live_fragment(runner: Any, draw: Callable[[], None], every: float = 0.25) ->
             st.rerun(scope="app")
 
     st.fragment(body, run_every=every if was_running else None)()
+
+
+# --------------------------------------------------------------------------------------------------
+# Next-token lab: which head and which position the attention is written out for
+# --------------------------------------------------------------------------------------------------
+def attention_picker(prefix: str, n_layer: int, n_head: int, words: Sequence[str]) -> tuple[int, int, int]:
+    """Layer, head and query position (0-based) from three select boxes keyed ``<prefix>.layer`` etc.
+
+    The position follows the last token of the prompt until it is chosen, and falls back to the last token
+    when the prompt no longer has it; layer and head fall back to the first when the model lost them."""
+    ss = st.session_state
+    T = len(words)
+    fallback = {f"{prefix}.layer": (range(n_layer), 0), f"{prefix}.head": (range(n_head), 0),
+                f"{prefix}.query": (range(T), T - 1)}
+    if ss.get(f"{prefix}.words") != list(words):  # a new prompt: back to its last token
+        ss.pop(f"{prefix}.query", None)
+    ss[f"{prefix}.words"] = list(words)
+    for key, (options, default) in fallback.items():
+        if ss.get(key) not in options:
+            ss[key] = default
+    c = st.columns(3)
+    layer = c[0].selectbox("Layer", range(n_layer), key=f"{prefix}.layer", format_func=lambda i: f"layer {i + 1}")
+    head = c[1].selectbox("Head", range(n_head), key=f"{prefix}.head", format_func=lambda i: f"head {i + 1}")
+    query = c[2].selectbox("Query position t", range(T), key=f"{prefix}.query",
+                           format_func=lambda i: f"{i}:{words[i]}")
+    return int(layer), int(head), int(query)
+
+
+# --------------------------------------------------------------------------------------------------
+# Decision-boundary lab: each model's decision written out
+# --------------------------------------------------------------------------------------------------
+def how_each_model_decides(panels: Sequence[Any], data: Any) -> None:
+    """One expander per fitted model that has a formula (``core.formulas``): the formula with its fitted numbers
+    at one point, and the same number from scikit-learn."""
+    from core import formulas  # scikit-learn: only the pages that need it pay for the import
+
+    st.subheader("How each model decides")
+    written = formulas.worked_all(panels, data)
+    if not written:
+        st.caption("Choose LDA, QDA, logistic regression, an SVM, a tree, a forest or k-NN above: each gets its "
+                   "decision written out here, with the fitted numbers.")
+        return
+    st.markdown(f"Every formula with the fitted numbers, at {formulas.shown_point(data).source} (the first ✕ of "
+                "the test set; the first training point when there is none), beside the same number from "
+                "scikit-learn. Gaussian naive Bayes is worked by hand on the Bayes page; the mixture, the KDE and the "
+                "neural net have no entry here.")
+    for w in written:
+        with st.expander(w.model):
+            for note in w.notes:
+                st.markdown(note)
+            for line in w.lines:
+                st.latex(line)
+            if w.check:
+                st.caption(f"Check: {w.check}")

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from core import nexttoken_figures as figs
-from core import ui
+from core import tiny_gpt, ui
 from core.bigram import Bigram
 from core.corpus import MAX_BYTES, CorpusSettings, check_user_text, corpus_text, encode_prompt
 from core.live import LiveRunner
@@ -13,7 +13,7 @@ from core.tiny_gpt import AgreementProbe, GPTConfig, GPTTrainer, TrainSettings, 
 
 ui.lab_page("pages/6_Next_token.py", "A language model is a chain of next-token classifiers")
 ui.url_state({
-    "nexttoken.prompt": ui.Param("the skies over the hills"),
+    "nexttoken.prompt": ui.Param("where the sky"),
     "nexttoken.temperature": ui.Param(1.0, 0.0, 2.0),
     "nexttoken.top_k": ui.Param(0, 0, 50),
     "nexttoken.layers": ui.Param(2, options=(1, 2)),
@@ -150,6 +150,18 @@ ui.what_you_see("Bars show the distribution a token is drawn from (after T and t
                 "puts *is* after a singular subject and *are* after a plural one, even for held-out combinations. "
                 "Attention row t shows where position t looks; the mask makes the upper triangle empty.")
 
+st.subheader("Attention, written out")
+if prompt.ids:  # one head, one query position, every number, from the same weights as the heatmaps
+    read = prompt.words[-config.block_size:]
+    choice = ui.attention_picker("nexttoken.att", config.n_layer, config.n_head, read)
+    worked, step = runner.read(lambda t: (tiny_gpt.attention_written_out(t.model, prompt.ids, *choice), t.steps))
+    for line in figs.attention_latex(worked, read):
+        st.latex(line)
+    st.caption(f"At step {step:,}, when the page last ran (Pause to read a fixed model). "
+               "q, k and v are this head's slices of the layer's input times its query, key and value weights; "
+               "the model's own wⱼ (the heatmap's row t) agree with the hand computation. o_t then goes, with the "
+               "other heads' outputs beside it, through the output projection.")
+
 if st.button("Generate", key="nexttoken.generate", type="primary"):
     st.session_state["nexttoken.clicks"] = st.session_state.get("nexttoken.clicks", 0) + 1
     model = runner.read(lambda t: t.model_copy())
@@ -174,6 +186,8 @@ ui.try_this([
     "uncertainty the grammar itself leaves (which adjective, which place).",
     "After training, prompt *the skies over the hills*: in layer 1 one head's last row (*hills*) looks mostly "
     "at *skies*, four words back. That is how the transformer sees the subject.",
+    "Under *Attention, written out*, pick that layer and head: the largest wⱼ sits under *skies*, and o_t is "
+    "mostly that position's value vector vⱼ.",
     "Set the temperature to 0 (or top-k to 1): every bar chart collapses onto one token, and Generate writes the "
     "same continuation on every click.",
     "Raise the temperature to 2: the bars flatten and the chosen tokens' 'P sampled' values drop.",
