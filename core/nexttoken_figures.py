@@ -190,7 +190,7 @@ def _vec(x: np.ndarray, dims: int) -> str:
     return r"\left(" + ",\\ ".join(parts) + r"\right)"
 
 
-def attention_latex(worked: Any, words: Sequence[str], dims: int = 4, terms: int = 3) -> list[str]:
+def attention_latex(worked: Any, words: Sequence[str], dims: int = 4, terms: int = 2) -> list[str]:
     """``tiny_gpt.AttentionWorked`` as LaTeX lines: the formula, the scores and weights per position, the output.
 
     ``words`` are the tokens the model read (the last block_size of the prompt); positions are 0-based
@@ -211,6 +211,6 @@ def attention_latex(worked: Any, words: Sequence[str], dims: int = 4, terms: int
     shown = " + ".join(rf"{worked.weights[j]:.3f}\,\underbrace{{{_vec(worked.v[j], dims)}}}_{{v_{{{j}}}}}"
                        for j in sorted(order))
     rest = r" + \dots" if t + 1 > terms else ""
-    output = (rf"o_t = {shown}{rest} = {_vec(worked.output, dims)}"
-              rf"\quad\text{{(first {min(dims, d)} of {d} dimensions)}}")
-    return [head, table, output]
+    output = rf"o_t = {shown}{rest}"
+    result = rf"o_t = {_vec(worked.output, dims)}\quad\text{{(the first {min(dims, d)} of {d} dimensions)}}"
+    return [head, table, output, result]

@@ -121,6 +121,7 @@ def results_table(data: ds.Dataset, grid: clf.Grid, prior) -> None:
     st.dataframe(clf.results_table(bd.panels(ss, data, grid, prior)), key="boundary.results", hide_index=True,
                  width="stretch", column_config={c: st.column_config.NumberColumn(format="%.3f")
                                                  for c in clf.RESULT_COLUMNS[1:]})
+    ui.how_each_model_decides(bd.panels(ss, data, grid, prior), data)  # in this fragment: reruns with the table
     ui.sync_url()
 
 

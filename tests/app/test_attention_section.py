@@ -38,7 +38,7 @@ def at():
 def test_section_shows_the_last_tokens_attention_with_numbers(at):
     assert_clean(at)
     lines = section(at)
-    assert len(lines) == 3 and "nan" not in " ".join(lines).lower()
+    assert len(lines) == 4 and "nan" not in " ".join(lines).lower()
     assert r"query } t = 3{:}\text{sky}" in lines[0]  # ". where the sky": the last token by default
     assert at.selectbox(key="nexttoken.att.query").value == 3
     weights, own = row(lines[1], "w_j"), row(lines[1], r"\text{model's } w_j")
@@ -75,4 +75,4 @@ def test_a_new_prompt_goes_back_to_its_last_token_and_fewer_heads_fall_back(at):
     assert r"head 1, query } t = 5{:}\text{hills}" in section(at)[0]
     at.text_input(key="nexttoken.prompt").set_value("50% of the $sky_{x}").run()
     assert_clean(at)
-    assert len(section(at)) == 3
+    assert len(section(at)) == 4

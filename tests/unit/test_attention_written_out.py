@@ -94,5 +94,5 @@ def test_latex_has_every_number_and_escapes_odd_tokens(text, model):
     assert r"\mathrm{softmax}" in joined and r"\sqrt{d}" in joined and "nan" not in joined.lower()
     for s, weight in zip(w.scores, w.weights, strict=True):
         assert f"{s:.2f}" in lines[1] and f"{weight:.3f}" in lines[1]
-    assert f"{w.output[0]:.2f}" in lines[2]
+    assert f"{w.output[0]:.2f}" in lines[3] and r"\underbrace" in lines[2]
     assert tex_text("50%_{x}$") == r"\text{50\%\_\{x\}\$}"
