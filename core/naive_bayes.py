@@ -16,29 +16,30 @@ from scipy.stats import norm
 
 FEATURES = ("h (humidity, g/m³)", "T (temperature, °C)", "T_i (indoor temperature, °C)")
 """h: water vapour per cubic metre of outdoor air; T: the outdoor temperature; T_i: the temperature indoors,
-in a cellar, which hardly follows the weather (a feature that carries little information)."""
+in a cellar, which does not follow the weather (in the example its values are the same on rainy and dry days,
+so its two Gaussians are the same and it cannot move the posterior)."""
 LABEL = "rain (1/0)"
 VAR_SMOOTHING = 1e-9
 """As in scikit-learn: ε = 1e-9 × the largest feature variance is added to every variance."""
 
 
 def example_days() -> pd.DataFrame:
-    """Ten days of weather: rainy days are humid and a little cooler; the cellar stays at 10-13 °C either way.
+    """Ten days of weather: rainy days are humid and a little cooler; the cellar's 10-12 °C are the same either way.
 
     The first day is the one of the notes this playground grew from: h = 21, T = 20, T_i = 10, rain."""
     return pd.DataFrame(
         {
             FEATURES[0]: [21.0, 18.0, 19.0, 16.0, 20.0, 9.0, 11.0, 7.0, 12.0, 8.0],
             FEATURES[1]: [20.0, 15.0, 14.0, 17.0, 13.0, 24.0, 22.0, 26.0, 19.0, 23.0],
-            FEATURES[2]: [10.0, 11.0, 10.0, 12.0, 11.0, 12.0, 11.0, 13.0, 10.0, 12.0],
+            FEATURES[2]: [10.0, 11.0, 10.0, 12.0, 11.0, 11.0, 10.0, 12.0, 11.0, 10.0],
             LABEL: [1, 1, 1, 1, 1, 0, 0, 0, 0, 0],
         }
     )
 
 
 def example_new_day() -> dict[str, float]:
-    """The day to classify: in between, so the posterior is not a foregone conclusion (about 0.26)."""
-    return {FEATURES[0]: 14.0, FEATURES[1]: 20.0, FEATURES[2]: 11.0}
+    """The day to classify: in between, so the posterior is not a foregone conclusion (about 0.43)."""
+    return {FEATURES[0]: 14.0, FEATURES[1]: 19.0, FEATURES[2]: 11.0}
 
 
 @dataclass

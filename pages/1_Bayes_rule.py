@@ -123,8 +123,8 @@ def naive_bayes_by_hand() -> None:
     edit_col, new_col = st.columns([3, 2])
     with edit_col:
         st.markdown("**Training days** (edit any cell, add or delete rows). h: humidity, grams of water per m³ "
-                    "of air; T: the outdoor temperature; T_i: the indoor temperature, in a cellar, which hardly "
-                    "follows the weather.")
+                    "of air; T: the outdoor temperature; T_i: the indoor temperature, in a cellar, which does not "
+                    "follow the weather.")
         edited = st.data_editor(example_days(), num_rows="dynamic", key="bayes.table", width="stretch")
     with new_col:
         st.markdown("**A new day to classify**")
@@ -149,8 +149,8 @@ def naive_bayes_by_hand() -> None:
                         "densities, so they can be larger than 1; only after normalisation are they probabilities.")
         ui.try_this([
             "Raise the new day's humidity h to 16: P(rain | new day) goes up towards 1.",
-            "Compare the rows N(T_i): the cellar's temperature is about as likely under rain as under dry "
-            "weather, so it barely moves the posterior.",
+            "Change the new day's T_i: P(rain | new day) stays where it is. The cellar's temperatures are the "
+            "same on rainy and dry days, so N(T_i) is the same for both classes and cancels in Bayes' rule.",
             "Delete every dry day (label 0): the page explains why naive Bayes cannot be fitted.",
             "Give every rainy day the same temperature: the zero-variance warning appears.",
         ])

@@ -41,8 +41,12 @@ def test_bayes_contract_default_posterior():
 def test_naive_bayes_table_is_the_seed_weather_table():
     at = open_page(BAYES)
     assert_clean(at)
-    assert metric(at, "P(rain | new day), by hand") == "0.256"  # h 14, T 20, T_i 11 after the ten days
+    assert metric(at, "P(rain | new day), by hand") == "0.427"  # h 14, T 19, T_i 11 after the ten days
     assert any("T_i: the indoor temperature" in m.value for m in at.markdown)
+    at.number_input(key="bayes.new.2").set_value(5.0).run()  # the cellar at 5 °C: T_i cannot move the posterior
+    assert metric(at, "P(rain | new day), by hand") == "0.427"
+    at.number_input(key="bayes.new.0").set_value(16.0).run()
+    assert float(metric(at, "P(rain | new day), by hand")) > 0.95
     assert [n.label for n in at.number_input] == list(FEATURES)
     assert [c.split(" ")[0] for c in FEATURES] == ["h", "T", "T_i"]
 
