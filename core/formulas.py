@@ -424,7 +424,8 @@ def _linear_svm(panel, data, x, names, m, where, at) -> Worked:
     notes = (at, f"z is x standardised; f > 0 means class {ds.class_name(names, int(w.positive))}. "
              f"{w.inside_margin} of {len(data.y_train)} training points lie inside the margin or on the wrong side "
              "(y f(x) < 1). LinearSVC minimises ½‖w‖² + C Σᵢ max(0, 1 − yᵢ f(xᵢ))², the squared hinge (its "
-             "default): small C, a wide margin and more points inside it." + k_note)
+             "default): small C, a wide margin and more points inside it. The panel's colour comes from f through "
+             "a sigmoid fitted by cross-validation (CalibratedClassifierCV)." + k_note)
     check = f"LinearSVC's `decision_function(x)` = {w.f_library:.4f}; by hand {w.f:.4f} ({_close(w.f_library, w.f)})."
     return Worked(panel.name, notes, lines, check)
 
@@ -448,7 +449,9 @@ def _rbf_svm(panel, data, x, names, m, where, at) -> Worked:
     notes = (at, f"z is x standardised; support vector {j} (x_{j} in the formula) is the one nearest to it. "
              "f > 0 means class "
              f"{ds.class_name(names, int(w.positive))}. SVC minimises ½‖w‖² + C Σᵢ max(0, 1 − yᵢ f(xᵢ)); only "
-             "the support vectors (αᵢ > 0) enter f. Large γ: each kernel is narrow, the boundary wiggles." + pair)
+             "the support vectors (αᵢ > 0) enter f. Large γ: each kernel is narrow, the boundary wiggles. The "
+             "panel's colour comes from f through a sigmoid fitted by cross-validation (CalibratedClassifierCV)."
+             + pair)
     check = f"SVC's `decision_function(x)` = {w.f_library:.4f}; by hand {w.f:.4f} ({_close(w.f_library, w.f)})."
     return Worked(panel.name, notes, lines, check)
 
