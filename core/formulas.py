@@ -90,7 +90,8 @@ def linear_svm(pipe: Any, X_train: np.ndarray, y_train: np.ndarray, x: np.ndarra
     w, b = svm.coef_[k], float(svm.intercept_[k])
     f_train = Z @ w + b
     yf = _sign_labels(y_train, positive) * f_train
-    return LinearSVMWorked(positive, w, b, z, float(z @ w + b), f_lib, 2.0 / float(np.linalg.norm(w)),
+    norm = float(np.linalg.norm(w))
+    return LinearSVMWorked(positive, w, b, z, float(z @ w + b), f_lib, 2.0 / norm if norm > 0 else math.inf,
                            float(np.mean(np.maximum(0.0, 1.0 - yf))), int(np.sum(yf < 1.0)), float(svm.C))
 
 
@@ -419,8 +420,9 @@ def _linear_svm(panel, data, x, names, m, where, at) -> Worked:
              r"\text{hinge: } \max(0,\ 1 - y\,f(x)),\ y = \pm 1",
              rf"w = {_vec(w.w)},\ b = {num(w.b)}:\quad f(x) = ({num(w.w[0])})({num(w.z[0])})"
              rf" + ({num(w.w[1])})({num(w.z[1])}) + ({num(w.b)}) = {num(w.f)}",
-             rf"\frac{{2}}{{\lVert w \rVert}} = \frac{{2}}{{{num(float(np.linalg.norm(w.w)))}}} = {num(w.margin)},\quad"
-             rf"\frac{{1}}{{n}}\sum_i \max(0,\ 1 - y_i f(x_i)) = {num(w.hinge)}\quad(C = {w.C:g})")
+             (rf"\frac{{2}}{{\lVert w \rVert}} = \frac{{2}}{{{num(float(np.linalg.norm(w.w)))}}} = {num(w.margin)},\quad"
+              if math.isfinite(w.margin) else r"\lVert w \rVert = 0\text{: no line, an unbounded margin},\quad")
+             + rf"\frac{{1}}{{n}}\sum_i \max(0,\ 1 - y_i f(x_i)) = {num(w.hinge)}\quad(C = {w.C:g})")
     notes = (at, f"z is x standardised; f > 0 means class {ds.class_name(names, int(w.positive))}. "
              f"{w.inside_margin} of {len(data.y_train)} training points lie inside the margin or on the wrong side "
              "(y f(x) < 1). LinearSVC minimises ½‖w‖² + C Σᵢ max(0, 1 − yᵢ f(xᵢ))², the squared hinge (its "

@@ -204,3 +204,15 @@ def test_models_without_a_formula_and_failed_fits_are_left_out(data):
     assert fm.worked(failed, data) is None
     empty = ds.Dataset(np.zeros((0, 2)), np.zeros(0, int), np.zeros((0, 2)), np.zeros(0, int), data.class_names)
     assert fm.worked_all(panels, empty) == []
+
+
+def test_identical_points_give_a_zero_weight_svm_and_say_so_instead_of_dividing_by_zero():
+    X = np.array([[0.4, 1.3]] * 4)
+    y = np.array([0, 1, 0, 1])
+    data = ds.Dataset(X, y, X[:0], y[:0], ("0", "1"))
+    (panel,) = clf.evaluate_many(["Linear SVM"], data.fingerprint(), X, y, X[:0], y[:0], clf.Grid((0, 1), (0, 2), 8),
+                                 parallel=False)
+    w = fm.linear_svm(panel.model, X, y, X[0])
+    assert w.margin == np.inf and w.hinge == pytest.approx(1.0)  # f = 0 everywhere: every point pays 1
+    text = " ".join(fm.worked(panel, data).lines)
+    assert "unbounded margin" in text and not re.search(r"\b(nan|inf|undefined)\b", text)
