@@ -239,6 +239,8 @@ class LDAModel(GenerativeClassifier):
         n, d = X.shape
         if n <= len(self.classes_):
             raise ModelError(f"LDA needs more training points than classes ({n} points, {len(self.classes_)} classes).")
+        if np.var(X, axis=0).max() == 0.0:  # scikit-learn's svd solver fails with an IndexError here
+            raise ModelError("LDA: all training points are identical, so the pooled covariance is 0.")
         self.estimator_ = LinearDiscriminantAnalysis(solver="svd").fit(X, y)
         resid = X - self.estimator_.means_[np.searchsorted(self.classes_, y)]
         self.covariance_ = resid.T @ resid / n  # pooled within-class covariance (maximum likelihood, as sklearn's)

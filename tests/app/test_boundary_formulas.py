@@ -90,3 +90,16 @@ def test_no_models_no_section_entries():
     assert_clean(at)
     assert not section(at)
     assert any("each gets its decision written out" in c.value for c in at.caption)
+
+
+def test_identical_clicked_points_explain_themselves_and_the_section_carries_on():
+    at = open_page(PAGE, {"boundary.dataset": ds.CUSTOM, "boundary.models": ["LDA", "Linear SVM", "k-NN"],
+                          "boundary.knn_k": "1"})
+    at.session_state["boundary.added"] = [[0.4, 1.3, 0], [0.4, 1.3, 1], [0.4, 1.3, 0], [0.4, 1.3, 1]]
+    at.run()
+    assert_clean(at)
+    assert any("all training points are identical" in w.value for w in at.warning)
+    found = section(at)
+    assert list(found) == ["Linear SVM", "k-NN"] and "unbounded margin" in found["Linear SVM"]
+    for model, text in found.items():
+        assert_numbers_agree(text, model)
