@@ -103,23 +103,31 @@ def test_same_seed_same_run_and_minibatches_are_seeded(sin_data):
     assert run(0) != run(1)
 
 
+@pytest.mark.trains
 def test_defaults_reach_the_benchmark_goal(sin_data):
-    """The benchmark's goal, counted in steps (its seconds are measured in bench/backprop.py)."""
-    trainer = MLPTrainer(sin_data, MLPSettings())
-    while trainer.train_mse[-1] > 0.01 and trainer.steps < 300:
-        trainer.step()
-    assert trainer.train_mse[-1] <= 0.01
+    """The benchmark's goal, counted in steps (its seconds are measured in bench/backprop.py).
+
+    Measured (seeds 0-7 on the default, AVX2 and AVX-512 kernels): train MSE ≤ 0.01 after 51-109 steps;
+    the test gives every seed 300."""
+    for seed in range(4):
+        trainer = MLPTrainer(sin_data, MLPSettings(seed=seed))
+        while trainer.train_mse[-1] > 0.01 and trainer.steps < 300:
+            trainer.step()
+        assert trainer.train_mse[-1] <= 0.01, seed
 
 
+@pytest.mark.trains
 def test_divergence_is_detected_with_a_message(sin_data):
-    trainer = MLPTrainer(sin_data, MLPSettings(optimizer="SGD", lr=3.0))
-    assert trainer.diverged() is None
-    for _ in range(20):
-        trainer.step()
-        if trainer.diverged():
-            break
-    message = trainer.diverged()
-    assert message and "exploded" in message and "η = 3" in message and "Reset" in message
+    # Measured (seeds 0-7, three kernel paths): SGD at η = 3 explodes at step 3 every time; 20 steps allowed.
+    for seed in range(3):
+        trainer = MLPTrainer(sin_data, MLPSettings(optimizer="SGD", lr=3.0, seed=seed))
+        assert trainer.diverged() is None
+        for _ in range(20):
+            trainer.step()
+            if trainer.diverged():
+                break
+        message = trainer.diverged()
+        assert message and "exploded" in message and "η = 3" in message and "Reset" in message, seed
     # Not-a-number weights count as diverged too.
     nan_trainer = MLPTrainer(sin_data, MLPSettings())
     with torch.no_grad():
@@ -137,20 +145,29 @@ def test_set_lr_changes_the_running_optimiser(sin_data):
     assert MLPSettings(width=3).architecture() != MLPSettings(width=4).architecture()
 
 
-def test_vanishing_gradient_with_deep_sigmoid_and_sgd(sin_data):
-    """The page's try-this: sigmoid, depth 6, SGD, η = 0.1 stalls; tanh with the same settings learns."""
-    stuck = MLPTrainer(make_data(DataSettings()), MLPSettings(depth=6, activation="sigmoid", optimizer="SGD", lr=0.1))
-    stuck.step()
-    rms = stuck.gradient_rms()
-    assert len(rms) == 7
-    assert rms[-1] / rms[0] > 1e3  # σ' ≤ ¼: roughly 10× smaller per layer going back
-    for _ in range(200):
+@pytest.mark.trains
+def test_vanishing_gradient_with_deep_sigmoid_and_sgd():
+    """The page's try-this: sigmoid, depth 6, SGD, η = 0.1 stalls; tanh with the same settings learns.
+
+    Measured (seeds 0-7, three kernel paths): the gradient's RMS is 1,220-373,000 times smaller at the first
+    layer than at the last (median ~130,000); after 200 steps sigmoid sits at MSE 0.502 (var(sin) = 0.5) and
+    tanh at 0.067-0.079."""
+    data = make_data(DataSettings())
+    ratios = []
+    for seed in range(4):
+        stuck = MLPTrainer(data, MLPSettings(depth=6, activation="sigmoid", optimizer="SGD", lr=0.1, seed=seed))
         stuck.step()
-    assert stuck.train_mse[-1] > 0.45  # a flat line at the mean: MSE ≈ var(sin) = 0.5
-    learns = MLPTrainer(make_data(DataSettings()), MLPSettings(depth=6, activation="tanh", optimizer="SGD", lr=0.1))
-    for _ in range(200):
-        learns.step()
-    assert learns.train_mse[-1] < 0.2
+        rms = stuck.gradient_rms()
+        assert len(rms) == 7
+        ratios.append(rms[-1] / rms[0])  # σ' ≤ ¼: roughly 10× smaller per layer going back
+        for _ in range(200):
+            stuck.step()
+        assert stuck.train_mse[-1] > 0.45, seed  # a flat line at the mean: MSE ≈ var(sin) = 0.5
+        learns = MLPTrainer(data, MLPSettings(depth=6, activation="tanh", optimizer="SGD", lr=0.1, seed=seed))
+        for _ in range(200):
+            learns.step()
+        assert learns.train_mse[-1] < 0.2, seed
+    assert min(ratios) > 100 and np.median(ratios) > 1e4, ratios
 
 
 def test_history_is_downsampled_with_first_and_last(sin_data):
