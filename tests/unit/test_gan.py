@@ -340,7 +340,8 @@ def collapse_runs():
 
 @pytest.mark.trains
 def test_ring_default_reaches_8_of_8_modes_and_mostly_high_quality_samples(works_runs):
-    """The page: "within seconds Modes covered reaches 8 / 8 and most samples are high quality".
+    """The page: "within 2,000 steps Modes covered reaches 8 / 8 (on some seeds 7 / 8) and most samples are
+    high quality".
 
     Measured (seeds 0-9 × three kernel paths, 2,000 steps): 29 of 30 runs reach 8 / 8 at some check (seed 3
     on the default kernels stays at 7 / 8); every run ends with ≥ 68 % high-quality samples and, for seeds
@@ -355,7 +356,7 @@ def test_ring_default_reaches_8_of_8_modes_and_mostly_high_quality_samples(works
 
 @pytest.mark.trains
 def test_mode_collapse_preset_bunches_its_samples_and_covers_far_fewer_modes(works_runs, collapse_runs):
-    """The page: the samples bunch onto one to three modes and hop, *Modes covered* stays far below 8 / 8.
+    """The page: the samples bunch into one to three clumps that hop, *Modes covered* stays at 5 / 8 or below.
 
     Measured (seeds 0-9 × three kernel paths, checks every 500 steps up to 3,000): at most 5 modes covered
     at any check (150 checks); the three most popular modes hold on average 0.92-0.94 of the samples for
