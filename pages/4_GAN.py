@@ -145,7 +145,7 @@ with plane:
         "Press ▶ Train on the ring of 8: within 2,000 steps *Modes covered* reaches 8 / 8 (on some seeds it stops "
         "at 7 / 8: one mode dropped) and most samples are high quality.",
         "Load the *mode collapse* preset and train: the purple samples bunch into one to three clumps that hop "
-        "around the ring, and *Modes covered* stays far below 8 / 8 (5 at most) for the first few thousand steps.",
+        "around the ring, and *Modes covered* stays far below 8 / 8 (mostly 1–4) for the first few thousand steps.",
         "Pick the grid of 25, load *best for grid of 25* and train for about 10,000 steps: usually 25 / 25 modes. "
         "Some runs lose most modes for thousands of steps first and find them again: change the seed to see.",
         "While training, set the G learning rate to 10: the run diverges, pauses itself and says why. Lower it "

@@ -152,7 +152,7 @@ def verb_margins(text, trainer) -> list[float]:
 
 @pytest.mark.trains
 def test_transformer_learns_the_agreement_the_bigram_cannot(text, trained, seeded_runs):
-    """The page: "within seconds the transformer puts *is* first for one and *are* for the other, and
+    """The page: "within 200 steps the transformer puts *is* first for one and *are* for the other, and
     Agreement climbs above 95 %". Measured at step 200: P(right) − P(wrong) ≥ 0.79 in all nine runs."""
     assert trained.agreement() >= 0.95
     assert trained.agreement_history and trained.agreement_steps[-1] % trained.settings.eval_every == 0
