@@ -45,7 +45,7 @@ def seeded_runs():
     """The page's model trained with other training seeds (corpus seed 0) and on other corpus seeds (the
     page's corpus-seed widget, training seed 0): (text, trainer) after TRAINED_STEPS steps each."""
     runs = []
-    for train_seed, corpus_seed in ((1, 0), (2, 0), (3, 0), (0, 1), (0, 2)):
+    for train_seed, corpus_seed in ((1, 0), (2, 0), (0, 1), (0, 2)):
         text = corpus_text(CorpusSettings(seed=corpus_seed))
         trainer = GPTTrainer(text, GPTConfig(len(text.vocab)), TrainSettings(seed=train_seed))
         for _ in range(TRAINED_STEPS):
@@ -171,12 +171,12 @@ def test_a_layer_one_head_looks_back_at_the_subject(text, trained, seeded_runs):
 
     Measured at steps 200-800: the page's training seed 0 does so on corpus seeds 0-3 (0.55-0.96) and
     training seeds 1-4 do too (0.63-1.00), while training seed 5 solves the agreement another way (≤ 0.12).
-    So the test checks the page's training seed on several corpora, and all but one of other training seeds."""
+    So the test checks the page's training seed on several corpora, and training seeds 1 and 2."""
     assert layer_one_look_back(text, trained) > 0.5
     page_seed = [layer_one_look_back(t, tr) for s, _, t, tr in seeded_runs if s == 0]
     other_seeds = [layer_one_look_back(t, tr) for s, _, t, tr in seeded_runs if s != 0]
     assert min(page_seed) > 0.5, page_seed
-    assert sum(w > 0.5 for w in other_seeds) >= len(other_seeds) - 1, other_seeds
+    assert min(other_seeds) > 0.5, other_seeds
 
 
 def test_divergence_is_reported(text):
