@@ -438,8 +438,18 @@ class GanTrainer:
         """Why the run diverged (NaN/inf or exploding losses or weights), or None."""
         return self._problem
 
+    def train_steps(self, n: int) -> int:
+        """Train ``n`` iterations, or until the run diverges; returns steps done (the same on any machine)."""
+        done = 0
+        while done < n and not self._problem:
+            self.step()
+            done += 1
+        return done
+
     def train_for(self, seconds: float, max_steps: int | None = None) -> int:
-        """Train until ``seconds`` have passed (or ``max_steps``, or divergence); returns steps done."""
+        """Train until ``seconds`` have passed (or ``max_steps``, or divergence); returns steps done.
+
+        A wall-clock budget: how many steps that is depends on the machine. Tests use ``train_steps``."""
         deadline = time.perf_counter() + seconds
         done = 0
         while time.perf_counter() < deadline and not self._problem:

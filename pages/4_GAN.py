@@ -142,10 +142,12 @@ with plane:
         "pile all its samples onto one mode; D learns that spot is fake, G hops to another mode, and round they "
         "go. *Modes covered* stays low while the purple cloud jumps around the ring.")
     ui.try_this([
-        "Press ▶ Train on the ring of 8: within seconds *Modes covered* reaches 8 / 8 and most samples are high quality.",
-        "Load the *mode collapse* preset and train: all purple samples sit on one or two modes and hop between "
-        "them, and *Modes covered* stays far below 8 / 8 for the first few thousand steps.",
-        "Pick the grid of 25, load *best for grid of 25* and train for a minute: 24–25 / 25 modes.",
+        "Press ▶ Train on the ring of 8: within 2,000 steps *Modes covered* reaches 8 / 8 (on some seeds it stops "
+        "at 7 / 8: one mode dropped) and most samples are high quality.",
+        "Load the *mode collapse* preset and train: the purple samples bunch into one to three clumps that hop "
+        "around the ring, and *Modes covered* stays far below 8 / 8 (mostly 1–4) for the first few thousand steps.",
+        "Pick the grid of 25, load *best for grid of 25* and train for about 10,000 steps: usually 25 / 25 modes. "
+        "Some runs lose most modes for thousands of steps first and find them again: change the seed to see.",
         "While training, set the G learning rate to 10: the run diverges, pauses itself and says why. Lower it "
         "and press ↺ Reset to recover.",
         "Choose the 1-D mixture: D(x) (dashed) flattens towards ½ where the purple and green curves agree, as "

@@ -180,7 +180,7 @@ for name, gen in generations if fingerprint == text.fingerprint else []:
 
 ui.try_this([
     "Before training, compare the bars for *the sky over the hills* and *the skies over the hills*: the bigram "
-    "bars are identical (it sees only *hills*). Press Train: within seconds the transformer puts *is* first for "
+    "bars are identical (it sees only *hills*). Press Train: within 200 steps the transformer puts *is* first for "
     "one and *are* for the other, and Agreement climbs above 95 %.",
     "Watch the loss: it starts at ln V (≈ 4.3 nats, a uniform guess over 77 tokens) and settles near 1.1, the "
     "uncertainty the grammar itself leaves (which adjective, which place).",

@@ -16,3 +16,15 @@ fi
 python -m ruff check .
 # pytest exits 5 when no test ran; set -e turns that (and any failure) into a failed run.
 python -m pytest -q "$@"
+
+# The tests whose outcome depends on a training trajectory (marker `trains`) once more on each of two other
+# kernel paths: torch's plain and AVX2 kernels, with MKL, OpenBLAS and numpy held to the matching instruction
+# sets. The run above used this machine's own. A result that holds on one processor family only fails here.
+plain=(ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2 OPENBLAS_CORETYPE=Prescott
+       NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL AVX512_SPR")
+avx2=(ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 OPENBLAS_CORETYPE=Haswell
+      NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR")
+if [ "$#" -eq 0 ]; then
+  env "${plain[@]}" python -m pytest -q -m trains
+  env "${avx2[@]}" python -m pytest -q -m trains
+fi

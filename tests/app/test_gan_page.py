@@ -83,13 +83,15 @@ def test_a_learning_rate_change_is_live_and_an_architecture_change_resets_with_a
     assert_clean(at)
 
 
+@pytest.mark.trains
 def test_extreme_learning_rates_pause_with_a_message_and_reset_recovers(at):
     at.select_slider(key="gan.lr_g").set_value(gan.LR_OPTIONS[-1])
     at.select_slider(key="gan.lr_d").set_value(gan.LR_OPTIONS[-1]).run()
     at.button(key="gan.train").click().run()
-    for _ in range(20):
-        if not runner(at).running:
-            break
+    # Learning rates of 10 diverge at step 1 or 2 on every seed and kernel path measured; wait on that with a
+    # deadline (a busy machine takes longer to get there), never a fixed number of ticks.
+    deadline = time.monotonic() + 120
+    while runner(at).running and time.monotonic() < deadline:
         tick(at, 0.2)
     assert not runner(at).running
     assert_clean(at)

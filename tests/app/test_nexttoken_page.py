@@ -30,9 +30,13 @@ def steps(at) -> int:
     return int(as_number(metric(at, "Step")))
 
 
-def tick_until(at, condition, runs: int = 200) -> None:
-    """Run fragment ticks (AppTest never fires run_every) until ``condition(at)`` or give up."""
-    for _ in range(runs):
+def tick_until(at, condition, timeout: float = 180.0) -> None:
+    """Run fragment ticks (AppTest never fires run_every) until ``condition(at)``, with a deadline.
+
+    A deadline, not a number of ticks: the worker trains between ticks, and a slow or busy machine
+    takes longer (in seconds and in ticks) to reach the same step."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         at.run()
         if condition(at):
             return
@@ -74,6 +78,7 @@ def test_bigram_bars_ignore_everything_but_the_last_word(at):
     assert_clean(at)
 
 
+@pytest.mark.trains
 def test_train_ticks_pause_and_reset(at):
     before = bars(at, "Transformer")
     at.button(key="nexttoken.train").click().run()

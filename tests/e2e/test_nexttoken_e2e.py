@@ -30,6 +30,7 @@ def metric(page, label: str) -> str:
     return box.locator("[data-testid=stMetricValue]").inner_text().strip()
 
 
+@pytest.mark.trains
 def test_training_raises_agreement_and_moves_the_bars(server, page):
     harness.goto(page, harness.page_url(server, PAGE))
     harness.assert_no_exception(page)

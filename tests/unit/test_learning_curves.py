@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -88,19 +90,25 @@ def test_cache_returns_the_stored_result():
     assert lc.cached(("test-key", 1), compute) is first and len(calls) == 1
 
 
+@pytest.mark.trains
 def test_ng_jordan_crossover():
     """Correlated blobs with 30 irrelevant features, 10 sizes × 20 draws: the curves cross.
 
-    Naive Bayes is ahead at m = 13-34 (it needs few examples), logistic regression at m ≥ 142 and
-    at the largest m by a clear margin (its asymptote is lower, because the features are correlated).
+    The page: "naive Bayes leads for small m, logistic regression from m ≈ 90 on". Measured over the
+    settings' seeds 0-9 (and OpenBLAS's Prescott, Haswell and SkylakeX kernels for seeds 0-2, which gave the
+    same curves): naive Bayes is ahead at m = 21 on every seed and at m = 13 and 34 on 9 of 10; logistic
+    regression is ahead at every m ≥ 88 on every seed, at the largest m by 0.036-0.048 (three standard errors
+    of the difference are 0.006-0.007). So: every seed, not one seed's curve.
     """
     state = {c.key: c.default for c in bd.CONTROLS} | bd.NG_JORDAN
     job = bd.curve_job(state, bd.lab_data(bd.data_settings(state), None, []))
-    result = lc.learning_curves(job.draw, [NB, LR], job.settings)
-    (nb, nb_sd), (lr, lr_sd) = result.summary()[NB], result.summary()[LR]
-    m = result.sizes
-    assert job.settings.draws == 20 and len(m) == 10
-    small, large = (m >= 13) & (m <= 34), m >= 142
-    assert (nb[small] < lr[small]).all(), (m, nb, lr)
-    assert (lr[large] < nb[large]).all(), (m, nb, lr)
-    assert nb[-1] - lr[-1] > 3 * (nb_sd[-1] + lr_sd[-1]) / np.sqrt(20)  # well beyond the draws' noise
+    assert job.settings.draws == 20
+    for seed in (0, 1, 2):
+        result = lc.learning_curves(job.draw, [NB, LR], replace(job.settings, seed=seed))
+        (nb, nb_sd), (lr, lr_sd) = result.summary()[NB], result.summary()[LR]
+        m = result.sizes
+        assert len(m) == 10
+        small, large = (m >= 13) & (m <= 34), m >= 88
+        assert nb[m == 21] < lr[m == 21] and nb[small].mean() < lr[small].mean(), (seed, m, nb, lr)
+        assert (lr[large] < nb[large]).all(), (seed, m, nb, lr)
+        assert nb[-1] - lr[-1] > 3 * (nb_sd[-1] + lr_sd[-1]) / np.sqrt(20), seed  # well beyond the draws' noise

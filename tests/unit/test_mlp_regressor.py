@@ -103,23 +103,31 @@ def test_same_seed_same_run_and_minibatches_are_seeded(sin_data):
     assert run(0) != run(1)
 
 
+@pytest.mark.trains
 def test_defaults_reach_the_benchmark_goal(sin_data):
-    """The benchmark's goal, counted in steps (its seconds are measured in bench/backprop.py)."""
-    trainer = MLPTrainer(sin_data, MLPSettings())
-    while trainer.train_mse[-1] > 0.01 and trainer.steps < 300:
-        trainer.step()
-    assert trainer.train_mse[-1] <= 0.01
+    """The benchmark's goal, counted in steps (its seconds are measured in bench/backprop.py).
+
+    Measured (seeds 0-7 on the default, AVX2 and AVX-512 kernels): train MSE ≤ 0.01 after 51-109 steps;
+    the test gives every seed 300."""
+    for seed in range(4):
+        trainer = MLPTrainer(sin_data, MLPSettings(seed=seed))
+        while trainer.train_mse[-1] > 0.01 and trainer.steps < 300:
+            trainer.step()
+        assert trainer.train_mse[-1] <= 0.01, seed
 
 
+@pytest.mark.trains
 def test_divergence_is_detected_with_a_message(sin_data):
-    trainer = MLPTrainer(sin_data, MLPSettings(optimizer="SGD", lr=3.0))
-    assert trainer.diverged() is None
-    for _ in range(20):
-        trainer.step()
-        if trainer.diverged():
-            break
-    message = trainer.diverged()
-    assert message and "exploded" in message and "η = 3" in message and "Reset" in message
+    # Measured (seeds 0-7, three kernel paths): SGD at η = 3 explodes at step 3 every time; 20 steps allowed.
+    for seed in range(3):
+        trainer = MLPTrainer(sin_data, MLPSettings(optimizer="SGD", lr=3.0, seed=seed))
+        assert trainer.diverged() is None
+        for _ in range(20):
+            trainer.step()
+            if trainer.diverged():
+                break
+        message = trainer.diverged()
+        assert message and "exploded" in message and "η = 3" in message and "Reset" in message, seed
     # Not-a-number weights count as diverged too.
     nan_trainer = MLPTrainer(sin_data, MLPSettings())
     with torch.no_grad():
@@ -137,20 +145,41 @@ def test_set_lr_changes_the_running_optimiser(sin_data):
     assert MLPSettings(width=3).architecture() != MLPSettings(width=4).architecture()
 
 
-def test_vanishing_gradient_with_deep_sigmoid_and_sgd(sin_data):
-    """The page's try-this: sigmoid, depth 6, SGD, η = 0.1 stalls; tanh with the same settings learns."""
-    stuck = MLPTrainer(make_data(DataSettings()), MLPSettings(depth=6, activation="sigmoid", optimizer="SGD", lr=0.1))
-    stuck.step()
-    rms = stuck.gradient_rms()
-    assert len(rms) == 7
-    assert rms[-1] / rms[0] > 1e3  # σ' ≤ ¼: roughly 10× smaller per layer going back
-    for _ in range(200):
+@pytest.mark.trains
+def test_vanishing_gradient_with_deep_sigmoid_and_sgd():
+    """The page's try-this: sigmoid, depth 6, SGD, η = 0.1 stalls; tanh with the same settings learns.
+
+    Measured (seeds 0-7, three kernel paths): the gradient's RMS is 1,220-373,000 times smaller at the first
+    layer than at the last (median ~130,000); after 200 steps sigmoid sits at MSE 0.502 (var(sin) = 0.5) and
+    tanh at 0.067-0.079."""
+    data = make_data(DataSettings())
+    ratios = []
+    for seed in range(4):
+        stuck = MLPTrainer(data, MLPSettings(depth=6, activation="sigmoid", optimizer="SGD", lr=0.1, seed=seed))
         stuck.step()
-    assert stuck.train_mse[-1] > 0.45  # a flat line at the mean: MSE ≈ var(sin) = 0.5
-    learns = MLPTrainer(make_data(DataSettings()), MLPSettings(depth=6, activation="tanh", optimizer="SGD", lr=0.1))
-    for _ in range(200):
-        learns.step()
-    assert learns.train_mse[-1] < 0.2
+        rms = stuck.gradient_rms()
+        assert len(rms) == 7
+        ratios.append(rms[-1] / rms[0])  # σ' ≤ ¼: roughly 10× smaller per layer going back
+        for _ in range(200):
+            stuck.step()
+        assert stuck.train_mse[-1] > 0.45, seed  # a flat line at the mean: MSE ≈ var(sin) = 0.5
+        learns = MLPTrainer(data, MLPSettings(depth=6, activation="tanh", optimizer="SGD", lr=0.1, seed=seed))
+        for _ in range(200):
+            learns.step()
+        assert learns.train_mse[-1] < 0.2, seed
+    assert min(ratios) > 100 and np.median(ratios) > 1e4, ratios
+
+
+@pytest.mark.trains
+def test_a_wide_net_on_twenty_noisy_points_memorises_the_noise():
+    """The page's try-this: noise 0.5, 20 points, width 128, depth 3: after about 2,000 steps the train MSE
+    is near 0 while the test MSE stays above 0.3. Measured (seeds 0-3, plain and AVX2 kernels): train MSE
+    0.0000-0.0073, test MSE 0.37-0.45 at step 2,000). The page's seed 0 here; the kernel paths come from CI's
+    reruns of this test."""
+    trainer = MLPTrainer(make_data(DataSettings(noise=0.5, n_points=20)), MLPSettings(width=128, depth=3))
+    for _ in range(2000):
+        trainer.step()
+    assert trainer.train_mse[-1] < 0.03 and trainer.test_mse[-1] > 0.3, (trainer.train_mse[-1], trainer.test_mse[-1])
 
 
 def test_history_is_downsampled_with_first_and_last(sin_data):
@@ -178,7 +207,7 @@ def test_process_runner_drives_the_trainer():
     runner = ProcessRunner(mr.build_trainer, DataSettings(noise=0.0), MLPSettings(), preload=mr.PRELOAD)
     try:
         runner.start()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a deadline for a busy machine, not a timed assert
         while runner.call("steps") < 5 and time.monotonic() < deadline:
             time.sleep(0.02)
         runner.pause()
@@ -193,7 +222,7 @@ def test_process_runner_drives_the_trainer():
         # A diverging trainer pauses the runner with its message.
         runner.replace(mr.build_trainer, DataSettings(), MLPSettings(optimizer="SGD", lr=10.0))
         runner.start()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a deadline for a busy machine, not a timed assert
         while runner.running and time.monotonic() < deadline:
             time.sleep(0.02)
         assert not runner.running and "exploded" in runner.call("diverged")

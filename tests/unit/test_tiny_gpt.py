@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose
 from torch.nn import functional as F
 
 from core.bigram import Bigram
-from core.corpus import corpus_text, encode_prompt
+from core.corpus import CorpusSettings, corpus_text, encode_prompt
 from core.nexttoken_figures import (
     agreement_curve_figure,
     agreement_table,
@@ -26,15 +26,39 @@ def text():
     return corpus_text()
 
 
+TRAINED_STEPS = 300
+"""Measured (training seeds 0-5 and corpus seeds 0-3, on the default, AVX2 and AVX-512 kernels): agreement
+first reaches 95 % at step 70-140 and is 100 % at steps 200, 400, 600 and 800 in every run."""
+
+
 @pytest.fixture(scope="module")
 def trained(text):
-    """The page's default model trained until the agreement test passes (at most 400 steps)."""
+    """The page's default model after a fixed number of steps (the same on any machine)."""
     trainer = GPTTrainer(text, GPTConfig(len(text.vocab)), TrainSettings())
-    while trainer.steps < 400:
+    for _ in range(TRAINED_STEPS):
         trainer.step()
-        if trainer.steps % 10 == 0 and trainer.agreement() >= 0.95:
-            break
     return trainer
+
+
+@pytest.fixture(scope="module")
+def seeded_runs():
+    """The page's model trained with other training seeds (corpus seed 0) and on other corpus seeds (the
+    page's corpus-seed widget, training seed 0): (text, trainer) after TRAINED_STEPS steps each."""
+    runs = []
+    for train_seed, corpus_seed in ((1, 0), (2, 0), (0, 1), (0, 2)):
+        text = corpus_text(CorpusSettings(seed=corpus_seed))
+        trainer = GPTTrainer(text, GPTConfig(len(text.vocab)), TrainSettings(seed=train_seed))
+        for _ in range(TRAINED_STEPS):
+            trainer.step()
+        runs.append((train_seed, corpus_seed, text, trainer))
+    return runs
+
+
+def layer_one_look_back(text, trainer) -> float:
+    """The largest weight a layer-1 head's row of "hills" puts on "skies" in *the skies over the hills*."""
+    words = encode_prompt("the skies over the hills", text)
+    assert words.words[2] == "skies"
+    return float(trainer.model.attention(words.ids)[0][:, -1, 2].max())  # layer 1: (n_head, T, T)
 
 
 def test_one_torch_thread():
@@ -103,6 +127,7 @@ def test_cross_entropy_matches_a_float64_reference(text):
                     rtol=1e-12)
 
 
+@pytest.mark.trains
 def test_training_is_seeded_and_lowers_the_loss(text):
     a = GPTTrainer(text, GPTConfig(len(text.vocab)), TrainSettings(seed=2))
     b = GPTTrainer(text, GPTConfig(len(text.vocab)), TrainSettings(seed=2))
@@ -114,25 +139,44 @@ def test_training_is_seeded_and_lowers_the_loss(text):
     assert a.tokens_per_second > 0 and a.tokens_seen == 30 * 32 * 16
 
 
-def test_transformer_learns_the_agreement_the_bigram_cannot(text, trained):
+def verb_margins(text, trainer) -> list[float]:
+    """P(right verb) − P(wrong verb) after *the sky over the hills* (is) and *the skies over the hills* (are)."""
+    is_, are = text.stoi["is"], text.stoi["are"]
+    margins = []
+    for prompt, verb, other in (("the sky over the hills", is_, are), ("the skies over the hills", are, is_)):
+        p = np.exp(trainer.model.next_logprobs(encode_prompt(prompt, text).ids))
+        assert p[verb] > 0.5 > p[other], (prompt, p[verb], p[other])
+        margins.append(float(p[verb] - p[other]))
+    return margins
+
+
+@pytest.mark.trains
+def test_transformer_learns_the_agreement_the_bigram_cannot(text, trained, seeded_runs):
+    """The page: "within 200 steps the transformer puts *is* first for one and *are* for the other, and
+    Agreement climbs above 95 %". Measured at step 200: P(right) − P(wrong) ≥ 0.79 in all nine runs."""
     assert trained.agreement() >= 0.95
     assert trained.agreement_history and trained.agreement_steps[-1] % trained.settings.eval_every == 0
+    assert min(verb_margins(text, trained)) > 0.3
+    for train_seed, corpus_seed, other_text, trainer in seeded_runs:
+        assert trainer.agreement() >= 0.95, (train_seed, corpus_seed)
+        assert min(verb_margins(other_text, trainer)) > 0.3, (train_seed, corpus_seed)
     bigram = Bigram().fit(text.ids, len(text.vocab))
-    is_, are = text.stoi["is"], text.stoi["are"]
-    for prompt, verb, other in (("the sky over the hills", is_, are), ("the skies over the hills", are, is_)):
-        ids = encode_prompt(prompt, text).ids
-        p = np.exp(trained.model.next_logprobs(ids))
-        assert p[verb] > 0.5 > p[other]
     assert_allclose(bigram.next_probs(encode_prompt("the sky over the hills", text).ids),
                     bigram.next_probs(encode_prompt("the skies over the hills", text).ids))
 
 
-def test_a_layer_one_head_looks_back_at_the_subject(text, trained):
-    # The page's "try this": the row of "hills" in one layer-1 head puts most weight on "skies".
-    words = encode_prompt("the skies over the hills", text)
-    att = trained.model.attention(words.ids)[0]  # layer 1: (n_head, T, T)
-    assert words.words[2] == "skies"
-    assert att[:, -1, 2].max() > 0.5
+@pytest.mark.trains
+def test_a_layer_one_head_looks_back_at_the_subject(text, trained, seeded_runs):
+    """The page's "try this": the row of "hills" in one layer-1 head puts most weight on "skies".
+
+    Measured at steps 200-800: the page's training seed 0 does so on corpus seeds 0-3 (0.55-0.96) and
+    training seeds 1-4 do too (0.63-1.00), while training seed 5 solves the agreement another way (≤ 0.12).
+    So the test checks the page's training seed on several corpora, and training seeds 1 and 2."""
+    assert layer_one_look_back(text, trained) > 0.5
+    page_seed = [layer_one_look_back(t, tr) for s, _, t, tr in seeded_runs if s == 0]
+    other_seeds = [layer_one_look_back(t, tr) for s, _, t, tr in seeded_runs if s != 0]
+    assert min(page_seed) > 0.5, page_seed
+    assert min(other_seeds) > 0.5, other_seeds
 
 
 def test_divergence_is_reported(text):
