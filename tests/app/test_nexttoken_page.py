@@ -88,7 +88,7 @@ def test_train_ticks_pause_and_reset(at):
     assert steps(at) > 0 and as_number(metric(at, "Loss")) < 4.0
     assert as_number(metric(at, "Tokens/s")) > 0
     after = bars(at, "Transformer")
-    assert after != before and after["is"] > 10 * after["are"]  # "where the sky" → is (or a preposition)
+    assert after != before and after["is"] > after["are"]  # singular "sky": is over are, the page's claim
     at.text_input(key="nexttoken.prompt").set_value("the skies over the hills").run()
     assert bars(at, "Transformer")["are"] > bars(at, "Transformer")["is"]  # the plural subject four words back
 

@@ -55,7 +55,7 @@ def test_training_raises_agreement_and_moves_the_bars(server, page):
     assert int(metric(page, "Step").replace(",", "")) > 0
     page.wait_for_function(f"() => {{ const b = ({BARS})('Transformer'); return b && b['is'] > 10 * b['are']; }}")
     after = page.evaluate(BARS, "Transformer")
-    assert after != before and after["is"] > 10 * after["are"]  # "where the sky" → is (or a preposition)
+    assert after != before and after["is"] > after["are"]  # singular "sky": is over are, the page's claim
     assert page.evaluate(BARS, "Bigram") == bigram  # the bigram did not learn anything new
 
     page.locator(".st-key-nexttoken-train button", has_text="Pause").click()
