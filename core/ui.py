@@ -32,6 +32,8 @@ class Lab:
 
 
 SECTIONS = ("Probability", "Classifiers", "Training")
+LESSONS_PAGE = "pages/7_Lessons.py"
+"""The guided lessons (one page, a lesson selector): drawn as the nav's last section, not a lab."""
 
 LABS: tuple[Lab, ...] = (
     Lab("pages/1_Bayes_rule.py", "Bayes' rule", "🎲", "Probability",
@@ -74,6 +76,12 @@ def nav() -> None:
             st.markdown(f"**{section}**")
             for entry in in_section:
                 st.page_link(entry.path, label=entry.label, icon=entry.icon)
+        if (ROOT / LESSONS_PAGE).exists():
+            from core import lessons  # plain data, no heavy imports
+
+            st.markdown("**Lessons**")
+            for entry in lessons.LESSONS:
+                st.page_link(LESSONS_PAGE, label=entry.title, icon="🧑‍🏫", query_params={"lesson": entry.key})
         st.divider()
         st.caption("Every setting is in the address bar: copy it to share exactly what you see.")
 

@@ -1,0 +1,45 @@
+"""Lesson content: well-formed steps, settings in the labs' own text form, the Ng & Jordan setup kept in step."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import boundary as bd
+from core import lessons
+from core.ui import LABS, format_param
+
+STEPS = [step for lesson in lessons.LESSONS for step in lesson.steps]
+
+
+def test_three_lessons_with_unique_keys_and_the_notes_story():
+    assert [entry.key for entry in lessons.LESSONS] == ["generative", "learning", "making"]
+    pages = {entry.key: {step.page for step in entry.steps} for entry in lessons.LESSONS}
+    assert pages["generative"] == {lessons.BAYES, lessons.BOUNDARY}
+    assert pages["learning"] == {lessons.LOSS, lessons.BACKPROP}
+    assert pages["making"] == {lessons.GAN, lessons.NEXT_TOKEN}
+    with pytest.raises(KeyError):
+        lessons.lesson("nope")
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.title)
+def test_every_step_is_complete(step):
+    assert step.question.endswith("?") and len(step.choices) >= 2 and len(set(step.choices)) == len(step.choices)
+    assert 0 <= step.answer < len(step.choices)
+    assert step.page in {lab.path for lab in LABS}
+    assert step.why and step.look_at and step.explanation
+    assert step.feedback(None) is None
+    assert step.feedback(step.choices[step.answer]) == (True, f"Right. {step.why}")
+    for i, choice in enumerate(step.choices):
+        right, text = step.feedback(choice)
+        assert right == (i == step.answer) and step.why in text
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.title)
+def test_query_is_the_labs_own_text_form(step):
+    assert lessons.query(step) == {key: format_param(value) for key, value in step.settings.items()}
+
+
+def test_ng_jordan_step_uses_the_labs_own_setup():
+    step = next(s for s in lessons.GENERATIVE.steps if "Ng & Jordan" in s.title)
+    assert {k: v for k, v in step.settings.items() if k in bd.NG_JORDAN} == bd.NG_JORDAN
+    assert set(step.settings["boundary.lc_models"]) == {"Gaussian naive Bayes", "Logistic regression"}
