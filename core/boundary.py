@@ -84,6 +84,17 @@ TRY_THIS = (
     "Add k-NN and set k = 1: its train accuracy is 1.000 and its test accuracy drops: it memorised the noise.",
     "Set the number of samples to 20 and the mixture to 8 components: its panel explains why it cannot be fitted.",
 )
+def curve_leaders(sizes: Sequence[int], summary: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> str:
+    """One line naming, at each training-set size m, the model with the lowest mean test error (and that error)."""
+    parts = []
+    for i, m in enumerate(sizes):
+        means = {name: float(mean[i]) for name, (mean, _) in summary.items() if np.isfinite(mean[i])}
+        if means:
+            best = min(means, key=means.__getitem__)
+            parts.append(f"m = {int(m)}: {best} ({means[best]:.3f})")
+    return "Lowest mean test error: " + "; ".join(parts) + "." if parts else ""
+
+
 CURVES_WHAT_YOU_SEE = (
     "Naive Bayes settles fast but on a higher error (its independence assumption is wrong for correlated "
     "features); logistic regression needs more data and ends lower. Press *Ng & Jordan setup*, then *Compute*: "

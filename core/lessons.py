@@ -41,6 +41,8 @@ class Step:
     explanation: str = ""
     shows: tuple[str, ...] = ()
     """Text the lab shows once the link is followed (the end-to-end test waits for each on the page)."""
+    press: str = ""
+    """A button to press on the lab first, if the step's figure needs one (e.g. *Compute learning curves*)."""
 
     def feedback(self, choice: str | None) -> tuple[bool, str] | None:
         """(right?, text) for a chosen option; None before a choice is made."""
@@ -137,10 +139,10 @@ GENERATIVE = Lesson("generative", "Generative or discriminative?",
          "Naive Bayes reaches its (higher) asymptote fast; logistic regression needs more data but ends lower "
          "(Ng & Jordan, 2002).",
          BOUNDARY, NG_JORDAN,
-         "Press *Compute learning curves*: naive Bayes is lower at m ≈ 20, logistic regression at every m from "
-         "≈ 90 on (tests/unit/test_learning_curves.py checks this on seeds 0–2).",
+         "Press *Compute learning curves*: the line under the chart names the lower model at each m: naive Bayes "
+         "at m = 21, logistic regression at every m from 88 on.",
          "Generative models converge with O(log n) examples, discriminative ones with O(n), to a lower error.",
-         shows=("Ng & Jordan setup",)),
+         shows=("Lowest mean test error",), press="Compute learning curves"),
 ))
 
 LEARNING = Lesson("learning", "How a model learns",

@@ -146,6 +146,7 @@ def learning_curves(data: ds.Dataset) -> None:
         bar.empty()
         st.vega_lite_chart(spec=bf.learning_curve_chart(result.sizes, result.summary()), key="boundary.lc_plot",
                            width="stretch")
+        st.caption(bd.curve_leaders(result.sizes, result.summary()))
         for note in result.failure_notes():
             st.caption(note)
         ui.what_you_see(bd.CURVES_WHAT_YOU_SEE)

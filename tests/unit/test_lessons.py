@@ -43,3 +43,12 @@ def test_ng_jordan_step_uses_the_labs_own_setup():
     step = next(s for s in lessons.GENERATIVE.steps if "Ng & Jordan" in s.title)
     assert {k: v for k, v in step.settings.items() if k in bd.NG_JORDAN} == bd.NG_JORDAN
     assert set(step.settings["boundary.lc_models"]) == {"Gaussian naive Bayes", "Logistic regression"}
+
+
+def test_curve_leaders_names_the_lowest_mean_error_per_size():
+    import numpy as np
+
+    summary = {"A": (np.array([0.2, np.nan, 0.5]), np.zeros(3)), "B": (np.array([0.3, 0.1, 0.4]), np.zeros(3))}
+    assert bd.curve_leaders([13, 21, 88], summary) == \
+        "Lowest mean test error: m = 13: A (0.200); m = 21: B (0.100); m = 88: B (0.400)."
+    assert bd.curve_leaders([13], {"A": (np.array([np.nan]), np.zeros(1))}) == ""
