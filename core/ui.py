@@ -358,3 +358,30 @@ def how_each_model_decides(panels: Sequence[Any], data: Any) -> None:
                 st.latex(line)
             if w.check:
                 st.caption(f"Check: {w.check}")
+
+
+# --------------------------------------------------------------------------------------------------
+# Replicas: a session that lost its server
+# --------------------------------------------------------------------------------------------------
+LOST_TRAINING = ("The server you were on restarted, so your training was lost (everything else is as you left "
+                 "it). Press ▶ Train to start again.")
+
+
+def lost_training_notice(prefix: str, running: bool) -> bool:
+    """Tell a student whose replica went away that their trainer is gone; True if it was.
+
+    While ``running``, the URL carries ``<prefix>.training=1``. Behind a load balancer, a browser whose
+    replica died reconnects to another one with the same URL but a new, empty session: the URL then says
+    "mid-training" while this session never saw that page. Call once per page run, after the runner exists.
+    """
+    flag, marker = f"{prefix}.training", f"_{prefix}.seen"
+    lost = st.query_params.get(flag) == "1" and marker not in st.session_state
+    st.session_state[marker] = True
+    if running:
+        if st.query_params.get(flag) != "1":
+            st.query_params[flag] = "1"
+    elif flag in st.query_params:
+        del st.query_params[flag]
+    if lost:
+        st.warning(LOST_TRAINING, icon="🔄")
+    return lost

@@ -98,6 +98,7 @@ with plane:
                         on_select=on_click, selection_mode="points", width="stretch")
         st.caption(f"Click to draw the distribution G should learn ({len(st.session_state['gan.drawn'])} points).")
 
+    ui.lost_training_notice("gan", runner.running)  # behind replicas: its server restarted
     ui.live_buttons(runner, "gan", lambda: runner.replace(gan.build_trainer, *trainer_args()))
     problem = runner.message or runner.call("diverged")
     if problem:

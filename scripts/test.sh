@@ -3,14 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+bash scripts/local-requirements.sh >/dev/null
 python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
 # The browser tests use Debian's chromium; the emoji font only makes the README screenshots show page icons.
-if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
+if [ ! -x /usr/bin/chromium ] || ! command -v haproxy >/dev/null || [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-color-emoji
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium haproxy fonts-noto-color-emoji
 fi
 
 python -m ruff check .
