@@ -30,6 +30,7 @@ class Student:
         self.widget_states: dict[str, WidgetState] = {}
         self.pages: dict[str, str] = {}           # url path -> page_script_hash
         self.page_hash = ""
+        self.page_name = ""
         self.query = ""
         self.fragments: dict[str, float] = {}     # fragment_id -> interval (s)
         self.script_finished = threading.Event()
@@ -109,8 +110,8 @@ class Student:
         back = BackMsg()
         cs = back.rerun_script
         cs.query_string = self.query
-        cs.page_script_hash = self.page_hash
-        cs.page_name = page_name
+        cs.page_script_hash = "" if (page_name or self.page_name) else self.page_hash
+        cs.page_name = page_name or self.page_name
         cs.fragment_id = fragment_id
         cs.is_auto_rerun = auto
         with self.lock:
@@ -132,6 +133,7 @@ class Student:
             self.elements.clear()
             self.fragments.clear()
         self.page_hash = self.pages.get(page, "")
+        self.page_name = page
         self.rerun(page_name=page)
         if not self.script_finished.wait(timeout):
             raise TimeoutError(f"page {page!r} did not finish within {timeout} s")
