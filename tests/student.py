@@ -1,0 +1,207 @@
+"""A headless student: speaks Streamlit's own websocket protocol (``streamlit.proto``), no browser.
+
+It does what the front end does: connects to ``/_stcore/stream`` with the ``streamlit`` subprotocol,
+asks for a page with ``rerun_script`` (page name / script hash and query string), keeps the newest
+element per delta path, presses widgets by id through ``WidgetStates``, and reruns every fragment the
+server marks with ``auto_rerun`` (``run_every``) after each interval, with ``fragment_id`` and
+``is_auto_rerun`` set, as the front end's timer does.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.sync.client import connect
+
+
+class Student:
+    """One browser tab's worth of Streamlit session, driven from Python."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1") -> None:
+        self.origin = f"http://{host}:{port}"
+        self.ws = connect(f"ws://{host}:{port}/_stcore/stream", subprotocols=["streamlit"],
+                          origin=self.origin, max_size=None, open_timeout=60)
+        self.elements: dict[tuple, object] = {}   # delta path -> Element
+        self.element_fragment: dict[tuple, str] = {}  # delta path -> fragment id ("" for the page)
+        self.widget_states: dict[str, WidgetState] = {}
+        self.pages: dict[str, str] = {}           # url path -> page_script_hash
+        self.page_hash = ""
+        self.page_name = ""
+        self.query = ""
+        self.fragments: dict[str, float] = {}     # fragment_id -> interval (s)
+        self.script_finished = threading.Event()
+        self.runs_finished = 0
+        self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)
+        self.closed = False
+        self._timers: dict[str, threading.Timer] = {}
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    # ---- receiving -------------------------------------------------------------------------------
+    def _read(self) -> None:
+        try:
+            for raw in self.ws:
+                msg = ForwardMsg()
+                msg.ParseFromString(raw)
+                self._handle(msg)
+        except Exception:  # noqa: BLE001 - a closed socket ends the reader
+            pass
+        with self.changed:
+            self.closed = True
+            self.changed.notify_all()
+
+    def _handle(self, msg: ForwardMsg) -> None:
+        kind = msg.WhichOneof("type")
+        with self.changed:
+            if kind == "new_session":
+                for page in msg.new_session.app_pages:
+                    self.pages[page.url_pathname or ""] = page.page_script_hash
+                self.page_hash = msg.new_session.page_script_hash or self.page_hash
+            elif kind == "delta":
+                path = tuple(msg.metadata.delta_path)
+                which = msg.delta.WhichOneof("type")
+                if which == "new_element":
+                    self.elements[path] = msg.delta.new_element
+                    self.element_fragment[path] = msg.delta.fragment_id
+                elif which == "add_block":
+                    self.elements.pop(path, None)
+            elif kind == "auto_rerun":
+                self.fragments[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+            elif kind == "stop_auto_rerun":
+                for fid in msg.stop_auto_rerun.fragment_ids:
+                    self.fragments.pop(fid, None)
+            elif kind == "script_finished":
+                self.runs_finished += 1
+                self.script_finished.set()
+                self._schedule_fragments()
+            elif kind == "session_status_changed" and msg.session_status_changed.script_is_running:
+                self.script_finished.clear()
+            self.changed.notify_all()
+
+    def _schedule_fragments(self) -> None:
+        # The front end (useFragmentAutoRerun) starts each fragment's timer after a run finishes.
+        for fid, interval in self.fragments.items():
+            if fid in self._timers and self._timers[fid].is_alive():
+                continue
+            timer = threading.Timer(interval, self._auto_rerun, args=(fid,))
+            timer.daemon = True
+            self._timers[fid] = timer
+            timer.start()
+
+    def _auto_rerun(self, fid: str) -> None:
+        if self.closed or fid not in self.fragments:
+            return
+        self.rerun(fragment_id=fid, auto=True)
+
+    # ---- sending ---------------------------------------------------------------------------------
+    def _send(self, back: BackMsg) -> None:
+        try:
+            self.ws.send(back.SerializeToString())
+        except Exception:  # noqa: BLE001
+            pass
+
+    def rerun(self, fragment_id: str = "", auto: bool = False, page_name: str = "") -> None:
+        """Ask for a script run with the current widget states (what every front-end interaction sends)."""
+        back = BackMsg()
+        cs = back.rerun_script
+        cs.query_string = self.query
+        cs.page_script_hash = "" if (page_name or self.page_name) else self.page_hash
+        cs.page_name = page_name or self.page_name
+        cs.fragment_id = fragment_id
+        cs.is_auto_rerun = auto
+        with self.lock:
+            states = [s for s in self.widget_states.values() if not s.HasField("trigger_value")]
+            for s in states:
+                cs.widget_states.widgets.add().CopyFrom(s)
+            triggers = [s for s in self.widget_states.values() if s.HasField("trigger_value")]
+            for s in triggers:
+                cs.widget_states.widgets.add().CopyFrom(s)
+                self.widget_states.pop(s.id)
+        self.script_finished.clear()
+        self._send(back)
+
+    def open(self, page: str = "", query: str = "", timeout: float = 60.0) -> float:
+        """Open a page by its url path ("" is home); returns seconds until its first run finished."""
+        start = time.perf_counter()
+        self.query = query
+        with self.lock:
+            self.elements.clear()
+            self.fragments.clear()
+        self.page_hash = self.pages.get(page, "")
+        self.page_name = page
+        self.rerun(page_name=page)
+        if not self.script_finished.wait(timeout):
+            raise TimeoutError(f"page {page!r} did not finish within {timeout} s")
+        return time.perf_counter() - start
+
+    # ---- reading the page ------------------------------------------------------------------------
+    def widget(self, key: str) -> tuple[str, object, str]:
+        """(element type, element proto, fragment id) of the widget whose id ends with the user key."""
+        with self.lock:
+            for path, el in self.elements.items():
+                kind = el.WhichOneof("type")
+                inner = getattr(el, kind)
+                wid = getattr(inner, "id", "")
+                if isinstance(wid, str) and wid and (wid.endswith(f"-{key}") or wid == key):
+                    return kind, inner, self.element_fragment.get(path, "")
+        raise KeyError(key)
+
+    def metric(self, label: str) -> str | None:
+        """The shown value of the metric with this label, or None when it is not on the page."""
+        with self.lock:
+            for el in self.elements.values():
+                if el.WhichOneof("type") == "metric" and el.metric.label == label:
+                    return el.metric.body
+        return None
+
+    def wait_for(self, predicate, timeout: float = 30.0):
+        """Wait until predicate() is truthy (checked on every message); returns its value."""
+        deadline = time.perf_counter() + timeout
+        with self.changed:
+            while True:
+                self.lock.release()
+                try:
+                    value = predicate()
+                except KeyError:
+                    value = None
+                finally:
+                    self.lock.acquire()
+                if value:
+                    return value
+                left = deadline - time.perf_counter()
+                if left <= 0 or self.closed:
+                    raise TimeoutError("condition not met within the deadline")
+                self.changed.wait(min(left, 0.5))
+
+    # ---- acting ----------------------------------------------------------------------------------
+    def click(self, key: str) -> None:
+        """Press a button (a trigger value for one run, as the front end sends it)."""
+        _, el, fragment = self.widget(key)
+        state = WidgetState(id=el.id, trigger_value=True)
+        with self.lock:
+            self.widget_states[el.id] = state
+        self.rerun(fragment_id=fragment)
+
+    def set_slider(self, key: str, value: float) -> None:
+        """Move a slider to a value (a double array of one, as the front end sends it)."""
+        _, el, fragment = self.widget(key)
+        state = WidgetState(id=el.id)
+        state.double_array_value.data.append(float(value))
+        with self.lock:
+            self.widget_states[el.id] = state
+        self.rerun(fragment_id=fragment)
+
+    def close(self) -> None:
+        """Close the tab: the socket goes, the server's session disconnects."""
+        self.closed = True
+        for t in list(self._timers.values()):
+            t.cancel()
+        try:
+            self.ws.close()
+        except Exception:  # noqa: BLE001
+            pass
