@@ -48,8 +48,9 @@ def light_prob_colorscale(strength: float = 0.6) -> list[list]:
             for pos, color in PROB_COLORSCALE]
 
 
-def base_layout(fig: go.Figure, *, height: int = 380, title: str | None = None) -> go.Figure:
-    """Tight margins, no plotly logo clutter, a readable default size."""
+def base_layout(fig: go.Figure, *, height: int = 380, title: str | None = None,
+                style: Style | None = None) -> go.Figure:
+    """Tight margins, no plotly logo clutter, a readable default size; ``style`` sets text, line and marker sizes."""
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=40 if title else 10, b=10),
@@ -57,6 +58,10 @@ def base_layout(fig: go.Figure, *, height: int = 380, title: str | None = None) 
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0),
         template="plotly_white",
     )
+    if style is not None:
+        fig.update_layout(font=dict(size=style.font_size), title_font_size=style.title_size,
+                          colorway=list(style.class_colors))
+        fig.update_traces(line_width=style.line_width, marker_size=style.marker_size, selector=dict(type="scatter"))
     return fig
 
 

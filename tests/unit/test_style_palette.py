@@ -64,3 +64,14 @@ def test_projector_scale_is_larger():
     n, p = style.get_style(False), style.get_style(True)
     assert p.font_size > n.font_size and p.line_width > n.line_width and p.marker_size > n.marker_size
     assert p.page_font_scale > 1.0 == n.page_font_scale
+
+
+def test_base_layout_applies_projector_scale_to_plotly():
+    import plotly.graph_objects as go
+
+    fig = style.base_layout(go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines+markers")), style=style.PROJECTOR)
+    assert fig.layout.font.size == style.PROJECTOR.font_size
+    assert fig.data[0].line.width == style.PROJECTOR.line_width
+    assert fig.data[0].marker.size == style.PROJECTOR.marker_size
+    plain = style.base_layout(go.Figure(go.Scatter(x=[0, 1], y=[0, 1])))
+    assert plain.layout.font.size is None
