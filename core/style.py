@@ -48,8 +48,9 @@ def light_prob_colorscale(strength: float = 0.6) -> list[list]:
             for pos, color in PROB_COLORSCALE]
 
 
-def base_layout(fig: go.Figure, *, height: int = 380, title: str | None = None) -> go.Figure:
-    """Tight margins, no plotly logo clutter, a readable default size."""
+def base_layout(fig: go.Figure, *, height: int = 380, title: str | None = None,
+                style: Style | None = None) -> go.Figure:
+    """Tight margins, no plotly logo clutter, a readable default size; ``style`` sets text, line and marker sizes."""
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=40 if title else 10, b=10),
@@ -57,4 +58,61 @@ def base_layout(fig: go.Figure, *, height: int = 380, title: str | None = None) 
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0),
         template="plotly_white",
     )
+    if style is not None:
+        fig.update_layout(font=dict(size=style.font_size), title_font_size=style.title_size,
+                          colorway=list(style.class_colors))
+        fig.update_traces(line_width=style.line_width, marker_size=style.marker_size, selector=dict(type="scatter"))
     return fig
+
+
+# --------------------------------------------------------------------------------------------------
+# Normal and projector mode: one palette and one scale per mode, passed to figure builders as ``style``
+# --------------------------------------------------------------------------------------------------
+from dataclasses import dataclass  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Style:
+    """Colours and sizes for one display mode (immutable: each session passes its own, nothing global changes)."""
+
+    name: str
+    class_colors: tuple[str, ...]
+    real_color: str
+    fake_color: str
+    font_size: float  # figure text, px
+    title_size: float
+    line_width: float  # px
+    marker_size: float  # px (diameter)
+    page_font_scale: float  # page text relative to the theme's
+
+
+NORMAL = Style("normal", CLASS_COLORS, REAL_COLOR, FAKE_COLOR, font_size=12, title_size=14, line_width=2,
+               marker_size=7, page_font_scale=1.0)
+PROJECTOR = Style(
+    "projector",
+    # Okabe & Ito (2008) blue, orange, bluish green; Tol (2012) wine for a third class (passes the test below)
+    ("#0072B2", "#E69F00", "#882255", "#009E73"),
+    real_color="#009E73", fake_color="#D55E00",
+    font_size=20, title_size=24, line_width=4, marker_size=12, page_font_scale=1.35,
+)
+"""Readable at 1280×720 from the back of a room: larger text, thicker lines, larger markers."""
+
+MUST_DIFFER: tuple[tuple[str, str, str], ...] = (
+    ("class 0 / class 1", "class_colors[0]", "class_colors[1]"),
+    ("class 0 / class 2", "class_colors[0]", "class_colors[2]"),
+    ("class 1 / class 2", "class_colors[1]", "class_colors[2]"),
+    ("real / fake", "real_color", "fake_color"),
+)
+"""Pairs of colours whose meaning a student must tell apart (bigram/GPT use class 0/1)."""
+
+
+def get_style(projector: bool) -> Style:
+    """The style for a display mode."""
+    return PROJECTOR if projector else NORMAL
+
+
+def color_of(style: Style, attr: str) -> str:
+    """A colour of ``style`` named as in MUST_DIFFER ('class_colors[1]', 'real_color')."""
+    if attr.startswith("class_colors["):
+        return style.class_colors[int(attr[len("class_colors["):-1])]
+    return getattr(style, attr)

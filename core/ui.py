@@ -83,6 +83,7 @@ def nav() -> None:
             for entry in lessons.LESSONS:
                 st.page_link(LESSONS_PAGE, label=entry.title, icon="🧑‍🏫", query_params={"lesson": entry.key})
         st.divider()
+        projector_switch()
         st.caption("Every setting is in the address bar: copy it to share exactly what you see.")
 
 
@@ -385,3 +386,49 @@ def lost_training_notice(prefix: str, running: bool) -> bool:
     if lost:
         st.warning(LOST_TRAINING, icon="🔄")
     return lost
+
+
+# --------------------------------------------------------------------------------------------------
+# Projector mode: one switch (sidebar toggle and ?projector=1), kept per session, never process-wide
+# --------------------------------------------------------------------------------------------------
+PROJECTOR_KEY = "projector"
+
+
+def projector_mode() -> bool:
+    """Whether this session is in projector mode: the URL's ``projector`` on first run, then the toggle."""
+    ss = st.session_state
+    if "_projector" not in ss:
+        raw = st.query_params.get(PROJECTOR_KEY, "0")
+        ss["_projector"] = str(raw).strip().lower() in ("1", "true", "yes", "on")
+    return bool(ss["_projector"])
+
+
+def projector_switch() -> bool:
+    """The sidebar toggle, the URL parameter kept in step, and the page CSS for projector mode."""
+    from core.style import get_style
+
+    on = projector_mode()
+
+    def flip() -> None:
+        st.session_state["_projector"] = bool(st.session_state[f"{PROJECTOR_KEY}.toggle"])
+
+    st.session_state[f"{PROJECTOR_KEY}.toggle"] = on
+    st.sidebar.toggle("📽️ Projector mode", key=f"{PROJECTOR_KEY}.toggle", on_change=flip,
+                      help="Larger text, thicker lines and colour-blind-safe colours for a classroom projector.")
+    if on:
+        if st.query_params.get(PROJECTOR_KEY) != "1":
+            st.query_params[PROJECTOR_KEY] = "1"
+        scale = get_style(True).page_font_scale
+        st.html(f"<style>html {{font-size: {scale * 100:.0f}%;}} "
+                f"[data-testid=stMarkdownContainer] p, [data-testid=stMarkdownContainer] li "
+                f"{{font-size: {scale:.2f}rem;}}</style>")
+    elif PROJECTOR_KEY in st.query_params:
+        del st.query_params[PROJECTOR_KEY]
+    return on
+
+
+def figure_style() -> Any:
+    """This session's ``core.style.Style`` for figure builders (``style=ui.figure_style()``)."""
+    from core.style import get_style
+
+    return get_style(projector_mode())

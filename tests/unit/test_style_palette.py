@@ -1,0 +1,77 @@
+"""The palettes stay distinguishable under simulated colour-vision deficiencies.
+
+Simulation: Machado, Oliveira & Fernandes (2009), "A Physiologically-based Model for Simulation of Color
+Vision Deficiency", IEEE TVCG 15(6); matrices for severity 1.0 from the paper's supplementary table,
+applied to linear RGB. Distance: CIE76 ΔE*ab in CIELAB (D65), written out below.
+"""
+
+import numpy as np
+import pytest
+
+from core import style
+
+MACHADO_1_0 = {
+    "protanopia": np.array([[0.152286, 1.052583, -0.204868],
+                            [0.114503, 0.786281, 0.099216],
+                            [-0.003882, -0.048116, 1.051998]]),
+    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968],
+                              [0.280085, 0.672501, 0.047413],
+                              [-0.011820, 0.042940, 0.968881]]),
+    "tritanopia": np.array([[1.255528, -0.076749, -0.178779],
+                            [-0.078411, 0.930809, 0.147602],
+                            [0.004733, 0.691367, 0.303900]]),
+}
+MIN_DELTA_E = 20.0
+"""ΔE*ab of 20: clearly different colours at a glance (2.3 is a just-noticeable difference)."""
+
+
+def srgb_to_linear(c: np.ndarray) -> np.ndarray:
+    c = c / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def linear_to_lab(lin: np.ndarray) -> np.ndarray:
+    m = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
+                  [0.0193339, 0.1191920, 0.9503041]])
+    xyz = m @ np.clip(lin, 0, 1) / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def lab(color: str, vision: str | None) -> np.ndarray:
+    lin = srgb_to_linear(np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)], dtype=float))
+    return linear_to_lab(MACHADO_1_0[vision] @ lin if vision else lin)
+
+
+def test_lab_reference_values():
+    assert np.allclose(lab("#ffffff", None), [100, 0, 0], atol=0.05)
+    assert np.allclose(lab("#ff0000", None), [53.24, 80.09, 67.20], atol=0.05)  # Lindbloom's calculator
+
+
+def test_simulation_keeps_grey_grey():
+    for m in MACHADO_1_0.values():  # each Machado row sums to 1: neutral colours are unchanged
+        assert np.allclose(m.sum(axis=1), 1.0, atol=1e-3)
+
+
+@pytest.mark.parametrize("vision", [None, "protanopia", "deuteranopia", "tritanopia"])
+def test_projector_palette_pairs_stay_apart(vision):
+    for name, a, b in style.MUST_DIFFER:
+        d = np.linalg.norm(lab(style.color_of(style.PROJECTOR, a), vision) - lab(style.color_of(style.PROJECTOR, b), vision))
+        assert d >= MIN_DELTA_E, f"{name} under {vision or 'normal vision'}: ΔE {d:.1f}"
+
+
+def test_projector_scale_is_larger():
+    n, p = style.get_style(False), style.get_style(True)
+    assert p.font_size > n.font_size and p.line_width > n.line_width and p.marker_size > n.marker_size
+    assert p.page_font_scale > 1.0 == n.page_font_scale
+
+
+def test_base_layout_applies_projector_scale_to_plotly():
+    import plotly.graph_objects as go
+
+    fig = style.base_layout(go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines+markers")), style=style.PROJECTOR)
+    assert fig.layout.font.size == style.PROJECTOR.font_size
+    assert fig.data[0].line.width == style.PROJECTOR.line_width
+    assert fig.data[0].marker.size == style.PROJECTOR.marker_size
+    plain = style.base_layout(go.Figure(go.Scatter(x=[0, 1], y=[0, 1])))
+    assert plain.layout.font.size is None
