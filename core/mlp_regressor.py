@@ -1,7 +1,10 @@
-"""A torch MLP regressor y = f(x) trained step by step, for the live runner (core.live.LiveRunner).
+"""A torch MLP regressor y = f(x) trained step by step, for the live-training workers.
 
 One ``step()`` is one optimiser update on one (mini)batch of the loss ½(y − ŷ)², after which the
-train and test MSE of the whole sets are recorded, so ``history`` holds one row per step.
+train and test MSE of the whole sets are recorded: one row per step while the bounded history has
+room, then every 2nd, 4th, ... step (``core.history``), the newest always as it is now. A worker
+builds the trainer from plain settings (``build_trainer``) and publishes ``snapshot()``: small,
+picklable, float32.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.history import History
 from core.regression_data import DataSettings, RegressionData, make_data
 
 torch.set_num_threads(1)  # threads are process-wide; a class of students shares one server
@@ -24,6 +28,8 @@ BATCH_SIZES = ("1", "8", "32", "128", "all")
 """The page's choices; "all" is full-batch gradient descent."""
 PRELOAD = ("core.mlp_regressor",)
 """What the live runner's forkserver imports once, so each session's training process starts at once."""
+HISTORY_CAPACITY = 1024
+"""Rows of train/test MSE kept (then every 2nd step, every 4th, ...): bounded memory for a run of any length."""
 DIVERGE_FACTOR = 1e4
 """Training counts as diverged when the train MSE exceeds this many times (mean y² + 1)."""
 
@@ -47,14 +53,16 @@ class MLPSettings:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What the page draws, taken in one go from the trainer (in its own process, so it must pickle)."""
+    """What the page draws, taken in one go from the trainer (in a worker process, so it must pickle)."""
 
     steps: int
     train_mse: float
     test_mse: float
-    y_grid: np.ndarray  # (g,) the net's ŷ on data.x_grid
-    history: tuple[np.ndarray, np.ndarray, np.ndarray]  # step, train MSE, test MSE (downsampled)
+    y_grid: np.ndarray  # (g,) float32, the net's ŷ on data.x_grid
+    history: tuple[np.ndarray, np.ndarray, np.ndarray]  # step (int64), train MSE, test MSE (float32, ≤ 300 points)
     gradient_rms: list[float]
+    lr: float = 0.0  # the learning rate the optimiser uses now
+    key: tuple = ()  # MLPTrainer.key(): which data and architecture this is a snapshot of
 
 
 def build_trainer(data: DataSettings, settings: MLPSettings) -> MLPTrainer:
@@ -118,8 +126,7 @@ class MLPTrainer:
         self._batch_rng = torch.Generator().manual_seed(settings.seed + 1)
         self.scale = float(np.mean(data.y_train ** 2)) + 1.0
         self.steps = 0
-        self.train_mse: list[float] = []
-        self.test_mse: list[float] = []
+        self.mse_history = History(2, HISTORY_CAPACITY)  # (step, train MSE, test MSE)
         self._record()
 
     # -- the live runner's interface ----------------------------------------------------------------
@@ -139,7 +146,7 @@ class MLPTrainer:
 
     def diverged(self) -> str | None:
         """A message if the loss exploded (not finite, or far beyond the scale of y), else None."""
-        last = self.train_mse[-1]
+        last = float(self.mse_history.last()[1])
         if math.isfinite(last) and last <= DIVERGE_FACTOR * self.scale:
             return None
         shown = "infinite or not a number" if not math.isfinite(last) else f"{last:.3g}"
@@ -157,19 +164,32 @@ class MLPTrainer:
         for group in self.optimizer.param_groups:
             group["lr"] = float(lr)
 
+    @property
+    def train_mse(self) -> list[float]:
+        """Train MSE after step 0, 1, ... (bounded: see ``mse_history``); the last is the current one."""
+        return self.mse_history.column(1)
+
+    @property
+    def test_mse(self) -> list[float]:
+        """Test MSE at the same steps as ``train_mse``."""
+        return self.mse_history.column(2)
+
     def key(self) -> tuple[DataSettings, tuple]:
         """The data settings and the architecture: when either changes, the page builds a new trainer."""
         return self.data.settings, self.settings.architecture()
 
     def snapshot(self) -> Snapshot:
         """Everything the live view draws, consistent with one step count."""
-        return Snapshot(self.steps, self.train_mse[-1], self.test_mse[-1], self.predict(self.data.x_grid),
-                        self.history(), self.gradient_rms())
+        _, train, test = self.mse_history.last()
+        return Snapshot(self.steps, float(train), float(test), self.predict(self.data.x_grid).astype(np.float32),
+                        self.history(), self.gradient_rms(), self.lr, self.key())
 
     def history(self, max_points: int = 300) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(step, train MSE, test MSE) at no more than ``max_points`` steps, first and last always included."""
-        idx = downsample(len(self.train_mse), max_points)
-        return idx, np.array([self.train_mse[i] for i in idx]), np.array([self.test_mse[i] for i in idx])
+        """(step, train MSE, test MSE) at no more than ``max_points`` recorded steps, first and last always
+        included; steps as int64, MSEs as float32 (what a chart needs)."""
+        rows = self.mse_history.array()
+        rows = rows[downsample(len(rows), max_points)]
+        return rows[:, 0].astype(np.int64), rows[:, 1].astype(np.float32), rows[:, 2].astype(np.float32)
 
     @torch.no_grad()
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -190,5 +210,5 @@ class MLPTrainer:
     def _record(self) -> None:
         y_hat = self.model(self._X_all)  # (n + m, 1)
         n = len(self.X)
-        self.train_mse.append(float(((y_hat[:n] - self.y) ** 2).mean()))
-        self.test_mse.append(float(((y_hat[n:] - self._y_test) ** 2).mean()))
+        self.mse_history.add(self.steps, float(((y_hat[:n] - self.y) ** 2).mean()),
+                             float(((y_hat[n:] - self._y_test) ** 2).mean()))

@@ -103,14 +103,20 @@ def attention_figure(attentions: Sequence[np.ndarray], words: Sequence[str]) -> 
     }
 
 
-def _downsample(y: np.ndarray, max_points: int = 300) -> tuple[np.ndarray, np.ndarray]:
-    """Step numbers (1-based) and the mean of ``y`` over equal buckets, at most ``max_points`` of them."""
+def _downsample(y: np.ndarray, max_points: int = 300, ends: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Step numbers and the mean of ``y`` over equal buckets, at most ``max_points`` of them.
+
+    Entry i of ``y`` is the mean over the steps after ``ends[i - 1]`` up to ``ends[i]`` (default: step i + 1
+    alone); a bucket's mean weighs each entry by the steps it stands for, and its step is its last one."""
     n = len(y)
+    ends = np.arange(1, n + 1) if ends is None else np.asarray(ends, dtype=np.int64)
     if n <= max_points:
-        return np.arange(1, n + 1), np.asarray(y, dtype=np.float32)
+        return ends, np.asarray(y, dtype=np.float32)
+    widths = np.diff(np.concatenate([[0], ends])).astype(np.float64)
     edges = np.linspace(0, n, max_points + 1).astype(int)
-    means = np.add.reduceat(np.asarray(y, dtype=np.float64), edges[:-1]) / np.diff(edges)
-    return edges[1:], means.astype(np.float32)
+    sums = np.add.reduceat(np.asarray(y, dtype=np.float64) * widths, edges[:-1])
+    means = sums / np.add.reduceat(widths, edges[:-1])
+    return ends[edges[1:] - 1], means.astype(np.float32)
 
 
 def _line_with_rule(data: pd.DataFrame, rule: pd.DataFrame, *, x: str, y: str, y_title: str, title: str,
@@ -131,9 +137,12 @@ def _line_with_rule(data: pd.DataFrame, rule: pd.DataFrame, *, x: str, y: str, y
     }
 
 
-def loss_curve_figure(losses: np.ndarray, vocab_size: int) -> VegaLite:
-    """Training loss per step, with the loss of a uniform guess, ln V, as a dashed line."""
-    steps, y = _downsample(np.asarray(losses))
+def loss_curve_figure(losses: np.ndarray, vocab_size: int, steps: np.ndarray | None = None) -> VegaLite:
+    """Training loss per step, with the loss of a uniform guess, ln V, as a dashed line.
+
+    ``steps``, when given, is the last step each entry of ``losses`` stands for (a bounded history whose
+    entries are the means of several steps); without it, entry i is step i + 1."""
+    steps, y = _downsample(np.asarray(losses), ends=None if steps is None else np.asarray(steps))
     return _line_with_rule(
         pd.DataFrame({"step": steps, "loss": y}),
         pd.DataFrame({"loss": [np.float32(math.log(vocab_size))], "label": [f"uniform guess: ln {vocab_size}"]}),

@@ -3,6 +3,11 @@
 Token and position embeddings, ``n_layer`` blocks of causal (masked) self-attention and an MLP, a
 final LayerNorm and a linear head tied to the token embedding. Each position's output is a classifier
 over the next token: logits → softmax → P(xₜ₊₁ | x≤ₜ). The mask stops a position from looking ahead.
+
+For the live-training workers: ``build_trainer(NextTokenJob(...))`` builds text, model and trainer from
+plain picklable settings, histories are bounded (``core.history``), and ``snapshot(trainer, view)``
+is everything the page draws for the view it asked for (prompt, attention head and position, a
+requested generation), small and picklable.
 """
 
 from __future__ import annotations
@@ -10,15 +15,18 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from core.corpus import Text, agreement_accuracy
+from core.corpus import CorpusSettings, Text, agreement_accuracy, check_user_text, corpus_text
+from core.history import History
+from core.sampling import Generation, generate
 
 torch.set_num_threads(1)  # process-wide: a class of students shares one server
 
@@ -33,6 +41,16 @@ class GPTConfig:
     n_layer: int = 2
     n_head: int = 2
     n_embd: int = 32
+
+
+def n_params(config: GPTConfig) -> int:
+    """Trainable parameters of ``GPT(config)`` without building it (the tied head counted once).
+
+    V·C + block·C token and position embeddings; per layer two LayerNorms (2·2C), attention
+    C·3C + 3C and C·C + C, MLP C·4C + 4C and 4C·C + C; the final LayerNorm 2C."""
+    C = config.n_embd
+    per_layer = 4 * C + (3 * C * C + 3 * C) + (C * C + C) + (4 * C * C + 4 * C) + (4 * C * C + C)
+    return config.vocab_size * C + config.block_size * C + config.n_layer * per_layer + 2 * C
 
 
 class CausalSelfAttention(nn.Module):
@@ -172,6 +190,8 @@ class TrainSettings:
     eval_every: int = 10
     """Steps between two points of the agreement curve."""
     seed: int = 0
+    history: int = 256
+    """Rows of loss and agreement history kept (then pairs merge): bounded, whatever the run's length."""
 
 
 @dataclass(frozen=True)
@@ -217,11 +237,13 @@ class GPTTrainer:
         self.generator = torch.Generator().manual_seed(settings.seed)
         self.offsets = torch.arange(config.block_size + 1)
         self.steps = 0
-        self.losses: list[float] = []
-        self.agreement_steps: list[int] = []
-        self.agreement_history: list[float] = []
+        self.loss_history = History(1, settings.history, mean=True)  # (step, mean loss of the steps it stands for)
+        self.recent: deque[float] = deque(maxlen=50)  # the last steps' losses, for the metric
+        self.agreement_record = History(1, settings.history)  # (step, agreement) every eval_every steps
         self.tokens_seen = 0
         self.train_seconds = 0.0
+        self.generation: tuple[int, Generation] | None = None
+        """The latest ``generate`` result, with its request id."""
 
     def batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """x (B, T) and y (B, T) = x shifted by one: every position predicts the token after it."""
@@ -239,19 +261,38 @@ class GPTTrainer:
         loss.backward()
         self.optimizer.step()
         self.steps += 1
-        self.losses.append(float(loss.item()))
+        value = float(loss.item())
+        self.loss_history.add(self.steps, value)
+        self.recent.append(value)
         self.tokens_seen += x.numel()
         if self.probe is not None and self.steps % self.settings.eval_every == 0:
-            self.agreement_steps.append(self.steps)
-            self.agreement_history.append(self.agreement())
+            self.agreement_record.add(self.steps, self.agreement())
         self.train_seconds += time.perf_counter() - t0
 
     def diverged(self) -> str | None:
         """A message when the loss is no longer a finite number (training cannot recover)."""
-        if self.losses and not math.isfinite(self.losses[-1]):
-            return (f"The loss became {self.losses[-1]} at step {self.steps}: the weights blew up. "
+        if self.recent and not math.isfinite(self.recent[-1]):
+            return (f"The loss became {self.recent[-1]} at step {self.steps}: the weights blew up. "
                     "Press Reset to start again.")
         return None
+
+    @property
+    def losses(self) -> list[float]:
+        """Training loss per step while the history has room, then per 2, 4, ... steps (their mean)."""
+        return self.loss_history.column(1)
+
+    @property
+    def loss_steps(self) -> list[int]:
+        """The last step each entry of ``losses`` stands for."""
+        return [int(s) for s in self.loss_history.column(0)]
+
+    @property
+    def agreement_steps(self) -> list[int]:
+        return [int(s) for s in self.agreement_record.column(0)]
+
+    @property
+    def agreement_history(self) -> list[float]:
+        return self.agreement_record.column(1)
 
     def done(self) -> bool:
         return self.steps >= self.settings.max_steps
@@ -269,11 +310,62 @@ class GPTTrainer:
 
     def recent_loss(self, n: int = 50) -> float:
         """Mean training loss of the last ``n`` steps (NaN before the first step)."""
-        return float(np.mean(self.losses[-n:])) if self.losses else float("nan")
+        return float(np.mean(list(self.recent)[-n:])) if self.recent else float("nan")
 
     def model_copy(self) -> GPT:
         """A frozen copy of the current model (to generate from while training goes on)."""
         return copy.deepcopy(self.model).requires_grad_(False)
+
+    def generate(self, request: GenerateRequest) -> Generation:
+        """Continue ``request.prompt`` with the current model (kept in ``generation`` for the next snapshot)."""
+        rng = np.random.default_rng(list(request.seed))
+        gen = generate(self.model.next_logprobs, request.prompt, request.n_tokens, temperature=request.temperature,
+                       top_k=request.top_k, rng=rng)
+        self.generation = (request.id, gen)
+        return gen
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    """What Generate asks of the transformer; ``id`` tells the page which click a result answers."""
+
+    id: int
+    prompt: tuple[int, ...]
+    n_tokens: int
+    temperature: float
+    top_k: int
+    seed: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class NextTokenJob:
+    """Plain, picklable settings a worker builds the trainer from: the text, the architecture, the training."""
+
+    corpus_seed: int = 0
+    user_text: str | None = None
+    """Pasted text (already accepted by ``check_user_text``); None: the generated corpus."""
+    n_layer: int = 2
+    n_head: int = 2
+    train: TrainSettings = field(default_factory=TrainSettings)
+
+
+def job_text(job: NextTokenJob) -> Text:
+    """The text ``job`` trains on (the generated corpus when the pasted text is missing or not accepted)."""
+    if job.user_text is not None:
+        text = check_user_text(job.user_text).text
+        if text is not None:
+            return text
+    return corpus_text(CorpusSettings(seed=job.corpus_seed))
+
+
+def job_config(job: NextTokenJob, text: Text) -> GPTConfig:
+    return GPTConfig(len(text.vocab), n_layer=job.n_layer, n_head=job.n_head)
+
+
+def build_trainer(job: NextTokenJob) -> GPTTrainer:
+    """The page's trainer, built in a worker from plain settings."""
+    text = job_text(job)
+    return GPTTrainer(text, job_config(job, text), job.train)
 
 
 @dataclass(frozen=True)
@@ -293,10 +385,35 @@ class Snapshot:
     attention: list[np.ndarray]
     agreement_probs: np.ndarray
     """(N, V) P(next | held-out context)."""
+    loss_steps: np.ndarray | None = None
+    """(len(losses),) the last step each entry of ``losses`` stands for (bounded history: see GPTTrainer)."""
+    view: View | None = None
+    """What the page asked to see (prompt, head and position): the numbers above are for it."""
+    worked: AttentionWorked | None = None
+    """The attention of the view's head at its position written out (None without a prompt or choice)."""
+    generation: tuple[int, Generation] | None = None
+    """The latest Generate result and its request id."""
 
 
-def snapshot(trainer: GPTTrainer, prompt: Sequence[int]) -> Snapshot:
-    """Read the trainer (call under the runner's lock): a few small forward passes, no training."""
+@dataclass(frozen=True)
+class View:
+    """What the page shows of the transformer, sent to the worker as a live setting."""
+
+    prompt: tuple[int, ...] = ()
+    attention: tuple[int, int, int] | None = None
+    """(layer, head, query position) for "Attention, written out"."""
+
+
+def snapshot(trainer: GPTTrainer, prompt: Sequence[int] | View) -> Snapshot:
+    """Read the trainer (between steps): a few small forward passes, no training. Small and picklable."""
+    view = prompt if isinstance(prompt, View) else View(tuple(int(i) for i in prompt))
+    prompt = view.prompt
+    worked = None
+    if prompt and view.attention is not None:
+        try:
+            worked = attention_written_out(trainer.model, prompt, *view.attention)
+        except ValueError:  # a choice the model or the prompt no longer has: the page falls back
+            worked = None
     probe_contexts = trainer.probe.contexts if trainer.probe is not None else ()
     probs = trainer.model.batch_next_probs([*probe_contexts, prompt] if prompt else probe_contexts)
     agreement_probs = probs[: len(probe_contexts)]
@@ -305,17 +422,22 @@ def snapshot(trainer: GPTTrainer, prompt: Sequence[int]) -> Snapshot:
     if trainer.probe is not None and (not curve_steps or curve_steps[-1] != trainer.steps):
         curve_steps.append(trainer.steps)  # the curve ends where the metric is now
         curve.append(agreement)
+    losses = trainer.loss_history.array()
     return Snapshot(
         steps=trainer.steps,
         loss=trainer.recent_loss(),
         tokens_per_second=trainer.tokens_per_second,
-        losses=np.asarray(trainer.losses, dtype=np.float32),
+        losses=losses[:, 1].astype(np.float32),
         agreement=agreement,
         agreement_steps=np.asarray(curve_steps, dtype=np.int64),
         agreement_history=np.asarray(curve, dtype=np.float32),
-        next_probs=probs[-1] if prompt else None,
+        next_probs=probs[-1].astype(np.float32) if prompt else None,
         attention=trainer.model.attention(prompt) if prompt else [],
-        agreement_probs=agreement_probs,
+        agreement_probs=agreement_probs.astype(np.float32),
+        loss_steps=losses[:, 0].astype(np.int64),
+        view=view,
+        worked=worked,
+        generation=trainer.generation,
     )
 
 

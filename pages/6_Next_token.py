@@ -128,7 +128,7 @@ def draw() -> None:
         None if snap.next_probs is None else tempered(snap.next_probs, T, k), text.vocab, color=figs.GPT_COLOR,
         always=always, title="Transformer: P(next | the whole prompt)"), key="nexttoken.bars_gpt")
     curves = st.columns(2)
-    curves[0].vega_lite_chart(figs.loss_curve_figure(snap.losses, len(text.vocab)), key="nexttoken.loss")
+    curves[0].vega_lite_chart(figs.loss_curve_figure(snap.losses, len(text.vocab), snap.loss_steps), key="nexttoken.loss")
     if probe:
         curves[1].vega_lite_chart(figs.agreement_curve_figure(snap.agreement_steps, snap.agreement_history),
                                   key="nexttoken.agreement_curve")

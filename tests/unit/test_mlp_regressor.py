@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import pickle
 import time
 
 import numpy as np
@@ -188,8 +189,22 @@ def test_history_is_downsampled_with_first_and_last(sin_data):
         trainer.step()
     steps, train, test = trainer.history(max_points=50)
     assert len(steps) <= 50 and steps[0] == 0 and steps[-1] == 250
-    assert train[-1] == trainer.train_mse[-1] and test[0] == trainer.test_mse[0]
+    assert train[-1] == np.float32(trainer.train_mse[-1]) and test[0] == np.float32(trainer.test_mse[0])
+    assert train.dtype == test.dtype == np.float32
     assert_allclose(mr.downsample(5, 10), np.arange(5))
+
+
+def test_history_is_bounded_for_a_run_of_any_length(sin_data, monkeypatch):
+    monkeypatch.setattr(mr, "HISTORY_CAPACITY", 16)
+    trainer = MLPTrainer(sin_data, MLPSettings(width=4))
+    for _ in range(200):
+        trainer.step()
+    assert len(trainer.train_mse) <= 17 and len(trainer.test_mse) == len(trainer.train_mse)
+    steps, train, _ = trainer.history()
+    assert steps[0] == 0 and steps[-1] == 200 and len(steps) <= 17
+    # The newest value is the current MSE of the whole training set, as the formula gives it.
+    assert trainer.train_mse[-1] == pytest.approx(
+        mean_squared_error(sin_data.y_train, trainer.predict(sin_data.X_train[:, 0])), rel=1e-12)
 
 
 def test_snapshot_and_key(sin_data):
@@ -197,8 +212,11 @@ def test_snapshot_and_key(sin_data):
     trainer.step()
     snap = trainer.snapshot()
     assert snap.steps == 1 and snap.train_mse == trainer.train_mse[-1] and snap.test_mse == trainer.test_mse[-1]
-    assert_allclose(snap.y_grid, trainer.predict(sin_data.x_grid), atol=0)
+    assert snap.y_grid.dtype == np.float32
+    assert_allclose(snap.y_grid, trainer.predict(sin_data.x_grid), rtol=1e-6, atol=0)
     assert len(snap.gradient_rms) == 3 and snap.history[0][-1] == 1
+    assert snap.lr == trainer.lr and snap.key == trainer.key()
+    assert pickle.loads(pickle.dumps(snap)).steps == 1  # a worker publishes it to another process
     assert trainer.key() == (DataSettings(noise=0.0), MLPSettings(width=8).architecture())
 
 

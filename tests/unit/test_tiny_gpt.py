@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -18,7 +19,21 @@ from core.nexttoken_figures import (
     attention_figure,
     loss_curve_figure,
 )
-from core.tiny_gpt import GPT, AgreementProbe, GPTConfig, GPTTrainer, TrainSettings, snapshot
+from core.sampling import generate
+from core.tiny_gpt import (
+    GPT,
+    AgreementProbe,
+    GenerateRequest,
+    GPTConfig,
+    GPTTrainer,
+    NextTokenJob,
+    TrainSettings,
+    View,
+    attention_written_out,
+    build_trainer,
+    n_params,
+    snapshot,
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +50,11 @@ first reaches 95 % at step 70-140 and is 100 % at steps 200, 400, 600 and 800 in
 def trained(text):
     """The page's default model after a fixed number of steps (the same on any machine)."""
     trainer = GPTTrainer(text, GPTConfig(len(text.vocab)), TrainSettings())
+    every_loss = []
     for _ in range(TRAINED_STEPS):
         trainer.step()
+        every_loss.append(trainer.recent[-1])
+    trainer.every_loss = every_loss  # each step's own loss, to check the bounded history against
     return trainer
 
 
@@ -210,7 +228,13 @@ def test_model_copy_is_frozen(text):
 def test_snapshot_has_what_the_page_draws(text, trained):
     prompt = encode_prompt("the skies over the hills", text)
     snap = snapshot(trained, prompt.ids)
-    assert snap.steps == trained.steps and len(snap.losses) == trained.steps
+    assert snap.steps == trained.steps and snap.loss_steps[-1] == trained.steps
+    # The loss history is bounded, and its entries are means over the steps each stands for.
+    assert len(snap.losses) <= trained.settings.history + 1 < trained.steps
+    widths = np.diff(np.concatenate([[0], snap.loss_steps]))
+    assert widths.sum() == trained.steps
+    assert_allclose((snap.losses * widths).sum() / trained.steps, np.mean(trained.every_loss), rtol=1e-5)
+    assert snap.loss == pytest.approx(np.mean(trained.every_loss[-50:]))
     assert snap.agreement == pytest.approx(trained.agreement())
     assert snap.agreement_steps[-1] == trained.steps and snap.agreement_history[-1] == pytest.approx(snap.agreement)
     assert list(snap.agreement_steps[: len(trained.agreement_steps)]) == trained.agreement_steps
@@ -243,6 +267,15 @@ def test_live_figures(text, trained):
     curve, reference = loss["datasets"]["curve"], loss["datasets"]["reference"]
     assert len(curve) == 300 and curve["step"].iloc[-1] == 1000
     assert_allclose(curve["loss"].mean(), np.arange(1000).mean(), rtol=1e-3)  # bucket means keep the mean
+    # A bounded history's entries stand for several steps each: the curve weighs them by their steps.
+    ends = np.concatenate([np.arange(1, 201), np.arange(202, 1001, 2)])  # 200 single steps, then pairs
+    means = np.concatenate([np.arange(200), np.arange(200.5, 1000, 2)])  # the mean of each entry's steps
+    curve = loss_curve_figure(means.astype(np.float32), len(text.vocab), steps=ends)["datasets"]["curve"]
+    assert len(curve) == 300 and curve["step"].iloc[-1] == 1000
+    widths = np.diff(np.concatenate([[0], curve["step"]]))
+    assert_allclose((curve["loss"] * widths).sum() / 1000, np.arange(1000).mean(), rtol=1e-5)
+    small = loss_curve_figure(np.array([3.0, 2.0], dtype=np.float32), 77, steps=np.array([2, 6]))
+    assert list(small["datasets"]["curve"]["step"]) == [2, 6]
     assert_allclose(reference["loss"].iloc[0], math.log(len(text.vocab)), rtol=1e-6)
     agreement = agreement_curve_figure(snap.agreement_steps, snap.agreement_history)
     assert_allclose(agreement["datasets"]["curve"]["accuracy"], 100 * snap.agreement_history, rtol=1e-6)
@@ -260,3 +293,49 @@ def test_live_figures(text, trained):
     assert_allclose(table[correct_col].iloc[0], round(p_correct[0], 3))
     assert_allclose(table[wrong_col].iloc[0], round(p_wrong[0], 3))
     assert_allclose(table["bigram P(is)"].iloc[0], table["bigram P(is)"].iloc[1])  # same last word "mountains"
+
+
+def test_parameter_count_without_building_the_model(text):
+    for layers, heads in ((1, 1), (2, 2), (2, 4), (3, 2)):
+        config = GPTConfig(len(text.vocab), n_layer=layers, n_head=heads)
+        assert n_params(config) == GPT(config).n_params()
+
+
+def test_a_worker_builds_the_same_trainer_from_plain_settings(text):
+    """build_trainer(job) is the page's GPTTrainer(text, config, settings), from settings that pickle."""
+    job = NextTokenJob(corpus_seed=0, n_layer=1, n_head=2)
+    assert pickle.loads(pickle.dumps(job)) == job
+    a, b = build_trainer(job), GPTTrainer(text, GPTConfig(len(text.vocab), n_layer=1, n_head=2), TrainSettings())
+    for _ in range(3):
+        a.step()
+        b.step()
+    assert a.losses == b.losses and a.probe is not None
+    paragraph = "the rain falls on the plain and the wind blows over the hill . " * 6
+    own = build_trainer(NextTokenJob(user_text=paragraph))
+    assert own.probe is None and own.config.vocab_size < len(text.vocab)
+    fallback = build_trainer(NextTokenJob(user_text="too short ."))  # not accepted: the corpus, as the page does
+    assert fallback.config.vocab_size == len(text.vocab)
+
+
+def test_snapshot_for_a_view_carries_the_attention_written_out_and_pickles(text, trained):
+    prompt = tuple(encode_prompt("the skies over the hills", text).ids)
+    snap = snapshot(trained, View(prompt, (1, 1, 3)))
+    expected = attention_written_out(trained.model, prompt, 1, 1, 3)
+    assert snap.view == View(prompt, (1, 1, 3)) and (snap.worked.layer, snap.worked.head, snap.worked.query) == (1, 1, 3)
+    assert_allclose(snap.worked.weights, expected.weights, rtol=1e-12)
+    assert_allclose(snap.worked.model_weights, snap.attention[1][1, 3, :4], rtol=1e-6)  # the heatmap's own row
+    assert snapshot(trained, View(prompt, (5, 0, 0))).worked is None  # a layer the model lacks: no numbers
+    assert snapshot(trained, View((), (0, 0, 0))).worked is None
+    again = pickle.loads(pickle.dumps(snap))
+    assert again.steps == snap.steps and again.losses.dtype == np.float32 and again.next_probs.dtype == np.float32
+    assert len(pickle.dumps(snap)) < 100_000  # small: a worker publishes one several times a second
+
+
+def test_generate_request_is_the_sampler_on_the_current_model(text, trained):
+    prompt = tuple(encode_prompt("where the sky", text).ids)
+    request = GenerateRequest(7, prompt, 20, temperature=1.0, top_k=0, seed=(0, 1))
+    gen = trained.generate(request)
+    reference = generate(trained.model.next_logprobs, prompt, 20, temperature=1.0, top_k=0,
+                         rng=np.random.default_rng([0, 1]))
+    assert [c.token for c in gen.choices] == [c.token for c in reference.choices]
+    assert snapshot(trained, View(prompt)).generation[0] == 7
