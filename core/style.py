@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.raster import rgb
@@ -68,9 +69,6 @@ def base_layout(fig: go.Figure, *, height: int = 380, title: str | None = None,
 # --------------------------------------------------------------------------------------------------
 # Normal and projector mode: one palette and one scale per mode, passed to figure builders as ``style``
 # --------------------------------------------------------------------------------------------------
-from dataclasses import dataclass  # noqa: E402
-
-
 @dataclass(frozen=True)
 class Style:
     """Colours and sizes for one display mode (immutable: each session passes its own, nothing global changes)."""
