@@ -10,7 +10,8 @@ ui.url_state({"lesson": ui.Param(lessons.LESSONS[0].key, options=[entry.key for 
 titles = {entry.key: entry.title for entry in lessons.LESSONS}
 st.radio("Lesson", list(titles), key="lesson", format_func=titles.__getitem__, horizontal=True)
 current = lessons.lesson(st.session_state["lesson"])
-st.markdown(f"**{current.title}.** {current.summary}")
+stop = "" if current.title.endswith(("?", "!", ".")) else "."  # "Generative or discriminative?" keeps its own mark
+st.markdown(f"**{current.title}{stop}** {current.summary}")
 ui.what_you_see("Each step: read the question to the class before anyone opens the lab, take a vote, pick the "
                 "class's answer below for the feedback, then follow the link: it opens the lab on exactly the "
                 "settings the step needs.")
