@@ -39,6 +39,8 @@ class Student:
         self.changed = threading.Condition(self.lock)
         self.closed = False
         self._timers: dict[str, threading.Timer] = {}
+        self._armed: set[str] = set()
+        self._touched: set[tuple] = set()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -59,12 +61,18 @@ class Student:
         kind = msg.WhichOneof("type")
         with self.changed:
             if kind == "new_session":
+                self._touched = set()
+                if not msg.metadata.run.fragment_ids:
+                    # A run of the whole page: as the front end does, forget every fragment timer; the run sends
+                    # auto_rerun again for each fragment that still has one.
+                    self.fragments.clear()
                 for page in msg.new_session.app_pages:
                     self.pages[page.url_pathname or ""] = page.page_script_hash
                 self.page_hash = msg.new_session.page_script_hash or self.page_hash
             elif kind == "delta":
                 path = tuple(msg.metadata.delta_path)
                 which = msg.delta.WhichOneof("type")
+                self._touched.add(path)
                 if which == "new_element":
                     self.elements[path] = msg.delta.new_element
                     self.element_fragment[path] = msg.delta.fragment_id
@@ -76,6 +84,7 @@ class Student:
                 for fid in msg.stop_auto_rerun.fragment_ids:
                     self.fragments.pop(fid, None)
             elif kind == "script_finished":
+                self._drop_stale(list(msg.metadata.run.fragment_ids))
                 self.runs_finished += 1
                 self.script_finished.set()
                 self._schedule_fragments()
@@ -83,17 +92,30 @@ class Student:
                 self.script_finished.clear()
             self.changed.notify_all()
 
+    def _drop_stale(self, fragment_ids: list[str]) -> None:
+        """What the front end does at the end of a run: elements the run did not send again are gone (all of the
+        page's for a full run, the fragments' own for a fragment run). An element moved to a new place, say
+        after a caption was added above it, would otherwise be read at its old place too."""
+        for path in [p for p in self.elements if p not in self._touched]:
+            if not fragment_ids or self.element_fragment.get(path) in fragment_ids:
+                self.elements.pop(path, None)
+                self.element_fragment.pop(path, None)
+
     def _schedule_fragments(self) -> None:
-        # The front end (useFragmentAutoRerun) starts each fragment's timer after a run finishes.
+        # The front end (useFragmentAutoRerun) starts each fragment's timer after a run finishes. A timer counts
+        # as armed until it fires (not until its thread ends: the run it asks for may finish before that).
         for fid, interval in self.fragments.items():
-            if fid in self._timers and self._timers[fid].is_alive():
+            if fid in self._armed:
                 continue
             timer = threading.Timer(interval, self._auto_rerun, args=(fid,))
             timer.daemon = True
             self._timers[fid] = timer
+            self._armed.add(fid)
             timer.start()
 
     def _auto_rerun(self, fid: str) -> None:
+        with self.lock:
+            self._armed.discard(fid)
         if self.closed or fid not in self.fragments:
             return
         self.rerun(fragment_id=fid, auto=True)
