@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -186,17 +186,18 @@ def prior_formula(prior: np.ndarray) -> str:
             rf"P(x \mid 1) \times {p1:.2f}}}\quad\text{{(the fitted }}P(x \mid y)\text{{, no refit)}}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CurveJob:
-    """What a learning-curve computation needs, and the key it is cached under."""
+    """The page's learning-curve request: the job a worker runs (and its cache key), a problem that stops it
+    before it starts, and a note on the data (your own data's sizes capped at ``lc.MAX_M``)."""
 
-    key: tuple
-    draw: lc.Draw
-    settings: lc.CurveSettings
-    models: tuple[str, ...]
-    hp: clf.Hyperparameters
-    test: tuple[np.ndarray, np.ndarray] | None
+    job: lc.CurvesJob
     problem: str | None = None
+    note: str | None = None
+
+    @property
+    def key(self) -> tuple:
+        return self.job.key()
 
 
 MIN_OWN_POINTS = 20
@@ -207,11 +208,8 @@ def curve_job(state: Mapping[str, Any], data: ds.Dataset) -> CurveJob:
     settings = data_settings(state)
     hp, models = hyperparameters(state), tuple(state[LC_MODELS.key])
     custom = settings.dataset == ds.CUSTOM
-    curve = lc.CurveSettings(extra_features=int(state[LC_EXTRA.key]), seed=settings.seed,
-                             m_max=600 if not custom else max(len(data.y_train), 9))
-    source = data.fingerprint() if custom else (settings.dataset, settings.noise, settings.balance, settings.correlation)
-    key = (source, models, tuple(clf.params_of(m, hp) for m in models), curve)
-    problem = None
+    curve = lc.CurveSettings(extra_features=int(state[LC_EXTRA.key]), seed=settings.seed)
+    problem = note = None
     if not models:
         problem = "Pick at least one model for the learning curves."
     elif custom and len(data.y_train) < MIN_OWN_POINTS:
@@ -220,13 +218,14 @@ def curve_job(state: Mapping[str, Any], data: ds.Dataset) -> CurveJob:
         problem = "Learning curves on your own data need a test set: upload a CSV (clicked points only train)."
     elif custom and not trainable(data):
         problem = "Learning curves need training points of at least two classes."
-    if custom:
-        return CurveJob(key, lc.pool_draw(data.X_train, data.y_train), curve, models, hp,
-                        (data.X_test, data.y_test), problem)
-    return CurveJob(key, ds.generator_for(settings), curve, models, hp, None, problem)
-
-
-def run_curves(job: CurveJob, progress: Any = None) -> lc.CurveResult:
-    """The job's learning curves, from the shared cache when they were computed before."""
-    return lc.cached(job.key, lambda: lc.learning_curves(job.draw, job.models, job.settings, job.hp, job.test,
-                                                         progress=progress))
+    if not custom:
+        generator = ds.DataSettings(settings.dataset, noise=settings.noise, balance=settings.balance,
+                                    correlation=settings.correlation)  # only what the draws depend on
+        return CurveJob(lc.CurvesJob(models, hp, curve, generator=generator), problem)
+    n_train = len(data.y_train)
+    if n_train > lc.MAX_M:
+        note = (f"Training-set sizes go up to {lc.MAX_M} of your {n_train:,} training points (larger fits would "
+                f"hold the server too long); the test set is your {len(data.y_test):,} held-out points.")
+    curve = replace(curve, m_max=min(max(n_train, 9), lc.MAX_M), n_test=max(len(data.y_test), 1))
+    return CurveJob(lc.CurvesJob(models, hp, curve, pool=(data.X_train, data.y_train),
+                                 test=(data.X_test, data.y_test)), problem, note)

@@ -257,9 +257,9 @@ class Plan:
         if not self.reduced and self.estimate_s <= self.budget_s:
             return None
         r = self.requested
-        test = "your held-out" if self.own_data else "fresh"
+        test = f"your {r.n_test:,} held-out points" if self.own_data else f"{r.n_test:,} fresh points"
         text = (f"The full run ({len(self.models)} model{'s' * (len(self.models) != 1)}, {r.n_sizes} sizes × "
-                f"{r.draws} random training sets, tested on {r.n_test:,} {test} points) would take about "
+                f"{r.draws} random training sets, tested on {test}) would take about "
                 f"{self.requested_s:.0f} s of the server's CPU, more than the {self.budget_s:.0f} s one click may use. ")
         if self.reductions:
             text += f"This run is cheaper: {'; '.join(self.reductions)} (about {self.estimate_s:.0f} s). "
@@ -280,7 +280,8 @@ def _and(names: Sequence[str]) -> str:
 def plan_run(settings: CurveSettings, models: Sequence[str], cost: Cost, budget_s: float | None,
              own_data: bool = False) -> Plan:
     """The requested run if it fits the budget, else a cheaper one: first fewer draws per size (down to
-    ``MIN_DRAWS``), then a smaller test set (down to ``MIN_TEST``), then fewer sizes (down to ``MIN_SIZES``).
+    ``MIN_DRAWS``), then a smaller test set (down to ``MIN_TEST``; only where testing is over a tenth of the
+    cost), then fewer sizes (down to ``MIN_SIZES``).
     ``leave_out``: the costliest models whose omission lets the full run fit (empty if even one alone does not)."""
     models = tuple(models)
     full = estimate_s(settings, models, cost)
@@ -292,10 +293,10 @@ def plan_run(settings: CurveSettings, models: Sequence[str], cost: Cost, budget_
     if draws < s.draws:
         s = replace(s, draws=draws)
         cuts.append(f"{draws} random training sets per size instead of {settings.draws}")
-    if estimate_s(s, models, cost) > budget_s and s.n_test > MIN_TEST:
-        fit_part = estimate_s(replace(s, n_test=0), models, cost)
-        test_part = estimate_s(s, models, cost) - fit_part
-        n = (budget_s - fit_part) / max(test_part, 1e-9) * s.n_test
+    fit_part = estimate_s(replace(s, n_test=0), models, cost)
+    test_part = estimate_s(s, models, cost) - fit_part
+    if fit_part + test_part > budget_s and s.n_test > MIN_TEST and test_part > 0.1 * (fit_part + test_part):
+        n = (budget_s - fit_part) / test_part * s.n_test
         n_test = int(np.clip(n // 100 * 100, MIN_TEST, s.n_test))
         if n_test < s.n_test:
             s = replace(s, n_test=n_test)
@@ -338,10 +339,11 @@ class CurvesTrainer:
     tested. With a budget it first fits each model at the smallest and the largest size to measure what a
     piece costs (``PieceCost``) and plans the run (``plan_run``). Pieces run draw by draw, so partial curves
     span every size; each draw comes from ``default_rng([seed, 2, i, j])``, so the result is the same in any
-    order and however the work is cut."""
+    order and however the work is cut (``order_seed``: the pieces in a random order instead, for tests)."""
 
-    def __init__(self, job: CurvesJob) -> None:
+    def __init__(self, job: CurvesJob, order_seed: int | None = None) -> None:
         self.job = job
+        self.order_seed = order_seed
         self.draw_fn = job.draw()
         self.cpu_s = 0.0
         self.note: str | None = None
@@ -363,6 +365,8 @@ class CurvesTrainer:
         self.computed = {name: np.zeros(shape, bool) for name in self.job.models}
         self._order = [(j, i, k) for j in range(settings.draws) for i in range(len(self.m_values))
                        for k in range(len(self.job.models))]
+        if self.order_seed is not None:
+            self._order = [self._order[n] for n in np.random.default_rng(self.order_seed).permutation(len(self._order))]
         self._next = 0
         self._drawn = None  # the sizes may have changed
 
@@ -402,7 +406,7 @@ class CurvesTrainer:
             self._piece(*self._order[self._next])
             self._next += 1
         if self.job.budget_s is not None and self.cpu_s > CAP_FACTOR * self.job.budget_s and not self.done():
-            self.note = (f"Stopped at the budget after {self.cpu_s:.0f} s of fitting: {self.fits_done()} of "
+            self.note = (f"Stopped at the budget after {self.cpu_s:.1f} s of fitting: {self.fits_done()} of "
                          f"{len(self._order)} fits; the curves use the training sets fitted so far.")
 
     def _is_computed(self, j: int, i: int, k: int) -> bool:
