@@ -235,6 +235,17 @@ def test_good_csv_with_three_labels_becomes_the_data():
     assert panels(at)[0]["layers"][:2] == ["argmax P(y|x)", "boundary"]  # class colours
 
 
+def test_a_large_csv_is_fitted_on_a_bounded_subsample_and_says_so():
+    X, y = ds.generate("moons", 3000, noise=0.25, balance=0.5, correlation=0.0, rng=np.random.default_rng(1))
+    body = "".join(f"{a:.4f},{b:.4f},{lab}\n" for (a, b), lab in zip(X, y, strict=True))
+    at = open_page(PAGE)
+    at.file_uploader(key="boundary.csv").set_value(("big.csv", ("x1,x2,label\n" + body).encode(), "text/csv")).run()
+    assert_clean(at)
+    assert any(c.value.startswith("Your data has 2,100 training points: every model here is fitted on a random "
+                                  f"{bd.MAX_FIT_POINTS:,} of them") for c in at.caption)
+    assert table(at).notna().all().all()
+
+
 def test_own_data_without_points_asks_for_some():
     at = open_page(PAGE, {"boundary.dataset": ds.CUSTOM})
     assert_clean(at)
