@@ -251,11 +251,28 @@ def curve_job(state: Mapping[str, Any], data: ds.Dataset) -> CurveJob:
     if not custom:
         generator = ds.DataSettings(settings.dataset, noise=settings.noise, balance=settings.balance,
                                     correlation=settings.correlation)  # only what the draws depend on
-        return CurveJob(lc.CurvesJob(models, hp, curve, generator=generator), problem)
+        return CurveJob(lc.CurvesJob(models, hp, curve, generator=generator, budget_s=lc.BUDGET_S), problem)
     n_train = len(data.y_train)
     if n_train > lc.MAX_M:
         note = (f"Training-set sizes go up to {lc.MAX_M} of your {n_train:,} training points (larger fits would "
                 f"hold the server too long); the test set is your {len(data.y_test):,} held-out points.")
     curve = replace(curve, m_max=min(max(n_train, 9), lc.MAX_M), n_test=max(len(data.y_test), 1))
-    return CurveJob(lc.CurvesJob(models, hp, curve, pool=(data.X_train, data.y_train),
-                                 test=(data.X_test, data.y_test)), problem, note)
+    return CurveJob(lc.CurvesJob(models, hp, curve, pool=(data.X_train, data.y_train), test=(data.X_test, data.y_test),
+                                 budget_s=lc.BUDGET_S), problem, note)
+
+
+def curves_progress(progress: lc.CurvesProgress | None) -> tuple[float, str]:
+    """The progress bar's fraction and text: trial fits while estimating the cost, then "37 of 240 fits"."""
+    if progress is None:
+        return 0.0, "Starting on the server's training workers…"
+    if progress.phase == "estimating":
+        return 0.0, f"Estimating the cost: {progress.done} of {progress.total} trial fits"
+    return progress.done / max(progress.total, 1), f"{progress.done} of {progress.total} fits"
+
+
+def cancelled_note(progress: lc.CurvesProgress | None) -> str:
+    """What Cancel leaves: how much was done, and that the curves shown use only that."""
+    if progress is None or progress.phase == "estimating" or not progress.done:
+        return "Cancelled before any fit of the run was done. Press *Compute learning curves* to start again."
+    return (f"Cancelled after {progress.done} of {progress.total} fits ({progress.cpu_s:.1f} s of the server's CPU): "
+            "the curves below use only those. Press *Compute learning curves* to start again.")
