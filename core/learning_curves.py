@@ -260,17 +260,22 @@ class Plan:
         test = f"your {r.n_test:,} held-out points" if self.own_data else f"{r.n_test:,} fresh points"
         text = (f"The full run ({len(self.models)} model{'s' * (len(self.models) != 1)}, {r.n_sizes} sizes × "
                 f"{r.draws} random training sets, tested on {test}) would take about "
-                f"{self.requested_s:.0f} s of the server's CPU, more than the {self.budget_s:.0f} s one click may use. ")
+                f"{_s(self.requested_s)} s of the server's CPU, more than the {_s(self.budget_s)} s one click may use. ")
         if self.reductions:
-            text += f"This run is cheaper: {'; '.join(self.reductions)} (about {self.estimate_s:.0f} s). "
+            text += f"This run is cheaper: {'; '.join(self.reductions)} (about {_s(self.estimate_s)} s). "
         if self.estimate_s > self.budget_s:
-            text += (f"Even so it is estimated at {self.estimate_s:.0f} s: it stops after "
-                     f"{CAP_FACTOR * self.budget_s:.0f} s with the curves it has by then. ")
+            text += (f"Even so it is estimated at {_s(self.estimate_s)} s: it stops after "
+                     f"{_s(CAP_FACTOR * self.budget_s)} s with the curves it has by then. ")
         if self.leave_out:
             text += f"For the full run, leave out {_and(self.leave_out)}."
         else:
             text += "For the full run, choose fewer models or cheaper settings for them (fewer trees, a smaller net)."
         return text
+
+
+def _s(seconds: float) -> str:
+    """Seconds for a sentence: whole seconds from 10 on, two significant digits below."""
+    return f"{seconds:.0f}" if seconds >= 10 else f"{seconds:.2g}"
 
 
 def _and(names: Sequence[str]) -> str:

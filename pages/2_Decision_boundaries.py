@@ -125,9 +125,73 @@ def results_table(data: ds.Dataset, grid: clf.Grid, prior) -> None:
     ui.sync_url()
 
 
+LC_JOB, LC_FOR, LC_CANCELLED = "boundary.lc.job", "boundary.lc.for", "boundary.lc.cancelled"
+"""This session's handle on the training pool, the CurvesJob it runs, and what Cancel left (key, note, snapshot)."""
+
+
+def release_curves() -> None:
+    """Close this session's learning-curve trainer (the worker forgets it at once)."""
+    handle = ss.pop(LC_JOB, None)
+    ss.pop(LC_FOR, None)
+    if handle is not None:
+        handle.close()
+
+
+def start_curves(job: bd.lc.CurvesJob) -> None:
+    release_curves()
+    ss.pop(LC_CANCELLED, None)
+    ui.trainer(LC_JOB, bd.lc.build_curves, job, lab="learning curves").start()
+    ss[LC_FOR] = job
+
+
+def cancel_curves() -> None:
+    """Cancel: release the trainer, keep what it had done. A second call (a click seen twice) finds nothing to do."""
+    job, handle = ss.get(LC_FOR), ss.get(LC_JOB)
+    if job is None or handle is None:
+        return
+    snap = handle.snapshot
+    ss[LC_CANCELLED] = (job.key(), bd.cancelled_note(snap), snap)
+    release_curves()
+
+
+def show_curves(progress: bd.lc.CurvesProgress) -> None:
+    """The plan's message (what was cut), a stop note, the chart and its captions."""
+    if progress.plan is not None and (message := progress.plan.message()):
+        st.warning(message)
+    if progress.note:
+        st.warning(progress.note)
+    if progress.result is None:
+        return
+    result, summary = progress.result, progress.result.summary()
+    st.vega_lite_chart(spec=bf.learning_curve_chart(result.sizes, summary), key="boundary.lc_plot", width="stretch")
+    st.caption(bd.curve_leaders(result.sizes, summary))
+    for note in result.failure_notes():
+        st.caption(note)
+
+
+def live_curves() -> None:
+    """One tick while the job runs: progress, Cancel and the partial curves (the newest snapshot, never waiting)."""
+    handle, job = ss.get(LC_JOB), ss.get(LC_FOR)
+    if handle is None or job is None:
+        return
+    snap = handle.snapshot
+    if snap is not None and snap.finished:
+        st.rerun(scope="app")  # the page keeps the result and releases the trainer
+    if handle.message and not handle.running:
+        st.error(f"The learning curves could not be computed: {handle.message}")
+        return
+    fraction, text = bd.curves_progress(snap)
+    c = st.columns([5, 1])
+    c[0].progress(fraction, text=text)
+    c[1].button("Cancel", key="boundary.lc_cancel", on_click=cancel_curves, width="stretch")
+    if snap is not None:
+        show_curves(snap)
+
+
 @st.fragment(key=bd.CURVES_FRAGMENT)
 def learning_curves(data: ds.Dataset) -> None:
-    """Ng & Jordan's learning curves; ends by writing the URL (its own settings, and all of the models' part)."""
+    """Ng & Jordan's learning curves, computed on the training pool; ends by writing the URL (its own settings,
+    and all of the models' part)."""
     st.subheader("Learning curves (Ng & Jordan, 2002)")
     st.markdown("Test error against training-set size m, each point the mean over 20 random training sets "
                 "(band: ± 1 sd), on fresh data from the current generator.")
@@ -137,19 +201,35 @@ def learning_curves(data: ds.Dataset) -> None:
     lcc[2].button("Ng & Jordan setup", key="boundary.lc_preset", on_click=ng_jordan_setup,
                   help="Correlated blobs (ρ = 0.6) with 30 irrelevant features.")
     run = lcc[3].button("Compute learning curves", key="boundary.lc_run", type="primary")
-    job = bd.curve_job(ss, data)
-    if job.problem:
-        st.info(job.problem)
-    elif run or bd.lc.is_cached(job.key):
-        bar = st.progress(0.0, text="Fitting…")
-        result = bd.run_curves(job, progress=lambda f: bar.progress(f, text="Fitting…"))
-        bar.empty()
-        st.vega_lite_chart(spec=bf.learning_curve_chart(result.sizes, result.summary()), key="boundary.lc_plot",
-                           width="stretch")
-        st.caption(bd.curve_leaders(result.sizes, result.summary()))
-        for note in result.failure_notes():
-            st.caption(note)
+    request = bd.curve_job(ss, data)
+    running = ss.get(LC_FOR)
+    if running is not None and (request.problem or running.key() != request.key):
+        release_curves()  # the settings changed: that run is not wanted any more
+        running = None
+    if running is not None and (snap := ss[LC_JOB].snapshot) is not None and snap.finished:
+        bd.lc.remember(running, snap)  # kept for every session, and the worker can forget it
+        release_curves()
+        running = None
+    if request.problem:
+        st.info(request.problem)
+        ui.sync_url()
+        return
+    if request.note:
+        st.caption(request.note)
+    kept = bd.lc.recall(request.job)
+    cancelled = ss.get(LC_CANCELLED)
+    if kept is not None:
+        release_curves()  # a run of the same settings finished in another session meanwhile
+        show_curves(kept)
         ui.what_you_see(bd.CURVES_WHAT_YOU_SEE)
+    elif run or running is not None:
+        if running is None:
+            start_curves(request.job)
+        ui.live_fragment(ss[LC_JOB], live_curves)
+    elif cancelled is not None and cancelled[0] == request.key:
+        st.info(cancelled[1])
+        if cancelled[2] is not None and cancelled[2].result is not None:
+            show_curves(cancelled[2])
     ui.sync_url()
 
 
