@@ -225,7 +225,7 @@ def learning_curves(data: ds.Dataset) -> None:
     elif run or running is not None:
         if running is None:
             start_curves(request.job)
-        ui.live_fragment(ss[LC_JOB], live_curves)
+        ui.live_fragment(ss[LC_JOB], live_curves, every=0.5)  # a run lasts seconds: two redraws a second will do
     elif cancelled is not None and cancelled[0] == request.key:
         st.info(cancelled[1])
         if cancelled[2] is not None and cancelled[2].result is not None:
