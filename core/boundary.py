@@ -276,3 +276,12 @@ def cancelled_note(progress: lc.CurvesProgress | None) -> str:
         return "Cancelled before any fit of the run was done. Press *Compute learning curves* to start again."
     return (f"Cancelled after {progress.done} of {progress.total} fits ({progress.cpu_s:.1f} s of the server's CPU): "
             "the curves below use only those. Press *Compute learning curves* to start again.")
+
+
+def interrupted_note(message: str) -> str:
+    """A run the server stopped before its end (a failed fit, a worker restarted, a page left alone too long)."""
+    said = " ".join(part for part in message.replace(". ", ".\n").splitlines() if "▶" not in part and "↺" not in part)
+    if said and not said.endswith((".", "!", "?")):
+        said += "."
+    return (f"The learning curves stopped before the end. {said + ' ' if said else ''}"
+            "Press *Compute learning curves* to start again.")

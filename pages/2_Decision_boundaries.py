@@ -175,11 +175,8 @@ def live_curves() -> None:
     if handle is None or job is None:
         return
     snap = handle.snapshot
-    if snap is not None and snap.finished:
-        st.rerun(scope="app")  # the page keeps the result and releases the trainer
-    if handle.message and not handle.running:
-        st.error(f"The learning curves could not be computed: {handle.message}")
-        return
+    if snap is not None and snap.finished or handle.message and not handle.running:
+        st.rerun(scope="app")  # finished (or stopped by the server): the page keeps what there is
     fraction, text = bd.curves_progress(snap)
     c = st.columns([5, 1])
     c[0].progress(fraction, text=text)
@@ -208,6 +205,10 @@ def learning_curves(data: ds.Dataset) -> None:
         running = None
     if running is not None and (snap := ss[LC_JOB].snapshot) is not None and snap.finished:
         bd.lc.remember(running, snap)  # kept for every session, and the worker can forget it
+        release_curves()
+        running = None
+    if running is not None and ss[LC_JOB].message and not ss[LC_JOB].running:  # a fault, or put away by the server
+        ss[LC_CANCELLED] = (running.key(), bd.interrupted_note(ss[LC_JOB].message), ss[LC_JOB].snapshot)
         release_curves()
         running = None
     if request.problem:
