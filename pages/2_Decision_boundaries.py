@@ -240,7 +240,7 @@ def models() -> None:
     as they are, in the server and in the browser); a model's own setting reruns only its panel and the table."""
     st.subheader("Models")
     st.multiselect(bd.MODELS.label, clf.MODEL_NAMES, key=bd.MODELS.key, label_visibility="collapsed")
-    if note := bd.fit_points_note(data):
+    if note := bd.panel_points_note(data):
         st.caption(note)
     hyper_cols = st.columns(4)
     for i, c in enumerate(bd.hyper_controls(ss[bd.MODELS.key])):

@@ -279,8 +279,9 @@ def test_a_large_csv_is_fitted_on_a_bounded_subsample_and_says_so():
     at = open_page(PAGE)
     at.file_uploader(key="boundary.csv").set_value(("big.csv", ("x1,x2,label\n" + body).encode(), "text/csv")).run()
     assert_clean(at)
-    assert any(c.value.startswith("Your data has 2,100 training points: every model here is fitted on a random "
-                                  f"{bd.MAX_FIT_POINTS:,} of them") for c in at.caption)
+    assert any(c.value.startswith(f"Every model here is fitted on a random {bd.MAX_FIT_POINTS:,} of your 2,100 "
+                                  f"training points and scored on a random {bd.MAX_SCORE_POINTS:,} of your 900 test")
+               for c in at.caption)
     assert table(at).notna().all().all()
 
 

@@ -20,21 +20,25 @@ def _own_data(n: int, rare: int = 0) -> ds.Dataset:
 
 def test_small_data_is_fitted_whole():
     data = _own_data(300)
-    X, y, key = bd.fit_points(data, 0)
-    assert X is data.X_train and y is data.y_train and key == data.fingerprint()
-    assert bd.fit_points_note(data) is None
+    X, y, X_te, y_te, key = bd.panel_points(data, 0)
+    assert X is data.X_train and y is data.y_train and X_te is data.X_test and key == data.fingerprint()
+    assert bd.panel_points_note(data) is None
 
 
-def test_large_data_is_fitted_on_a_seeded_subsample_with_every_class():
+def test_large_data_is_fitted_and_scored_on_seeded_subsamples_with_every_class():
     data = _own_data(14_000, rare=1)  # one point of class 2: it must stay
-    X, y, key = bd.fit_points(data, 3)
+    data = ds.Dataset(data.X_train, data.y_train, data.X_train[:5000], data.y_train[:5000], data.class_names)
+    X, y, X_te, y_te, key = bd.panel_points(data, 3)
     assert len(y) == bd.MAX_FIT_POINTS and set(y) == {0, 1, 2}
+    assert len(y_te) == bd.MAX_SCORE_POINTS and set(map(tuple, X_te)) <= set(map(tuple, data.X_test))
     assert set(map(tuple, X)) <= set(map(tuple, data.X_train))
-    X2, y2, key2 = bd.fit_points(data, 3)
+    X2, _, _, _, key2 = bd.panel_points(data, 3)
     assert_array_equal(X, X2) and key == key2  # same seed, same subsample, same cache key
-    assert bd.fit_points(data, 4)[2] != key and key != data.fingerprint()
-    note = bd.fit_points_note(data)
-    assert "14,001 training points" in note and f"a random {bd.MAX_FIT_POINTS:,} of them" in note
+    assert bd.panel_points(data, 4)[4] != key and key != data.fingerprint()
+    assert bd.panel_points_note(data) == (
+        "Every model here is fitted on a random 1,400 of your 14,001 training points and scored on a random 600 of "
+        "your 5,000 test points (as many as the built-in data has at most), so that one change does not hold the "
+        "server for the whole class. For more, run scikit-learn on your own machine.")
 
 
 def test_progress_and_cancel_texts():
