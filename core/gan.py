@@ -260,6 +260,18 @@ class GanView:
     target: Target  # the target without its pool of samples (window, means, σ)
 
 
+@dataclass
+class GanSnapshot:
+    """What a training worker publishes for the page: the pictures' view and the numbers beside them."""
+
+    view: GanView | None
+    last: tuple[float, float, float, float]
+    """L_D, L_G, mean D(real), mean D(fake) after the last step."""
+    problem: str | None
+    """Why the run diverged, or why there is nothing to train yet (a drawing with too few points)."""
+    ready: bool
+
+
 # --------------------------------------------------------------------------------------------------
 # The trainer
 # --------------------------------------------------------------------------------------------------
@@ -460,6 +472,16 @@ class GanTrainer:
         return done
 
     # -- pictures --------------------------------------------------------------------------------------
+    N_SHOW_IMAGES = 36
+
+    def snapshot(self) -> GanSnapshot:
+        """The published view: for images only the few the page shows (a 64-pixel sample is 256 bytes)."""
+        view = self.view()
+        if self.target.dim > 2:
+            view = replace(view, fake=view.fake[: self.N_SHOW_IMAGES], real=view.real[: self.N_SHOW_IMAGES],
+                           real_metric=view.real_metric[:0])
+        return GanSnapshot(view, self.last, self._problem, True)
+
     @torch.no_grad()
     def sample(self, n: int | None = None) -> np.ndarray:
         """G(z) for the fixed noise batch (or its first n rows): the same z every time, so frames compare."""
@@ -618,6 +640,9 @@ class NotReady:
         """No pictures yet."""
         return None
 
+    def snapshot(self) -> GanSnapshot:
+        return GanSnapshot(None, self.last, self.reason, False)
+
 
 def build_trainer(settings: GanSettings, drawn: np.ndarray | None = None) -> GanTrainer | NotReady:
     """A trainer for ``settings`` (a drawing needs ``drawn`` points), or NotReady with the reason."""
@@ -627,6 +652,3 @@ def build_trainer(settings: GanSettings, drawn: np.ndarray | None = None) -> Gan
         return NotReady(str(err), settings)
 
 
-PRELOAD = ("core.gan", "torch._dynamo")
-"""Modules a training process needs (torch.optim imports torch._dynamo on first use): a forkserver
-imports them once, so each session's process starts at once."""

@@ -26,8 +26,6 @@ OPTIMIZERS = ("Adam", "SGD")
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_SIZES = ("1", "8", "32", "128", "all")
 """The page's choices; "all" is full-batch gradient descent."""
-PRELOAD = ("core.mlp_regressor",)
-"""What the live runner's forkserver imports once, so each session's training process starts at once."""
 HISTORY_CAPACITY = 1024
 """Rows of train/test MSE kept (then every 2nd step, every 4th, ...): bounded memory for a run of any length."""
 DIVERGE_FACTOR = 1e4

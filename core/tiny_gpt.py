@@ -244,6 +244,8 @@ class GPTTrainer:
         self.train_seconds = 0.0
         self.generation: tuple[int, Generation] | None = None
         """The latest ``generate`` result, with its request id."""
+        self.shown: View = View()
+        """What the page shows (prompt, attention choice): what ``snapshot()`` computes for."""
 
     def batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """x (B, T) and y (B, T) = x shifted by one: every position predicts the token after it."""
@@ -315,6 +317,14 @@ class GPTTrainer:
     def model_copy(self) -> GPT:
         """A frozen copy of the current model (to generate from while training goes on)."""
         return copy.deepcopy(self.model).requires_grad_(False)
+
+    def set_view(self, view: View) -> None:
+        """The page's prompt and attention choice (a live setting, sent by the page)."""
+        self.shown = view
+
+    def snapshot(self) -> Snapshot:
+        """The published snapshot for the page's current view."""
+        return snapshot(self, self.shown)
 
     def generate(self, request: GenerateRequest) -> Generation:
         """Continue ``request.prompt`` with the current model (kept in ``generation`` for the next snapshot)."""

@@ -7,6 +7,7 @@ declares its shareable widgets with ``ui.url_state({...})`` before drawing them.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,13 +250,36 @@ def fmt(x: float | None, digits: int = 3, undefined: str = "undefined") -> str:
 
 
 # --------------------------------------------------------------------------------------------------
-# Live training (GAN, backprop, next-token labs)
+# Live training (GAN, backprop, next-token labs, long work): this session's handles on the shared pool
 # --------------------------------------------------------------------------------------------------
-def live_runner(key: str, factory: Callable[[], Any]) -> Any:
-    """This session's LiveRunner under ``key`` in ``st.session_state`` (never shared between users)."""
-    if key not in st.session_state:
-        st.session_state[key] = factory()
-    return st.session_state[key]
+REDRAW_BUDGET = 0.25
+"""Server CPU (cores) that all sessions' live redraws may use together: the rest is the pages' and training's."""
+
+
+def _session_id() -> str | None:
+    ctx = st.runtime.scriptrunner.get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def _session_alive(session_id: str) -> bool | None:
+    """Whether a browser session is still connected (None outside a running server, e.g. in AppTest)."""
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return None
+    return Runtime.instance().is_active_session(session_id)
+
+
+def trainer(key: str, factory: Callable[..., Any], *args: Any, lab: str = "") -> Any:
+    """This session's ``TrainerHandle`` under ``key``: ``factory(*args)`` built on the server's training pool."""
+    from core.training import TrainerHandle, get_pool
+
+    ss = st.session_state
+    if key not in ss:
+        pool = get_pool()
+        pool.session_alive = _session_alive
+        ss[key] = TrainerHandle(factory, *args, session_id=_session_id(), lab=lab or key, pool=pool)
+    return ss[key]
 
 
 def _in_live_tick() -> bool:
@@ -264,22 +288,22 @@ def _in_live_tick() -> bool:
     return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
-def live_buttons(runner: Any, prefix: str, on_reset: Callable[[], None]) -> None:
+def live_buttons(handle: Any, prefix: str, on_reset: Callable[[], None]) -> None:
     """Train/Pause (one toggle button), Step and Reset, with callbacks, keyed ``<prefix>.train`` etc.
 
     Train/Pause and Step act as the buttons showed when drawn, and only in a run of the whole page:
     a click that lands during a live tick reaches its callback twice (in the tick and in the page run
-    it asks for), and a toggle run twice would undo itself.
+    it asks for), and a toggle run twice would undo itself. The commands are queued: a click returns at once.
     """
-    drawn_running = runner.running
+    drawn_running = handle.running
 
     def train_or_pause() -> None:
         if not _in_live_tick():
-            (runner.pause if drawn_running else runner.start)()
+            (handle.pause if drawn_running else handle.start)()
 
     def step() -> None:
         if not _in_live_tick():
-            runner.step_once()
+            handle.step_once()
 
     cols = st.columns(3)
     label = "⏸ Pause" if drawn_running else "▶ Train"
@@ -289,32 +313,62 @@ def live_buttons(runner: Any, prefix: str, on_reset: Callable[[], None]) -> None
     cols[2].button("↺ Reset", key=f"{prefix}.reset", on_click=on_reset, width="stretch")
 
 
-def live_fragment(runner: Any, draw: Callable[[], None], every: float = 0.25) -> None:
-    """Run ``draw`` in a fragment that reruns every ``every`` seconds while ``runner`` is training.
+def redraw_interval(handle: Any, every: float) -> tuple[float, int]:
+    """Seconds between this session's live redraws, and how many other sessions are training now.
 
-    The training itself goes on in the runner's worker thread between draws; each tick only reads a
-    snapshot and draws it. When the runner stops on its own (divergence, a goal), the whole page
-    reruns once so the buttons show the new state.
+    Alone, ``every``. With n sessions drawing live, all redraws together may cost ``REDRAW_BUDGET`` of a core:
+    each session redraws every n × (one redraw's CPU) / budget seconds, if that is longer."""
+    pool = handle.pool
+    n = max(1, pool.live_count() + (0 if handle.running else 1))
+    stretched = n * pool.redraw_cost_s / REDRAW_BUDGET
+    return (round(stretched, 1) if stretched > every else every), n - 1
+
+
+def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) -> None:
+    """Run ``draw`` in a fragment that reruns while ``handle`` trains (or waits for the worker's answer).
+
+    The training goes on in a worker between draws; each tick draws the newest snapshot the worker published
+    and asks for the next one. The interval stretches with the number of sessions training (``redraw_interval``),
+    and the page says so. When training stops on its own (divergence, a goal, a fault), the whole page reruns
+    once so the buttons show the new state.
     """
-    was_running = runner.running
+    if not handle.fresh:
+        handle.wait(0.5)  # just after a click: the worker's answer, briefly (a busy worker: the fragment polls)
+    was_running = handle.running
+    waiting = not handle.settled or handle.queue_position is not None
+    interval, others = redraw_interval(handle, every)
 
     def body() -> None:
-        runner.heartbeat()
+        started = time.thread_time()
+        handle.drawn()
+        position = handle.queue_position
+        if position is not None:
+            st.info(f"The server is training as many models as it can hold for this class. Yours is number "
+                    f"{position} in the queue and starts by itself when a place frees up.", icon="⏳")
+        elif was_running and interval > every:
+            st.caption(f"{others} other{'s are' if others != 1 else ' is'} training: this view updates every "
+                       f"{interval:.1f} s (the server shares its time between everyone's pictures).")
         draw()
-        if was_running and not runner.running:
+        if was_running:
+            handle.pool.note_redraw(time.thread_time() - started)
+        now_waiting = not handle.settled or handle.queue_position is not None
+        if was_running != handle.running or (waiting and not now_waiting and not handle.running):
             st.rerun(scope="app")
+        if was_running:
+            new_interval, _ = redraw_interval(handle, every)
+            if not 0.7 <= new_interval / interval <= 1.4:
+                st.rerun(scope="app")  # the class grew or shrank: redraw at the new pace
 
-    st.fragment(body, run_every=every if was_running else None)()
+    run_every = interval if was_running else (0.5 if waiting else None)
+    st.fragment(body, run_every=run_every)()
 
 
 # --------------------------------------------------------------------------------------------------
 # Next-token lab: which head and which position the attention is written out for
 # --------------------------------------------------------------------------------------------------
-def attention_picker(prefix: str, n_layer: int, n_head: int, words: Sequence[str]) -> tuple[int, int, int]:
-    """Layer, head and query position (0-based) from three select boxes keyed ``<prefix>.layer`` etc.
-
-    The position follows the last token of the prompt until it is chosen, and falls back to the last token
-    when the prompt no longer has it; layer and head fall back to the first when the model lost them."""
+def attention_choice(prefix: str, n_layer: int, n_head: int, words: Sequence[str]) -> tuple[int, int, int]:
+    """The layer, head and query position ``attention_picker`` will show, settled in the session state now (so the
+    page can ask the trainer for them before the picker is drawn)."""
     ss = st.session_state
     T = len(words)
     fallback = {f"{prefix}.layer": (range(n_layer), 0), f"{prefix}.head": (range(n_head), 0),
@@ -325,10 +379,19 @@ def attention_picker(prefix: str, n_layer: int, n_head: int, words: Sequence[str
     for key, (options, default) in fallback.items():
         if ss.get(key) not in options:
             ss[key] = default
+    return int(ss[f"{prefix}.layer"]), int(ss[f"{prefix}.head"]), int(ss[f"{prefix}.query"])
+
+
+def attention_picker(prefix: str, n_layer: int, n_head: int, words: Sequence[str]) -> tuple[int, int, int]:
+    """Layer, head and query position (0-based) from three select boxes keyed ``<prefix>.layer`` etc.
+
+    The position follows the last token of the prompt until it is chosen, and falls back to the last token
+    when the prompt no longer has it; layer and head fall back to the first when the model lost them."""
+    attention_choice(prefix, n_layer, n_head, words)
     c = st.columns(3)
     layer = c[0].selectbox("Layer", range(n_layer), key=f"{prefix}.layer", format_func=lambda i: f"layer {i + 1}")
     head = c[1].selectbox("Head", range(n_head), key=f"{prefix}.head", format_func=lambda i: f"head {i + 1}")
-    query = c[2].selectbox("Query position t", range(T), key=f"{prefix}.query",
+    query = c[2].selectbox("Query position t", range(len(words)), key=f"{prefix}.query",
                            format_func=lambda i: f"{i}:{words[i]}")
     return int(layer), int(head), int(query)
 

@@ -7,7 +7,6 @@ from core import gan, ui
 from core import gan_figures as fig
 from core import gan_metrics as metrics
 from core import gan_targets as T
-from core.live import LiveRunner, ProcessRunner
 
 ui.lab_page("pages/4_GAN.py", "GANs: a generator learns to fool a discriminator")
 ui.url_state({f"gan.{k}": ui.Param(d, lo, hi, o) for k, (d, lo, hi, o) in gan.WIDGETS.items()}
@@ -24,10 +23,6 @@ def trainer_args(s: gan.GanSettings | None = None) -> tuple:
     return s or settings(), np.array(st.session_state["gan.drawn"])
 
 
-def new_runner() -> ProcessRunner:
-    return ProcessRunner(gan.build_trainer, *trainer_args(), preload=gan.PRELOAD)
-
-
 def load(values: dict) -> None:
     st.session_state.update(values)
 
@@ -41,20 +36,26 @@ def on_click() -> None:
 
 drawing = str(st.session_state["gan.drawn"]) if settings().target == T.DRAWN else ""
 st.session_state.setdefault("gan.built_drawing", drawing)
-if "gan.runner" in st.session_state and not st.session_state["gan.runner"].alive:
-    del st.session_state["gan.runner"]  # its training process ended: start a new one
-runner = ui.live_runner("gan.runner", new_runner)  # the model trains in a process of its own
-digits = ui.live_runner("gan.digits.runner", lambda: LiveRunner(gan.digits_trainer(st.session_state["gan.digits.loss"])))
+# Both models train on the server's shared training pool: the page only sends commands and draws snapshots.
+runner = ui.trainer("gan.runner", gan.build_trainer, *trainer_args(), lab="GAN")
+digits = ui.trainer("gan.digits.runner", gan.digits_trainer, st.session_state["gan.digits.loss"], lab="GAN digits")
 now = settings()
-built = runner.call("settings") or now
+sent_to, sent = st.session_state.get("gan.sent", (None, None))
+built = sent if sent_to == runner.generation else runner.args[0]  # the settings the trainer has now
 if gan.needs_rebuild(built, now):
     runner.replace(gan.build_trainer, *trainer_args(now))
-    st.info(f"Changed {', '.join(gan.changed_fields(built, now))}: that needs new networks, so training starts "
-            "again from step 0.")
-elif st.session_state["gan.built_drawing"] != drawing:
-    runner.replace(gan.build_trainer, *trainer_args(now))  # a new drawing is a new data set
+    st.session_state["gan.rebuilt"] = (f"Changed {', '.join(gan.changed_fields(built, now))}: that needs new "
+                                       "networks, so training starts again from step 0.")
 else:
-    runner.call("update", now)  # learning rates, batch size, D steps, loss: at once
+    if runner.fresh and runner.steps > 0:
+        st.session_state.pop("gan.rebuilt", None)  # said once; the new model has trained since
+    if st.session_state["gan.built_drawing"] != drawing:
+        runner.replace(gan.build_trainer, *trainer_args(now))  # a new drawing is a new data set
+    elif built != now:
+        runner.send("update", now)  # learning rates, batch size, D steps, loss: at once
+if "gan.rebuilt" in st.session_state:
+    st.info(st.session_state["gan.rebuilt"])
+st.session_state["gan.sent"] = (runner.generation, now)
 st.session_state["gan.built_drawing"] = drawing
 
 st.markdown("Two networks play a game. The **discriminator** D is a *discriminative* model, a classifier for "
@@ -100,15 +101,19 @@ with plane:
 
     ui.lost_training_notice("gan", runner.running)  # behind replicas: its server restarted
     ui.live_buttons(runner, "gan", lambda: runner.replace(gan.build_trainer, *trainer_args()))
-    problem = runner.message or runner.call("diverged")
+    snap = runner.snapshot
+    problem = runner.message or (snap.problem if snap else None)
     if problem:
-        (st.error if runner.call("ready") else st.warning)(problem)
+        (st.error if snap is None or snap.ready else st.warning)(problem)
 
     def draw_plane() -> None:
-        view = runner.call("view")
+        snap = runner.snapshot
+        view = snap.view if snap else None
         m = st.columns(5)
         m[0].metric("Step", f"{view.step if view else 0:,}", help="Training iterations: D steps, then a G step.")
         if view is None:
+            if snap is None:
+                st.caption("Building the networks on the server's training pool…")
             return
         target = view.target
         if target.is_mixture:
@@ -130,7 +135,8 @@ with plane:
         right.vega_lite_chart(spec=fig.d_means_figure(view.history, view.loss), key="gan.dmeans", width="stretch")
 
     ui.live_fragment(runner, draw_plane, every=0.2)
-    last = runner.call("last")  # L_D, L_G, mean D(real), mean D(fake) after the last step
+    snap = runner.snapshot
+    last = snap.last if snap else (float("nan"),) * 4  # L_D, L_G, mean D(real), mean D(fake) after the last step
     for formula, value, eq in zip(gan.LOSS_LATEX[now.loss], last[:2], gan.equilibrium(now.loss), strict=True):
         st.latex(rf"{formula} = {ui.fmt(value, undefined='?')}\qquad(\text{{at the equilibrium: }} {eq:.3f})")
     ui.what_you_see(
@@ -159,14 +165,19 @@ with plane:
 with digits_tab:
     st.markdown("The same game on scikit-learn's 1,797 handwritten 8×8 digits: **real images y = 1, fake images "
                 "y = 0**. G turns 16 numbers of noise into 64 pixels.")
-    reset_digits = lambda: digits.replace(gan.digits_trainer(st.session_state["gan.digits.loss"]))  # noqa: E731
+    reset_digits = lambda: digits.replace(gan.digits_trainer, st.session_state["gan.digits.loss"])  # noqa: E731
     st.selectbox("Loss", gan.LOSSES, key="gan.digits.loss", on_change=reset_digits)
     ui.live_buttons(digits, "gan.digits", reset_digits)
     if digits.message:
         st.error(digits.message)
 
     def draw_digits() -> None:
-        view = digits.read(lambda t: t.view())
+        snap = digits.snapshot
+        if snap is None:
+            st.metric("Digits step", "0")
+            st.caption("Building the networks on the server's training pool…")
+            return
+        view = snap.view
         last = view.history[-1] if len(view.history) else [None] * 5
         m = st.columns(3)
         m[0].metric("Digits step", f"{view.step:,}")

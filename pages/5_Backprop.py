@@ -1,12 +1,13 @@
 """Backpropagation: a small net learns y = f(x) while you watch, its backward pass by hand, sklearn beside it."""
 
+import math
+
 import streamlit as st
 
 from core import backprop_figures as bf
 from core import mlp_regressor as mr
 from core import tiny_backprop as tb
 from core import ui
-from core.live import ProcessRunner
 from core.mlp_regressor import MLPSettings
 from core.regression_data import FUNCTIONS, DataSettings, make_data, target
 
@@ -60,24 +61,31 @@ with controls:
 
 data_settings, net_settings = read_settings()
 data = make_data(data_settings)
-# The network trains in a process of its own (the shared ProcessRunner), so drawing never stalls it.
-runner = ui.live_runner("backprop.runner",
-                        lambda: ProcessRunner(mr.build_trainer, data_settings, net_settings, preload=mr.PRELOAD))
-if runner.call("key") != (data_settings, net_settings.architecture()):
+# The network trains on the server's shared training pool, so drawing never stalls it and it never stalls a page.
+runner = ui.trainer("backprop.runner", mr.build_trainer, data_settings, net_settings, lab="backprop")
+built_data, built_net = runner.args
+if (built_data, built_net.architecture()) != (data_settings, net_settings.architecture()):
     was_running = runner.running
     runner.replace(mr.build_trainer, data_settings, net_settings)  # new data or architecture: new random weights
     if was_running:
         runner.start()
-runner.call("set_lr", net_settings.lr)  # η can change under a running optimiser
+sent_to, sent_lr = S.get("backprop.sent_lr", (None, None))
+if (sent_lr if sent_to == runner.generation else runner.args[1].lr) != net_settings.lr:
+    runner.send("set_lr", net_settings.lr)  # η can change under a running optimiser
+S["backprop.sent_lr"] = (runner.generation, net_settings.lr)
 with controls:  # Reset: the same seeded start, with the settings of the moment
     ui.live_buttons(runner, "backprop", lambda: runner.replace(mr.build_trainer, *read_settings()))
 
 
 def draw() -> None:
-    snap: mr.Snapshot = runner.call("snapshot")
+    snap: mr.Snapshot | None = runner.snapshot
     if runner.message:
         st.warning(runner.message)
     m = st.columns(3)
+    if snap is None:
+        m[0].metric("Step", "0")
+        st.caption("Building the network on the server's training pool…")
+        return
     m[0].metric("Step", f"{snap.steps:,}")
     m[1].metric("Train MSE", bf.format_mse(snap.train_mse))
     m[2].metric("Test MSE", bf.format_mse(snap.test_mse), help="On held-out points from the same range and noise.")
@@ -160,10 +168,11 @@ def regressor_fits(settings: DataSettings, depth: int) -> list[bf.RegressorFit]:
 
 
 fits = regressor_fits(data_settings, tree_depth)
-trained: mr.Snapshot = runner.call("snapshot")
-st.plotly_chart(bf.comparison_figure(data, fits, trained.y_grid), width="stretch", key="backprop.compare")
-st.dataframe(bf.comparison_table(fits, trained.train_mse, trained.test_mse).style.format(precision=4), hide_index=True,
-             width="stretch")
+trained: mr.Snapshot | None = runner.snapshot
+st.plotly_chart(bf.comparison_figure(data, fits, trained.y_grid if trained else None), width="stretch",
+                key="backprop.compare")
+st.dataframe(bf.comparison_table(fits, *((trained.train_mse, trained.test_mse) if trained else (math.nan, math.nan)))
+             .style.format(precision=4, na_rep="not built yet"), hide_index=True, width="stretch")
 ui.what_you_see("The tree cuts x into at most 2^depth intervals and predicts a constant in each: a staircase. The "
                 "forest averages many trees: a finer staircase. Linear regression is one straight line. Outside the "
                 "shaded range the trees stay flat at their last value, while the network (as it was when the page last "

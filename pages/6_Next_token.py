@@ -7,9 +7,8 @@ from core import nexttoken_figures as figs
 from core import tiny_gpt, ui
 from core.bigram import Bigram
 from core.corpus import MAX_BYTES, CorpusSettings, check_user_text, corpus_text, encode_prompt
-from core.live import LiveRunner
 from core.sampling import GenerateSettings, generate, tempered
-from core.tiny_gpt import AgreementProbe, GPTConfig, GPTTrainer, TrainSettings, snapshot
+from core.tiny_gpt import AgreementProbe, GenerateRequest, GPTConfig, NextTokenJob, TrainSettings, View
 
 ui.lab_page("pages/6_Next_token.py", "A language model is a chain of next-token classifiers")
 ui.url_state({
@@ -43,13 +42,16 @@ source = src[0].radio("Learn from", ["the generated weather corpus", "your own t
 src[1].number_input("Corpus seed (the grammar writes other sentences)", 0, 999, key="nexttoken.seed",
                     disabled=source == "your own text")
 text = load_corpus(st.session_state["nexttoken.seed"])
+user_text = None  # the pasted text the transformer trains on, when it is accepted
 if source == "your own text":
-    check = load_user_text(st.text_area(f"Paste text (at most {MAX_BYTES // 1000} KB)", key="nexttoken.text"))
+    raw = st.text_area(f"Paste text (at most {MAX_BYTES // 1000} KB)", key="nexttoken.text")
+    check = load_user_text(raw)
     for message in check.errors:
         st.error(message + " Until then the page uses the generated corpus.")
     for message in check.warnings:
         st.warning(message)
-    text = check.text or text
+    if check.text is not None:
+        text, user_text = check.text, raw
 left, right = st.columns([3, 2])
 with left:
     st.markdown(f"**Sample of {text.source}** ({len(text.ids):,} tokens)")
@@ -80,11 +82,13 @@ arch[1].selectbox("Attention heads", (1, 2, 4), key="nexttoken.heads")
 config = GPTConfig(len(text.vocab), n_layer=st.session_state["nexttoken.layers"],
                    n_head=st.session_state["nexttoken.heads"])
 settings = TrainSettings()
-runner = ui.live_runner("nexttoken.runner", lambda: LiveRunner(GPTTrainer(text, config, settings)))
-if st.session_state.get("nexttoken.trainer_key", (text.fingerprint, config)) != (text.fingerprint, config):
-    runner.replace(GPTTrainer(text, config, settings))
-st.session_state["nexttoken.trainer_key"] = (text.fingerprint, config)
-arch[2].metric("Parameters", f"{runner.read(lambda t: t.model.n_params()):,}")
+job = NextTokenJob(corpus_seed=st.session_state["nexttoken.seed"], user_text=user_text, n_layer=config.n_layer,
+                   n_head=config.n_head, train=settings)
+# The transformer trains on the server's shared training pool; the page sends what it shows and draws snapshots.
+runner = ui.trainer("nexttoken.runner", tiny_gpt.build_trainer, job, lab="next-token")
+if runner.args != (job,):
+    runner.replace(tiny_gpt.build_trainer, job)  # a new text or architecture: a new model from step 0
+arch[2].metric("Parameters", f"{tiny_gpt.n_params(config):,}")
 
 c = st.columns([3, 2, 2])
 c[0].text_input("Prompt (the context)", key="nexttoken.prompt", max_chars=300)
@@ -102,7 +106,13 @@ if prompt.empty:
 if len(prompt.ids) > config.block_size:
     st.caption(f"The transformer reads the last {config.block_size} tokens; the bigram only the last one.")
 
-ui.live_buttons(runner, "nexttoken", lambda: runner.replace(GPTTrainer(text, config, settings)))
+read = prompt.words[-config.block_size:]
+choice = ui.attention_choice("nexttoken.att", config.n_layer, config.n_head, read) if prompt.ids else None
+view = View(tuple(int(i) for i in prompt.ids), choice)
+if st.session_state.get("nexttoken.sent_view") != (runner.generation, view):
+    runner.send("set_view", view)  # the worker computes the bars, heatmaps and written-out attention for it
+st.session_state["nexttoken.sent_view"] = (runner.generation, view)
+ui.live_buttons(runner, "nexttoken", lambda: runner.replace(tiny_gpt.build_trainer, job))
 if runner.message:
     st.error(runner.message)
 probe = AgreementProbe.from_text(text)
@@ -110,9 +120,13 @@ bigram_agreement = probe.probs(bigram.batch_next_probs(probe.contexts)) if probe
 
 
 def draw() -> None:
-    """One tick: a snapshot of the transformer under the lock, drawn outside it."""
-    snap = runner.read(lambda t: snapshot(t, prompt.ids))
+    """One tick: the newest snapshot the worker published, for this prompt."""
+    snap = runner.snapshot
     m = st.columns(4)
+    if snap is None or snap.view != view:
+        m[0].metric("Step", f"{snap.steps:,}" if snap else "0")
+        st.caption("The transformer's numbers for this prompt are on their way from the training pool…")
+        return
     m[0].metric("Step", f"{snap.steps:,}", help=f"Training pauses by itself after {settings.max_steps:,} steps.")
     m[1].metric("Loss (mean of the last 50 steps)", ui.fmt(snap.loss, undefined="not trained yet"))
     m[2].metric("Agreement (held-out)", f"{100 * snap.agreement:.0f} %" if probe else "n/a",
@@ -151,32 +165,60 @@ ui.what_you_see("Bars show the distribution a token is drawn from (after T and t
                 "Attention row t shows where position t looks; the mask makes the upper triangle empty.")
 
 st.subheader("Attention, written out")
+snap = runner.snapshot
 if prompt.ids:  # one head, one query position, every number, from the same weights as the heatmaps
-    read = prompt.words[-config.block_size:]
-    choice = ui.attention_picker("nexttoken.att", config.n_layer, config.n_head, read)
-    worked, step = runner.read(lambda t: (tiny_gpt.attention_written_out(t.model, prompt.ids, *choice), t.steps))
-    for line in figs.attention_latex(worked, read):
-        st.latex(line)
-    st.caption(f"At step {step:,}, when the page last ran (Pause to read a fixed model). "
-               "q, k and v are this head's slices of the layer's input times its query, key and value weights; "
-               "the model's own wⱼ (the heatmap's row t) agree with the hand computation. o_t then goes, with the "
-               "other heads' outputs beside it, through the output projection.")
+    ui.attention_picker("nexttoken.att", config.n_layer, config.n_head, read)
+    if snap is not None and snap.view == view and snap.worked is not None:
+        for line in figs.attention_latex(snap.worked, read):
+            st.latex(line)
+        st.caption(f"At step {snap.steps:,}, when the page last ran (Pause to read a fixed model). "
+                   "q, k and v are this head's slices of the layer's input times its query, key and value weights; "
+                   "the model's own wⱼ (the heatmap's row t) agree with the hand computation. o_t then goes, with the "
+                   "other heads' outputs beside it, through the output projection.")
+    else:
+        st.caption("The written-out attention for this choice is on its way from the training pool; it appears "
+                   "when the page next redraws.")
 
+T_, k_ = T, k
 if st.button("Generate", key="nexttoken.generate", type="primary"):
-    st.session_state["nexttoken.clicks"] = st.session_state.get("nexttoken.clicks", 0) + 1
-    model = runner.read(lambda t: t.model_copy())
-    rng = np.random.default_rng([st.session_state["nexttoken.seed"], st.session_state["nexttoken.clicks"]])
+    clicks = st.session_state["nexttoken.clicks"] = st.session_state.get("nexttoken.clicks", 0) + 1
+    seed = (int(st.session_state["nexttoken.seed"]), clicks)
     n = GenerateSettings().n_tokens
-    st.session_state["nexttoken.generation"] = (text.fingerprint, prompt.words, [
-        (name, generate(f, prompt.ids, n, temperature=T, top_k=k, rng=rng))
-        for name, f in (("Transformer", model.next_logprobs), ("Bigram", bigram.next_logprobs))])
-fingerprint, words, generations = st.session_state.get("nexttoken.generation", (None, (), []))
-for name, gen in generations if fingerprint == text.fingerprint else []:
-    st.markdown(f"**{name}:** {' '.join(w for w in words if w != '.')} **"
-                f"{' '.join(text.decode([c.token for c in gen.choices]))}**")
-    st.dataframe(figs.generation_table(gen, text.vocab))
-    st.caption(f"{len(gen.choices)} tokens, {ui.fmt(gen.ms_per_token, 2)} ms per token. 'P model' is the "
-               "model's probability of the chosen token; 'P sampled' the probability it was drawn with.")
+    runner.send("generate", GenerateRequest(clicks, tuple(int(i) for i in prompt.ids), n, T_, k_, seed))
+    bigram_gen = generate(bigram.next_logprobs, prompt.ids, n, temperature=T_, top_k=k_,
+                          rng=np.random.default_rng([*seed, 1]))
+    st.session_state["nexttoken.generation"] = (text.fingerprint, prompt.words, clicks, bigram_gen)
+    runner.wait(3.0)  # the transformer writes in the worker; a busy server shows it at the next redraw
+
+
+def transformer_generation(clicks: int):
+    latest = runner.snapshot.generation if runner.snapshot is not None else None
+    return latest[1] if latest is not None and latest[0] == clicks else None
+
+
+def generations() -> None:
+    fingerprint, words, clicks, bigram_gen = st.session_state.get("nexttoken.generation", (None, (), 0, None))
+    if fingerprint != text.fingerprint:
+        return
+    gpt_gen = transformer_generation(clicks)
+    if gpt_gen is None:
+        runner.drawn()  # ask for the snapshot that carries it
+    elif writing:
+        st.rerun(scope="app")  # it arrived: draw it with the page, and stop asking
+    for name, gen in (("Transformer", gpt_gen), ("Bigram", bigram_gen)):
+        if gen is None:
+            st.markdown(f"**{name}:** writing… (the server is busy; this appears at the next redraw)")
+            continue
+        st.markdown(f"**{name}:** {' '.join(w for w in words if w != '.')} **"
+                    f"{' '.join(text.decode([c.token for c in gen.choices]))}**")
+        st.dataframe(figs.generation_table(gen, text.vocab))
+        st.caption(f"{len(gen.choices)} tokens, {ui.fmt(gen.ms_per_token, 2)} ms per token. 'P model' is the "
+                   "model's probability of the chosen token; 'P sampled' the probability it was drawn with.")
+
+
+last_request = st.session_state.get("nexttoken.generation", (None, (), 0, None))
+writing = last_request[0] == text.fingerprint and transformer_generation(last_request[2]) is None
+st.fragment(generations, run_every=1.0 if writing else None)()
 
 ui.try_this([
     "Before training, compare the bars for *the sky over the hills* and *the skies over the hills*: the bigram "

@@ -46,3 +46,50 @@ def as_number(text: str) -> float:
     value = float(match.group())
     assert math.isfinite(value)
     return value
+
+
+def settle(at: AppTest, *keys: str, timeout: float = 120) -> AppTest:
+    """Run the page again once its trainers (their session-state keys) have answered every command sent.
+
+    The page never waits long for the training pool: it draws the newest snapshot it has and polls. AppTest does
+    not fire those polls, so a test waits here, on the condition, with a deadline for a busy machine."""
+    for key in keys:
+        assert at.session_state[key].wait(timeout), f"{key}: no answer from the training pool within {timeout} s"
+    at.run()
+    return at
+
+
+def run_until(at: AppTest, condition, *keys: str, timeout: float = 120) -> AppTest:
+    """Run the page (one live tick each time), waiting between runs for the trainers' next snapshot, until
+    ``condition(at)`` holds; fails after ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        at.run()
+        if condition(at):
+            return at
+        assert time.monotonic() < deadline, f"not within {timeout} s"
+        for key in keys:
+            at.session_state[key].wait(min(2.0, max(0.1, deadline - time.monotonic())))
+
+
+def settling(at: AppTest, *keys: str, deadline_s: float = 120) -> AppTest:
+    """Make every later run of ``at`` end as the browser would see it after the training pool answered.
+
+    When a run leaves one of the trainers (session-state ``keys``) waiting for the pool (a click the worker has
+    not handled yet, a snapshot for a new prompt not yet published), wait for the answer, with a deadline, and run
+    the page once more: the tick the page's polling fragment makes in a browser."""
+    run = at._run
+
+    def run_then_settle(widget_state=None, timeout=None):
+        result = run(widget_state, timeout)
+        handles = [at.session_state[key] for key in keys if key in at.session_state]
+        if any(not h.settled for h in handles):
+            for h in handles:
+                assert h.wait(deadline_s), f"no answer from the training pool within {deadline_s} s"
+            result = run(at._tree.get_widget_states(), timeout)
+        return result
+
+    at._run = run_then_settle
+    return at

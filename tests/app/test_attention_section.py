@@ -9,10 +9,16 @@ import pytest
 from numpy.testing import assert_allclose
 
 from core.corpus import CorpusSettings, corpus_text, encode_prompt
-from core.tiny_gpt import attention_written_out
-from tests.app.conftest import assert_clean, open_page
+from tests.app.conftest import assert_clean, open_page, settle, settling
+from tests.unit.training_toys import written_out
 
 PAGE = "pages/6_Next_token.py"
+KEY = "nexttoken.runner"
+
+
+def next_token_page(query: dict | None = None):
+    """The page once its transformer is built, every later run shown as it is after the training pool answered."""
+    return settling(settle(open_page(PAGE, query), KEY), KEY)
 
 
 def section(at) -> list[str]:
@@ -29,10 +35,10 @@ def row(latex: str, label: str) -> list[float]:
 
 @pytest.fixture
 def at():
-    app = open_page(PAGE)
+    app = next_token_page()
     yield app
-    if "nexttoken.runner" in app.session_state:
-        app.session_state["nexttoken.runner"].pause()
+    if KEY in app.session_state:
+        app.session_state[KEY].close()
 
 
 def test_section_shows_the_last_tokens_attention_with_numbers(at):
@@ -54,8 +60,8 @@ def test_section_matches_the_model_after_a_step_and_follows_the_choices(at):
     at.selectbox(key="nexttoken.att.query").set_value(2).run()
     assert_clean(at)
     ids = encode_prompt("where the sky", corpus_text(CorpusSettings(seed=at.session_state["nexttoken.seed"]))).ids
-    runner = at.session_state["nexttoken.runner"]  # the page's own model, paused after four steps
-    steps, expected = runner.read(lambda t: (t.steps, attention_written_out(t.model, ids, 1, 1, 2)))
+    runner = at.session_state[KEY]  # the page's own model, paused after four steps, asked in its worker
+    steps, expected = runner.ask("steps"), runner.ask(written_out, ids, 1, 1, 2)
     lines = section(at)
     assert steps == 4 and r"layer 2, head 2, query } t = 2{:}\text{the}" in lines[0]
     assert_allclose(row(lines[1], "w_j"), np.round(expected.weights, 3), atol=1e-9)

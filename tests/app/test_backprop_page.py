@@ -1,24 +1,30 @@
 """AppTest on the backprop lab: Train / ticks / Pause / Step / Reset, every function and activation, extremes.
 
-AppTest never fires ``run_every``: each ``at.run()`` is one tick of the live fragment, while the runner's
-training process trains in between.
+AppTest never fires ``run_every``: each ``at.run()`` is one tick of the live fragment, while the network trains
+on the training pool in between; ``settle`` waits (with a deadline) for the pool's answer to a click.
 """
 
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
-from tests.app.conftest import as_number, assert_clean, metric, open_page
+from tests.app.conftest import as_number, assert_clean, metric, open_page, run_until, settle
 
 PAGE = "pages/5_Backprop.py"
+KEY = "backprop.runner"
+
+
+def click(app, key: str):
+    """Click a button, then show the page once the training pool has answered."""
+    app.button(key=key).click().run()
+    return settle(app, KEY)
 
 
 @pytest.fixture
 def at():
-    app = open_page(PAGE)
+    app = settle(open_page(PAGE), KEY)
     yield app
     if "backprop.runner" in app.session_state:
         app.session_state["backprop.runner"].close()  # no training process outlives its test
@@ -29,14 +35,9 @@ def steps(app) -> int:
 
 
 def tick_until(app, condition, timeout: float = 180.0) -> None:
-    """Run fragment ticks until ``condition(app)`` holds (the worker trains between ticks).
-
-    A deadline, not a budget: a slow or busy machine takes longer to reach the same step."""
-    deadline = time.monotonic() + timeout
-    while not condition(app):
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.1)
-        app.run()
+    """Run fragment ticks until ``condition(app)`` holds (the worker trains between ticks; each wait is for its
+    next snapshot). A deadline, not a budget: a slow or busy machine takes longer to reach the same step."""
+    run_until(app, condition, KEY, timeout=timeout)
 
 
 def test_default_page_renders(at):
@@ -53,19 +54,19 @@ def test_default_page_renders(at):
 @pytest.mark.trains
 def test_train_ticks_pause_step_reset(at):
     start_mse = as_number(metric(at, "Train MSE"))
-    at.button(key="backprop.train").click().run()
+    click(at, "backprop.train")
     assert at.button(key="backprop.train").label == "⏸ Pause"
     tick_until(at, lambda app: steps(app) >= 20)
     assert as_number(metric(at, "Train MSE")) < start_mse
-    at.button(key="backprop.train").click().run()
+    click(at, "backprop.train")
     assert at.button(key="backprop.train").label == "▶ Train"
     paused = steps(at)
-    time.sleep(0.3)
-    at.run()
-    assert steps(at) == paused  # paused: the counter stands still
-    at.button(key="backprop.step").click().run()
+    runner = at.session_state[KEY]
+    assert runner.ask("steps") == paused  # the page shows where the network stopped
+    assert steps(settle(at, KEY)) == paused == runner.ask("steps")  # paused: the counter stands still
+    click(at, "backprop.step")
     assert steps(at) == paused + 1  # Step: exactly one iteration
-    at.button(key="backprop.reset").click().run()
+    click(at, "backprop.reset")
     assert steps(at) == 0
     assert as_number(metric(at, "Train MSE")) == pytest.approx(start_mse, abs=1e-4)  # seeded: the same start
     assert_clean(at)
@@ -74,8 +75,8 @@ def test_train_ticks_pause_step_reset(at):
 def test_every_function(at):
     seen = set()
     for function in ["sin(x)", "|x|", "step", "x²"]:
-        at.selectbox(key="backprop.function").set_value(function).run()
-        at.button(key="backprop.step").click().run()
+        settle(at.selectbox(key="backprop.function").set_value(function).run(), KEY)
+        click(at, "backprop.step")
         assert_clean(at)
         assert steps(at) == 1  # new data, new network: one step since
         seen.add(metric(at, "Test MSE"))
@@ -84,8 +85,8 @@ def test_every_function(at):
 
 def test_every_activation_and_the_tiny_net(at):
     for activation in ["ReLU", "tanh", "sigmoid"]:
-        at.radio(key="backprop.activation").set_value(activation).run()
-        at.button(key="backprop.step").click().run()
+        settle(at.radio(key="backprop.activation").set_value(activation).run(), KEY)
+        click(at, "backprop.step")
         assert_clean(at)
         assert steps(at) == 1
         assert any(f"**{activation}**" in md.value for md in at.markdown)
@@ -116,9 +117,9 @@ def test_extreme_settings_run_and_train(at):
         at.select_slider(key="backprop.lr").set_value(lr)
         at.select_slider(key="backprop.batch").set_value(batch)
         at.radio(key="backprop.optimizer").set_value("SGD")
-        at.run()
+        settle(at.run(), KEY)
         assert_clean(at)
-        at.button(key="backprop.step").click().run()
+        click(at, "backprop.step")
         at.button(key="backprop.tiny.backward").click().run()
         assert_clean(at)
         assert steps(at) == 1
@@ -128,33 +129,33 @@ def test_exploding_loss_pauses_with_a_message_and_reset_recovers(at):
     at.radio(key="backprop.optimizer").set_value("SGD")
     at.select_slider(key="backprop.lr").set_value(10.0)
     at.run()
-    at.button(key="backprop.train").click().run()
+    click(at, "backprop.train")
     tick_until(at, lambda app: bool(app.warning))
     assert "exploded" in at.warning[0].value and "Reset" in at.warning[0].value
     tick_until(at, lambda app: app.button(key="backprop.train").label == "▶ Train")  # paused itself
     assert_clean(at)  # the metrics say "exploded" or a number, never nan/inf
     at.select_slider(key="backprop.lr").set_value(0.1).run()
-    at.button(key="backprop.reset").click().run()
+    click(at, "backprop.reset")
     assert not at.warning and steps(at) == 0
-    at.button(key="backprop.step").click().run()
+    click(at, "backprop.step")
     assert not at.warning and steps(at) == 1
 
 
 def test_learning_rate_applies_to_the_running_optimiser(at):
     at.select_slider(key="backprop.lr").set_value(0.03).run()
-    runner = at.session_state["backprop.runner"]
-    assert runner.call("lr") == 0.03
+    runner = at.session_state[KEY]
+    assert runner.ask("lr") == 0.03
     # The architecture did not change, so the trainer was kept (η is applied in place).
-    at.button(key="backprop.step").click().run()
-    at.select_slider(key="backprop.lr").set_value(0.1).run()
-    assert steps(at) == 1 and runner.call("lr") == 0.1
-    at.slider(key="backprop.width").set_value(8).run()
-    assert steps(at) == 0  # a new architecture starts from random weights
+    click(at, "backprop.step")
+    settle(at.select_slider(key="backprop.lr").set_value(0.1).run(), KEY)
+    assert steps(at) == 1 and runner.ask("lr") == 0.1
+    settle(at.slider(key="backprop.width").set_value(8).run(), KEY)
+    assert steps(at) == 0 and runner.ask("steps") == 0  # a new architecture starts from random weights
 
 
 def test_url_state():
-    app = open_page(PAGE, {"backprop.function": "|x|", "backprop.depth": "3", "backprop.activation": "ReLU",
-                           "backprop.lr": "0.1", "backprop.batch": "32"})
+    app = settle(open_page(PAGE, {"backprop.function": "|x|", "backprop.depth": "3", "backprop.activation": "ReLU",
+                                  "backprop.lr": "0.1", "backprop.batch": "32"}), KEY)
     try:
         assert_clean(app)
         assert app.selectbox(key="backprop.function").value == "|x|"
@@ -170,5 +171,6 @@ def test_url_state():
         assert_clean(bad)
         assert "ignored" in bad.warning[0].value
         assert bad.slider(key="backprop.depth").value == 2
+        assert_clean(settle(bad, KEY))
     finally:
         bad.session_state["backprop.runner"].close()

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pyarrow as pa
 import pytest
 
-from tests.app.conftest import as_number, assert_clean, metric, open_page
+from tests.app.conftest import as_number, assert_clean, metric, open_page, run_until, settle, settling
 
 PAGE = "pages/6_Next_token.py"
+KEY = "nexttoken.runner"
+
+
+def next_token_page(query: dict | None = None):
+    """The page once its transformer is built, every later run shown as it is after the training pool answered."""
+    return settling(settle(open_page(PAGE, query), KEY), KEY)
 PARAGRAPH = ("The rain in the valley fell all night and the river rose over its banks. In the morning the "
              "farmers walked along the river and looked at the fields. The sky was grey and low, and nobody "
              "could say when the rain would stop. By noon the wind turned and the clouds broke apart. ") * 2
@@ -31,26 +36,18 @@ def steps(at) -> int:
 
 
 def tick_until(at, condition, timeout: float = 180.0) -> None:
-    """Run fragment ticks (AppTest never fires run_every) until ``condition(at)``, with a deadline.
-
-    A deadline, not a number of ticks: the worker trains between ticks, and a slow or busy machine
-    takes longer (in seconds and in ticks) to reach the same step."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        at.run()
-        if condition(at):
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition never met")
+    """Run fragment ticks (AppTest never fires run_every) until ``condition(at)``, with a deadline, waiting between
+    ticks for the worker's next snapshot. A deadline, not a number of ticks: a slow or busy machine takes longer
+    (in seconds and in ticks) to reach the same step."""
+    run_until(at, condition, KEY, timeout=timeout)
 
 
 @pytest.fixture
 def at():
-    app = open_page(PAGE)
+    app = next_token_page()
     yield app
-    runner = app.session_state["nexttoken.runner"] if "nexttoken.runner" in app.session_state else None
-    if runner is not None:
-        runner.pause()  # never leave a worker thread training after a test
+    if KEY in app.session_state:
+        app.session_state[KEY].close()  # never leave a model training on the pool after a test
 
 
 def test_page_runs_with_the_contract(at):
@@ -97,9 +94,9 @@ def test_train_ticks_pause_and_reset(at):
     at.button(key="nexttoken.train").click().run()  # Pause
     assert at.button(key="nexttoken.train").label.endswith("Train")
     paused = steps(at)
-    time.sleep(0.3)
+    assert at.session_state[KEY].ask("steps") == paused  # the page shows where the model stopped
     at.run()
-    assert steps(at) == paused
+    assert steps(at) == paused == at.session_state[KEY].ask("steps")
 
     at.button(key="nexttoken.step").click().run()
     assert steps(at) == paused + 1
@@ -200,7 +197,7 @@ def test_own_text_errors_then_a_new_model(at):
 
 
 def test_url_sets_the_settings():
-    at = open_page(PAGE, {"nexttoken.prompt": "where the sky", "nexttoken.temperature": "0.5",
+    at = next_token_page({"nexttoken.prompt": "where the sky", "nexttoken.temperature": "0.5",
                           "nexttoken.top_k": "3", "nexttoken.layers": "1", "nexttoken.heads": "4"})
     assert_clean(at)
     assert at.text_input(key="nexttoken.prompt").value == "where the sky"

@@ -17,9 +17,9 @@ from torch import nn
 
 from core import mlp_regressor as mr
 from core.backprop_figures import fit_chart, format_mse, gradient_chart, loss_chart, progress_chart, y_limits
-from core.live import ProcessRunner
 from core.mlp_regressor import MLPSettings, MLPTrainer
 from core.regression_data import DataSettings, make_data
+from core.training import Pool, PoolSettings, TrainerHandle
 
 
 @pytest.fixture(scope="module")
@@ -220,34 +220,36 @@ def test_snapshot_and_key(sin_data):
     assert trainer.key() == (DataSettings(noise=0.0), MLPSettings(width=8).architecture())
 
 
-def test_process_runner_drives_the_trainer():
-    """The page's runner: the trainer built and trained in a process of its own."""
-    runner = ProcessRunner(mr.build_trainer, DataSettings(noise=0.0), MLPSettings(), preload=mr.PRELOAD)
+def test_the_training_pool_drives_the_trainer():
+    """The page's trainer: built and trained in a worker of the shared pool, driven by queued commands."""
+    pool = Pool(PoolSettings(size=1))
     try:
+        runner = TrainerHandle(mr.build_trainer, DataSettings(noise=0.0), MLPSettings(), pool=pool)
         runner.start()
         deadline = time.monotonic() + 120  # a deadline for a busy machine, not a timed assert
-        while runner.call("steps") < 5 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        while runner.steps < 5 and time.monotonic() < deadline:
+            runner.wait(1.0)  # the worker's next snapshot
+            runner.drawn()
         runner.pause()
-        steps = runner.call("steps")
-        assert steps >= 5
-        time.sleep(0.1)
-        assert runner.call("steps") == steps  # paused means paused
+        assert runner.wait(60)
+        steps = runner.ask("steps")
+        assert steps >= 5 and runner.steps == steps == runner.snapshot.steps
         runner.step_once()
-        assert runner.call("steps") == steps + 1  # Step is exactly one iteration
-        runner.call("set_lr", 0.05)
-        assert runner.call("lr") == 0.05
-        # A diverging trainer pauses the runner with its message.
+        assert runner.wait(60) and runner.ask("steps") == steps + 1 == runner.snapshot.steps  # exactly one
+        runner.send("set_lr", 0.05)
+        assert runner.ask("lr") == 0.05
+        # A diverging trainer stops with its message.
         runner.replace(mr.build_trainer, DataSettings(), MLPSettings(optimizer="SGD", lr=10.0))
         runner.start()
-        deadline = time.monotonic() + 120  # a deadline for a busy machine, not a timed assert
+        deadline = time.monotonic() + 120
         while runner.running and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert not runner.running and "exploded" in runner.call("diverged")
+            runner.wait(1.0)
+            runner.drawn()
+        assert not runner.running and "exploded" in runner.ask("diverged") and "exploded" in runner.message
         runner.start()  # refused: the message stays until Reset
-        assert not runner.running and "exploded" in runner.message
+        assert runner.wait(60) and not runner.running and "exploded" in runner.message
     finally:
-        runner.close()
+        pool.shutdown()
 
 
 # -- the live charts (Vega-Lite specs) -----------------------------------------------------------------
