@@ -155,7 +155,8 @@ def cancel_curves() -> None:
 
 
 def show_curves(progress: bd.lc.CurvesProgress) -> None:
-    """The plan's message (what was cut), a stop note, the chart and its captions."""
+    """The plan's message (what was cut), a stop note, the chart, and for a finished run its captions (while it runs,
+    or when it was cancelled, a leader at some m may be one draw's luck)."""
     if progress.plan is not None and (message := progress.plan.message()):
         st.warning(message)
     if progress.note:
@@ -164,6 +165,8 @@ def show_curves(progress: bd.lc.CurvesProgress) -> None:
         return
     result, summary = progress.result, progress.result.summary()
     st.vega_lite_chart(spec=bf.learning_curve_chart(result.sizes, summary), key="boundary.lc_plot", width="stretch")
+    if not progress.finished:
+        return
     st.caption(bd.curve_leaders(result.sizes, summary))
     for note in result.failure_notes():
         st.caption(note)
