@@ -244,7 +244,7 @@ def test_then_a_smaller_test_set_then_fewer_sizes():
 
 def test_a_trainer_over_its_budget_plans_a_cheaper_run_and_stops_at_the_cap():
     job = lc.CurvesJob(("Random forest", NB), clf.Hyperparameters(forest_trees=10), lc.CurveSettings(),
-                       generator=MOONS, budget_s=0.05)
+                       generator=MOONS, budget_s=0.01)  # the four trial fits alone cost more than 1.5 budgets
     trainer = lc.build_curves(job)
     while not trainer.done():
         trainer.step()
@@ -255,7 +255,7 @@ def test_a_trainer_over_its_budget_plans_a_cheaper_run_and_stops_at_the_cap():
     assert "5 random training sets per size instead of 20" in last.plan.message()
     assert last.phase == "stopped" and last.note.startswith("Stopped at the budget after")
     assert f"of {last.total} fits" in last.note and 0 < last.done < last.total
-    assert last.cpu_s > lc.CAP_FACTOR * 0.05
+    assert last.cpu_s > lc.CAP_FACTOR * 0.01
 
 
 # --------------------------------------------------------------------------------------------------
@@ -292,11 +292,9 @@ def test_ng_jordan_crossover():
     """
     state = {c.key: c.default for c in bd.CONTROLS} | bd.NG_JORDAN
     job = bd.curve_job(state, bd.lab_data(bd.data_settings(state), None, [])).job
-    assert job.settings.draws == 20 and job.models == (NB, LR)
-    for seed in (0, 1, 2):
-        run = lc.run_to_end(replace(job, settings=replace(job.settings, seed=seed)))
-        assert not run.plan.reduced  # two cheap models: the full run fits the budget
-        result = run.result
+    assert job.settings.draws == 20 and job.models == (NB, LR) and job.budget_s == lc.BUDGET_S
+    for seed in (0, 1, 2):  # without the budget: what it cuts depends on the machine's speed (here ~1 s of 30)
+        result = lc.run_to_end(replace(job, settings=replace(job.settings, seed=seed), budget_s=None)).result
         (nb, nb_sd), (lr, lr_sd) = result.summary()[NB], result.summary()[LR]
         m = result.sizes
         assert len(m) == 10
