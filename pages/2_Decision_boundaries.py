@@ -188,6 +188,24 @@ def live_curves() -> None:
         show_curves(snap)
 
 
+def still_running(request: bd.CurveJob) -> bd.lc.CurvesJob | None:
+    """The job this session's trainer still runs for these settings, or None: a finished run is kept for every
+    session, a run for other settings is released, and so is one the server stopped (with a note saying so)."""
+    job, handle = ss.get(LC_FOR), ss.get(LC_JOB)
+    if job is None or handle is None:
+        return None
+    snap = handle.snapshot
+    if request.problem or job.key() != request.key:
+        release_curves()  # the settings changed: that run is not wanted any more
+    elif snap is not None and snap.finished:
+        bd.lc.remember(job, snap)  # and the worker can forget it
+        release_curves()
+    elif handle.message and not handle.running:  # a fault, or put away by the server
+        ss[LC_CANCELLED] = (job.key(), bd.interrupted_note(handle.message), snap)
+        release_curves()
+    return ss.get(LC_FOR)
+
+
 @st.fragment(key=bd.CURVES_FRAGMENT)
 def learning_curves(data: ds.Dataset) -> None:
     """Ng & Jordan's learning curves, computed on the training pool; ends by writing the URL (its own settings,
@@ -202,18 +220,7 @@ def learning_curves(data: ds.Dataset) -> None:
                   help="Correlated blobs (ρ = 0.6) with 30 irrelevant features.")
     run = lcc[3].button("Compute learning curves", key="boundary.lc_run", type="primary")
     request = bd.curve_job(ss, data)
-    running = ss.get(LC_FOR)
-    if running is not None and (request.problem or running.key() != request.key):
-        release_curves()  # the settings changed: that run is not wanted any more
-        running = None
-    if running is not None and (snap := ss[LC_JOB].snapshot) is not None and snap.finished:
-        bd.lc.remember(running, snap)  # kept for every session, and the worker can forget it
-        release_curves()
-        running = None
-    if running is not None and ss[LC_JOB].message and not ss[LC_JOB].running:  # a fault, or put away by the server
-        ss[LC_CANCELLED] = (running.key(), bd.interrupted_note(ss[LC_JOB].message), ss[LC_JOB].snapshot)
-        release_curves()
-        running = None
+    running = still_running(request)
     if request.problem:
         st.info(request.problem)
         ui.sync_url()
