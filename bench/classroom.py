@@ -1,27 +1,35 @@
-"""A class on one small server: N headless students train on a live lab while one more works the Bayes page.
+"""A class on one small server: N headless students train on a live lab while more work the Bayes page.
 
-    python bench/classroom.py --students 40            # the class (GAN; --lab backprop / nexttoken)
-    python bench/classroom.py --students 4 --seconds 20  # a quick check that everything works
+    python bench/classroom.py --students 40                  # the class (GAN; --lab backprop / nexttoken)
+    python bench/classroom.py --students 30 --scenario open  # 30 students open the Bayes page at once
+    python bench/classroom.py --students 4 --seconds 20      # a quick check that everything works
 
-The server runs pinned to core 0 (``taskset -c 0 streamlit run app.py``); this script and its students run
-on core 1. Each student is ``tests.student.Student``: one browser tab's session spoken in Streamlit's own
-websocket protocol (``streamlit.proto``), rerunning the live fragment on the schedule the server asks for,
-as the front end does. Scenarios, in order:
-1. one student's bare training loop alone on core 0 (no page): the reference rate;
-2. N students open the lab and press Train (page-open time of each);
-3. while they train, one more student opens the Bayes page (page-open time) and moves its slider ten
-   times (slider → posterior time); each trainer's steps/s is read off its page's Step metric;
-4. the server's and its children's unique memory (USS) with N trainers;
-5. every tab closes; for up to 60 s the memory and the training processes are watched.
+The server runs pinned to core 0 (``taskset -c 0 streamlit run app.py``), so its training pool has one
+worker on that core; this script and its students run on core 1. Each student is ``tests.student.Student``:
+one browser tab's session spoken in Streamlit's own websocket protocol (``streamlit.proto``), rerunning the
+live fragment on the schedule the server asks for, as the front end does. The pool writes what it holds to
+a file (``PLAYGROUND_POOL_STATS``) that this script reads.
+
+Scenario ``train``, in order:
+1. one student's bare training loop alone on core 0 (no page, no server work): the reference rate;
+2. N students open the lab and press Train;
+3. while they train, five more students one after another open the Bayes page (page-open time: until its
+   posterior is shown), and the last moves its slider ten times (slider → posterior time); each trainer's
+   steps/s is read off its page's Step metric over the window;
+4. the server's and its workers' unique memory (USS) with N trainers;
+5. every tab closes; for up to 60 s the memory and the pool's trainers are watched.
+Scenario ``open``: N students open the Bayes page at the same moment; page_open_p95_s is theirs.
 
 Last line: ``students=<n> page_open_p95_s=<s> slider_p95_s=<s> steps_per_s_min=<r> steps_per_s_median=<r>
 aggregate_ratio=<r> uss_mb=<MB> uss_mb_per_trainer=<MB> uss_mb_after_close=<MB> trainers_after_close=<n>``
-(``aggregate_ratio``: the sum of the students' steps/s over the bare loop's, same core, same run).
+(``aggregate_ratio``: the sum of the students' steps/s over the bare loop's, same core, same run;
+``uss_mb_per_trainer``: (USS with the class − USS before it) / N, the worker's own torch included).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -42,25 +50,28 @@ from tests.student import Student  # noqa: E402
 
 LABS = {"gan": ("GAN", "gan.train"), "backprop": ("Backprop", "backprop.train"),
         "nexttoken": ("Next_token", "nexttoken.train")}
-BARE = {  # one trainer's loop with no page, as the lab's worker runs it
-    "gan": "from core import gan, gan_targets as T\n"
-           "s = gan.GanSettings(); t = gan.GanTrainer(s, T.make_target(s.target, seed=s.seed))\n"
-           "t.train_for(0.5); n0 = t.iteration; a = time.perf_counter()\n"
-           "while time.perf_counter() - a < SECONDS: t.train_for(0.1)\n"
-           "print((t.iteration - n0) / (time.perf_counter() - a))\n",
+BARE = {  # one trainer's loop with no page, as the pool's worker runs it
+    "gan": "from core import gan\nt = gan.build_trainer(gan.GanSettings())\n",
+    "backprop": "from core import mlp_regressor as mr\nfrom core.regression_data import DataSettings\n"
+                "t = mr.build_trainer(DataSettings(), mr.MLPSettings(batch_size=None))\n",
+    "nexttoken": "from core import tiny_gpt\nt = tiny_gpt.build_trainer(tiny_gpt.NextTokenJob())\n",
 }
+LOOP = ("for _ in range(20): t.step()\nn = 0; a = time.perf_counter()\n"
+        "while time.perf_counter() - a < SECONDS: t.step(); n += 1\n"
+        "print(n / (time.perf_counter() - a))\n")
+POSTERIOR = "P(rain | umbrella)"
 
 
 def p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(round(0.95 * len(values))) - 1)] if values else float("nan")
 
 
-def start(port: int) -> subprocess.Popen:
+def start(port: int, stats: Path) -> subprocess.Popen:
     log = tempfile.NamedTemporaryFile(prefix="classroom-", suffix=".log", delete=False)  # noqa: SIM115
     cmd = ["taskset", "-c", "0", sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
     process = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                               env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                               env=dict(os.environ, PYTHONUNBUFFERED="1", PLAYGROUND_POOL_STATS=str(stats)))
     deadline = time.perf_counter() + 90
     while time.perf_counter() < deadline:
         try:
@@ -70,6 +81,22 @@ def start(port: int) -> subprocess.Popen:
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"server not healthy; log in {log.name}")
+
+
+def pool_stats(stats: Path) -> dict:
+    try:
+        return json.loads(stats.read_text())
+    except (OSError, ValueError):
+        return {"workers": [], "trainers": 0, "queued": 0}
+
+
+def wait_until(condition, timeout: float) -> bool:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if condition():
+            return True
+        time.sleep(1.0)  # polling another process's memory and files: there is no event to wait on
+    return condition()
 
 
 def tree(pid: int) -> list[psutil.Process]:
@@ -94,80 +121,113 @@ def step_of(student: Student) -> int:
 
 
 def bare_rate(lab: str, seconds: float) -> float:
-    if lab not in BARE:
-        return float("nan")
-    code = f"import time\nSECONDS = {seconds}\n" + BARE[lab]
+    code = f"import time\nSECONDS = {seconds}\n" + BARE[lab] + LOOP
     out = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True, env=dict(os.environ, OMP_NUM_THREADS="1"))
     return float(out.stdout.strip().splitlines()[-1])
+
+
+def open_bayes(port: int, timeout: float = 300) -> tuple[Student, float]:
+    """A new student opens the Bayes page; seconds until its posterior is on the page."""
+    student = Student(port)
+    t0 = time.perf_counter()
+    student.open("Bayes_rule", timeout=timeout)
+    student.wait_for(lambda: student.metric(POSTERIOR) is not None, timeout)
+    return student, time.perf_counter() - t0
+
+
+def move_slider(student: Student, times: int = 10) -> list[float]:
+    out = []
+    for i in range(times):
+        before = student.metric(POSTERIOR)
+        t0 = time.perf_counter()
+        student.set_slider("bayes.p_rain", round(0.2 + 0.05 * (i + 1), 2))
+        try:
+            student.wait_for(lambda b=before: student.metric(POSTERIOR) not in (None, b), 60)
+            out.append(time.perf_counter() - t0)
+        except TimeoutError:
+            out.append(float("inf"))
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--lab", choices=sorted(LABS), default="gan")
-    parser.add_argument("--seconds", type=float, default=30.0, help="the training window that is measured")
+    parser.add_argument("--scenario", choices=("train", "open"), default="train")
+    parser.add_argument("--seconds", type=float, default=40.0, help="the training window that is measured")
     args = parser.parse_args()
     try:
         os.sched_setaffinity(0, {1})
     except OSError:
         pass
     page, train_key = LABS[args.lab]
+    n = args.students
+    stats = Path(tempfile.mkdtemp(prefix="classroom-")) / "pool.json"
 
     port = free_port()
-    server = start(port)
+    server = start(port, stats)
+    opens: list[float] = []
+    slider: list[float] = []
+    rates: list[float] = [float("nan")]
+    bare = float("nan")
     try:
         warm = Student(port)  # the first visit imports the labs' modules: not a student's time
         warm.open(page)
         warm.open("Bayes_rule")
         warm.close()
-        time.sleep(3)
-        base_uss, base_children = uss_mb(server.pid), len(tree(server.pid)) - 1
-        bare = bare_rate(args.lab, min(10.0, args.seconds))
-        print(f"bare loop on core 0: {bare:.1f} steps/s; server before the class: {base_uss:.0f} MB USS, "
-              f"{base_children} child processes")
+        # Before the class: the warm-up's trainer released and the pool's worker gone (as on a fresh server).
+        wait_until(lambda: not pool_stats(stats)["workers"] and pool_stats(stats)["trainers"] == 0, 120)
+        base_uss = uss_mb(server.pid)
+        print(f"server before the class: {base_uss:.0f} MB USS, pool {pool_stats(stats)}")
 
-        students = [Student(port) for _ in range(args.students)]
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            opens = list(pool.map(lambda s: s.open(page, timeout=300), students))
+        if args.scenario == "open":
+            with ThreadPoolExecutor(max_workers=n) as threads:
+                results = list(threads.map(lambda _: open_bayes(port), range(n)))
+            opens = [t for _, t in results]
+            students = [s for s, _ in results]
+            uss = uss_mb(server.pid)
+            print(f"{n} students opened the Bayes page at once: p50 {statistics.median(opens):.2f} s, "
+                  f"p95 {p95(opens):.2f} s, max {max(opens):.2f} s")
+        else:
+            bare = bare_rate(args.lab, min(10.0, args.seconds))
+            print(f"bare {args.lab} loop on core 0: {bare:.1f} steps/s")
+            students = [Student(port) for _ in range(n)]
+            with ThreadPoolExecutor(max_workers=8) as threads:
+                lab_opens = list(threads.map(lambda s: s.open(page, timeout=300), students))
+            for s in students:
+                s.click(train_key)
+            wait_until(lambda: pool_stats(stats)["trainers"] >= n, 120)
+            time.sleep(5)  # everyone has pressed Train: let the class settle before the window opens
+            first = [(time.perf_counter(), step_of(s)) for s in students]
+            bayes = []
+            for _ in range(5):
+                student, seconds = open_bayes(port)
+                opens.append(seconds)
+                bayes.append(student)
+            slider = move_slider(bayes[-1])
+            students += bayes
+            left = args.seconds - (time.perf_counter() - first[0][0])
+            if left > 0:
+                time.sleep(left)
+            rates = [(step_of(s) - n0) / (time.perf_counter() - t0)
+                     for s, (t0, n0) in zip(students, first, strict=False)]
+            uss = uss_mb(server.pid)
+            print(f"{args.lab} page open: p50 {statistics.median(lab_opens):.2f} s, p95 {p95(lab_opens):.2f} s; "
+                  f"Bayes page open while they train: {', '.join(f'{t:.2f}' for t in opens)} s; "
+                  f"slider → posterior p50 {statistics.median(slider):.2f} s, p95 {p95(slider):.2f} s")
+            print(f"steps/s per student: min {min(rates):.1f}, median {statistics.median(rates):.1f}, "
+                  f"sum {sum(rates):.1f}; USS {uss:.0f} MB; pool {pool_stats(stats)}")
+
         for s in students:
-            s.click(train_key)
-        time.sleep(3)  # everyone has pressed Train: let the trainers start before the window opens
-        first = [(time.perf_counter(), step_of(s)) for s in students]
-
-        bayes = Student(port)
-        bayes_open = bayes.open("Bayes_rule", timeout=300)
-        slider = []
-        for i in range(10):
-            before = bayes.metric("P(rain | umbrella)")
-            t0 = time.perf_counter()
-            bayes.set_slider("bayes.p_rain", 0.2 + 0.05 * (i + 1))
-            try:
-                bayes.wait_for(lambda b=before: bayes.metric("P(rain | umbrella)") not in (None, b), 60)
-                slider.append(time.perf_counter() - t0)
-            except TimeoutError:
-                slider.append(float("inf"))
-        left = args.seconds - (time.perf_counter() - first[0][0])
-        if left > 0:
-            time.sleep(left)
-        rates = [(step_of(s) - n0) / (time.perf_counter() - t0) for s, (t0, n0) in zip(students, first, strict=True)]
-        uss = uss_mb(server.pid)
-        print(f"page open: p50 {statistics.median(opens):.2f} s, p95 {p95(opens):.2f} s; Bayes page open "
-              f"{bayes_open:.2f} s; slider → posterior p50 {statistics.median(slider):.2f} s, p95 {p95(slider):.2f} s")
-        print(f"steps/s per student: min {min(rates):.1f}, median {statistics.median(rates):.1f}, "
-              f"sum {sum(rates):.1f}; USS {uss:.0f} MB")
-
-        for s in [*students, bayes]:
             s.close()
         closed = time.perf_counter()
-        after, trainers = uss, len(tree(server.pid)) - 1 - base_children
-        while time.perf_counter() - closed < 60:
-            time.sleep(2)
-            after, trainers = uss_mb(server.pid), max(0, len(tree(server.pid)) - 1 - base_children)
-            if trainers == 0 and after - base_uss < 50:
-                break
-        print(f"{time.perf_counter() - closed:.0f} s after the last tab closed: {after:.0f} MB USS, "
-              f"{trainers} training processes left")
+        wait_until(lambda: pool_stats(stats)["trainers"] + pool_stats(stats)["queued"] == 0
+                   and uss_mb(server.pid) - base_uss < 50, 60)
+        after = uss_mb(server.pid)
+        left_over = pool_stats(stats)
+        trainers = left_over["trainers"] + left_over["queued"]
+        print(f"{time.perf_counter() - closed:.0f} s after the last tab closed: {after:.0f} MB USS, pool {left_over}")
     finally:
         for p in reversed(tree(server.pid)):
             try:
@@ -175,11 +235,11 @@ def main() -> None:
             except psutil.Error:
                 pass
 
-    n = args.students
-    print(f"students={n} page_open_p95_s={p95(opens + [bayes_open]):.2f} slider_p95_s={p95(slider):.2f} "
+    ratio = sum(rates) / bare if args.scenario == "train" else float("nan")
+    print(f"students={n} page_open_p95_s={p95(opens):.2f} slider_p95_s={p95(slider):.2f} "
           f"steps_per_s_min={min(rates):.1f} steps_per_s_median={statistics.median(rates):.1f} "
-          f"aggregate_ratio={sum(rates) / bare:.2f} uss_mb={uss:.0f} "
-          f"uss_mb_per_trainer={(uss - base_uss) / n:.0f} uss_mb_after_close={after:.0f} "
+          f"aggregate_ratio={ratio:.2f} uss_mb={uss:.0f} "
+          f"uss_mb_per_trainer={(uss - base_uss) / n:.1f} uss_mb_after_close={after:.0f} "
           f"trainers_after_close={trainers}")
 
 

@@ -19,13 +19,15 @@ The pool (``get_pool()``, one per server process, started on first use):
   with a message saying so (the trainer whose step hung is left stopped: its settings hang).
 
 Settings come from the environment (``PLAYGROUND_TRAINING_WORKERS``, ``PLAYGROUND_MAX_TRAINERS``,
-``PLAYGROUND_IDLE_RELEASE_S``): on Streamlit Community Cloud, top-level secrets become environment
+``PLAYGROUND_IDLE_RELEASE_S``; ``PLAYGROUND_POOL_STATS``, a file the pool writes its counts to every second):
+on Streamlit Community Cloud, top-level secrets become environment
 variables, so a host sets them in the app's secrets.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import queue
 import socket
@@ -374,10 +376,13 @@ class Pool:
 
     # -- housekeeping ---------------------------------------------------------------------------------
     def _monitor(self) -> None:
+        stats_file = os.environ.get("PLAYGROUND_POOL_STATS")
         while not self.closed:
             time.sleep(1.0)
             try:
                 self.sweep()
+                if stats_file:  # for operators and the classroom benchmark: what the pool holds now
+                    Path(stats_file).write_text(json.dumps(self.stats()))
             except Exception:  # the monitor must outlive any surprise
                 pass
 
@@ -429,7 +434,8 @@ class Pool:
         with self.lock:
             return {"workers": [w.pid for w in self.workers if w.alive], "trainers": self.placed_count(),
                     "queued": len(self.queue), "slots": len(self.slots),
-                    "priorities": [w.priority for w in self.workers]}
+                    "priorities": [w.priority for w in self.workers], "live": self.live_count(),
+                    "redraw_cost_s": round(self.redraw_cost_s, 4)}
 
 
 _POOL: Pool | None = None
