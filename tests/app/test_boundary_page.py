@@ -387,6 +387,19 @@ def test_over_the_budget_the_page_says_what_was_cut(monkeypatch):
     assert any(w.startswith("Stopped at the budget after") for w in warnings), warnings
 
 
+def test_learning_curves_on_an_uploaded_csv_run_on_the_pool():
+    rng = np.random.default_rng(5)
+    X = np.vstack([rng.normal(c, 0.5, (100, 2)) for c in ((0, 0), (2, 0), (1, 2))])
+    body = "".join(f"{a:.4f},{b:.4f},{lab}\n" for (a, b), lab in zip(X, ["cat"] * 100 + ["dog"] * 100 + ["eel"] * 100,
+                                                                     strict=True))
+    at = open_page(PAGE, {"boundary.seed": "13"})
+    at.file_uploader(key="boundary.csv").set_value(("pets.csv", ("u,v,label\n" + body).encode(), "text/csv")).run()
+    compute_curves(at)  # your points travel to the worker as arrays
+    assert_clean(at)
+    assert curves_finished(at) and not at.error and not at.warning
+    assert charts(at)[-1]["layer"][1]["encoding"]["color"]["scale"]["domain"] == list(bd.LC_DEFAULT_MODELS)
+
+
 def test_ng_jordan_setup_sets_the_data_and_the_extra_features():
     # AppTest reruns the whole script, fragment or not; that the button reruns the whole page from inside
     # the fragment is checked in the browser (tests/e2e/test_boundary_e2e.py).
