@@ -70,12 +70,16 @@ def timed_update(page, press: str, slider_label: str, changed: str) -> float:
 
 
 def timed_curves(page) -> float:
-    """Seconds from the click to the learning-curve chart drawn (one more Vega-Lite chart, its marks in place)."""
+    """Seconds from the click to the final learning-curve chart drawn (the job runs on the training pool; partial
+    curves show while it runs: the end is the progress bar gone, the caption under the final chart there, one
+    more Vega-Lite chart with its marks in place)."""
     charts = "[...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
     n = page.locator("[data-testid=stVegaLiteChart]").count()
     start = time.perf_counter()
     page.get_by_role("button", name="Compute learning curves").click()
     page.wait_for_function(f"(n) => {charts}.filter(c => c.querySelector('canvas, svg.marks')).length > n"
+                           " && !document.querySelector('[data-testid=stProgress]')"
+                           " && document.body.innerText.includes('Lowest mean test error')"
                            f" && ({IDLE})()", arg=n, polling="raf", timeout=300_000)
     settle(page)
     return time.perf_counter() - start

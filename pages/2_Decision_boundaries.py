@@ -125,9 +125,91 @@ def results_table(data: ds.Dataset, grid: clf.Grid, prior) -> None:
     ui.sync_url()
 
 
+LC_JOB, LC_FOR, LC_CANCELLED = "boundary.lc.job", "boundary.lc.for", "boundary.lc.cancelled"
+"""This session's handle on the training pool, the CurvesJob it runs, and what Cancel left (key, note, snapshot)."""
+
+
+def release_curves() -> None:
+    """Close this session's learning-curve trainer (the worker forgets it at once)."""
+    handle = ss.pop(LC_JOB, None)
+    ss.pop(LC_FOR, None)
+    if handle is not None:
+        handle.close()
+
+
+def start_curves(job: bd.lc.CurvesJob) -> None:
+    release_curves()
+    ss.pop(LC_CANCELLED, None)
+    ui.trainer(LC_JOB, bd.lc.build_curves, job, lab="learning curves").start()
+    ss[LC_FOR] = job
+
+
+def cancel_curves() -> None:
+    """Cancel: release the trainer, keep what it had done. A second call (a click seen twice) finds nothing to do."""
+    job, handle = ss.get(LC_FOR), ss.get(LC_JOB)
+    if job is None or handle is None:
+        return
+    snap = handle.snapshot
+    ss[LC_CANCELLED] = (job.key(), bd.cancelled_note(snap), snap)
+    release_curves()
+
+
+def show_curves(progress: bd.lc.CurvesProgress) -> None:
+    """The plan's message (what was cut), a stop note, the chart, and for a finished run its captions (while it runs,
+    or when it was cancelled, a leader at some m may be one draw's luck)."""
+    if progress.plan is not None and (message := progress.plan.message()):
+        st.warning(message)
+    if progress.note:
+        st.warning(progress.note)
+    if progress.result is None:
+        return
+    result, summary = progress.result, progress.result.summary()
+    st.vega_lite_chart(spec=bf.learning_curve_chart(result.sizes, summary), key="boundary.lc_plot", width="stretch")
+    if not progress.finished:
+        return
+    st.caption(bd.curve_leaders(result.sizes, summary))
+    for note in result.failure_notes():
+        st.caption(note)
+
+
+def live_curves() -> None:
+    """One tick while the job runs: progress, Cancel and the partial curves (the newest snapshot, never waiting)."""
+    handle, job = ss.get(LC_JOB), ss.get(LC_FOR)
+    if handle is None or job is None:
+        return
+    snap = handle.snapshot
+    if snap is not None and snap.finished or handle.message and not handle.running:
+        st.rerun(scope="app")  # finished (or stopped by the server): the page keeps what there is
+    fraction, text = bd.curves_progress(snap)
+    c = st.columns([5, 1])
+    c[0].progress(fraction, text=text)
+    c[1].button("Cancel", key="boundary.lc_cancel", on_click=cancel_curves, width="stretch")
+    if snap is not None:
+        show_curves(snap)
+
+
+def still_running(request: bd.CurveJob) -> bd.lc.CurvesJob | None:
+    """The job this session's trainer still runs for these settings, or None: a finished run is kept for every
+    session, a run for other settings is released, and so is one the server stopped (with a note saying so)."""
+    job, handle = ss.get(LC_FOR), ss.get(LC_JOB)
+    if job is None or handle is None:
+        return None
+    snap = handle.snapshot
+    if request.problem or job.key() != request.key:
+        release_curves()  # the settings changed: that run is not wanted any more
+    elif snap is not None and snap.finished:
+        bd.lc.remember(job, snap)  # and the worker can forget it
+        release_curves()
+    elif handle.message and not handle.running:  # a fault, or put away by the server
+        ss[LC_CANCELLED] = (job.key(), bd.interrupted_note(handle.message), snap)
+        release_curves()
+    return ss.get(LC_FOR)
+
+
 @st.fragment(key=bd.CURVES_FRAGMENT)
 def learning_curves(data: ds.Dataset) -> None:
-    """Ng & Jordan's learning curves; ends by writing the URL (its own settings, and all of the models' part)."""
+    """Ng & Jordan's learning curves, computed on the training pool; ends by writing the URL (its own settings,
+    and all of the models' part)."""
     st.subheader("Learning curves (Ng & Jordan, 2002)")
     st.markdown("Test error against training-set size m, each point the mean over 20 random training sets "
                 "(band: ± 1 sd), on fresh data from the current generator.")
@@ -137,19 +219,28 @@ def learning_curves(data: ds.Dataset) -> None:
     lcc[2].button("Ng & Jordan setup", key="boundary.lc_preset", on_click=ng_jordan_setup,
                   help="Correlated blobs (ρ = 0.6) with 30 irrelevant features.")
     run = lcc[3].button("Compute learning curves", key="boundary.lc_run", type="primary")
-    job = bd.curve_job(ss, data)
-    if job.problem:
-        st.info(job.problem)
-    elif run or bd.lc.is_cached(job.key):
-        bar = st.progress(0.0, text="Fitting…")
-        result = bd.run_curves(job, progress=lambda f: bar.progress(f, text="Fitting…"))
-        bar.empty()
-        st.vega_lite_chart(spec=bf.learning_curve_chart(result.sizes, result.summary()), key="boundary.lc_plot",
-                           width="stretch")
-        st.caption(bd.curve_leaders(result.sizes, result.summary()))
-        for note in result.failure_notes():
-            st.caption(note)
+    request = bd.curve_job(ss, data)
+    running = still_running(request)
+    if request.problem:
+        st.info(request.problem)
+        ui.sync_url()
+        return
+    if request.note:
+        st.caption(request.note)
+    kept = bd.lc.recall(request.job)
+    cancelled = ss.get(LC_CANCELLED)
+    if kept is not None:
+        release_curves()  # a run of the same settings finished in another session meanwhile
+        show_curves(kept)
         ui.what_you_see(bd.CURVES_WHAT_YOU_SEE)
+    elif run or running is not None:
+        if running is None:
+            start_curves(request.job)
+        ui.live_fragment(ss[LC_JOB], live_curves, every=0.5)  # a run lasts seconds: two redraws a second will do
+    elif cancelled is not None and cancelled[0] == request.key:
+        st.info(cancelled[1])
+        if cancelled[2] is not None and cancelled[2].result is not None:
+            show_curves(cancelled[2])
     ui.sync_url()
 
 
@@ -159,6 +250,8 @@ def models() -> None:
     as they are, in the server and in the browser); a model's own setting reruns only its panel and the table."""
     st.subheader("Models")
     st.multiselect(bd.MODELS.label, clf.MODEL_NAMES, key=bd.MODELS.key, label_visibility="collapsed")
+    if note := bd.panel_points_note(data):
+        st.caption(note)
     hyper_cols = st.columns(4)
     for i, c in enumerate(bd.hyper_controls(ss[bd.MODELS.key])):
         control(c, hyper_cols[i % 4], on_change=rerun_model, args=(bd.HYPER_MODEL[c.key],))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ import pytest
 from core import boundary as bd
 from core import classifiers as clf
 from core import datasets as ds
+from core import learning_curves as lc
 from tests.app.conftest import assert_clean, open_page
 
 PAGE = "pages/2_Decision_boundaries.py"
@@ -46,6 +48,41 @@ def panel_lines(at) -> list[str]:
 
 def panel_warnings(at) -> list[str]:
     return [w.value for w in at.warning]
+
+
+LC_JOB = "boundary.lc.job"
+
+
+def progress_texts(at) -> list[str]:
+    return [p.proto.text for p in at.get("progress")]
+
+
+def curves_finished(at) -> bool:
+    """The final learning curves are on the page: their chart and caption, no progress bar."""
+    return (not at.get("progress") and len(charts(at)) == 2
+            and any(c.value.startswith("Lowest mean test error") for c in at.caption))
+
+
+def tick_until(at, condition, handle, timeout: float = 120.0):
+    """Run the page (each run one tick of the live fragment) until ``condition(at)``, waiting between runs for the
+    worker's next snapshot (``handle.wait``, which returns at once once the handle is released); fails after
+    ``timeout`` seconds. AppTest does not fire the fragment's timer itself."""
+    deadline = time.monotonic() + timeout
+    while not condition(at):
+        assert not at.exception, [e.value for e in at.exception]
+        assert time.monotonic() < deadline, f"not within {timeout} s: {progress_texts(at)}"
+        handle.wait(min(2.0, max(0.05, deadline - time.monotonic())))
+        at.run()
+    return at
+
+
+def compute_curves(at):
+    """Press *Compute learning curves* and run the page until the curves are done."""
+    at.button(key="boundary.lc_run").click().run()
+    handle = at.session_state[LC_JOB] if LC_JOB in at.session_state else None
+    if handle is None:  # done within the click's own run
+        return at
+    return tick_until(at, lambda a: curves_finished(a) or bool(a.error), handle)
 
 
 def test_default_page_shows_six_panels_and_the_results_table():
@@ -149,7 +186,8 @@ def test_a_hyperparameter_refits_only_its_own_model():
 
 def test_a_hyperparameter_of_a_learning_curve_model_reruns_the_curves_too():
     at = open_page(PAGE, {"boundary.seed": "7"})  # curves no other test computes (they are cached for everyone)
-    at.button(key="boundary.lc_run").click().run()
+    compute_curves(at)
+    assert_clean(at)
     assert len(charts(at)) == 2  # the data plot and the curves
     at.slider(key="boundary.lr_degree").set_value(2).run()  # logistic regression is on the curves
     assert_clean(at)
@@ -235,6 +273,18 @@ def test_good_csv_with_three_labels_becomes_the_data():
     assert panels(at)[0]["layers"][:2] == ["argmax P(y|x)", "boundary"]  # class colours
 
 
+def test_a_large_csv_is_fitted_on_a_bounded_subsample_and_says_so():
+    X, y = ds.generate("moons", 3000, noise=0.25, balance=0.5, correlation=0.0, rng=np.random.default_rng(1))
+    body = "".join(f"{a:.4f},{b:.4f},{lab}\n" for (a, b), lab in zip(X, y, strict=True))
+    at = open_page(PAGE)
+    at.file_uploader(key="boundary.csv").set_value(("big.csv", ("x1,x2,label\n" + body).encode(), "text/csv")).run()
+    assert_clean(at)
+    assert any(c.value.startswith(f"Every model here is fitted on a random {bd.MAX_FIT_POINTS:,} of your 2,100 "
+                                  f"training points and scored on a random {bd.MAX_SCORE_POINTS:,} of your 900 test")
+               for c in at.caption)
+    assert table(at).notna().all().all()
+
+
 def test_own_data_without_points_asks_for_some():
     at = open_page(PAGE, {"boundary.dataset": ds.CUSTOM})
     assert_clean(at)
@@ -276,13 +326,78 @@ def test_a_model_that_cannot_fit_explains_itself_in_its_panel():
 def test_learning_curves_after_the_button_and_from_the_cache():
     at = open_page(PAGE)
     n = len(charts(at))
-    at.button(key="boundary.lc_run").click().run()
+    compute_curves(at)
     assert_clean(at)
     assert len(charts(at)) == n + 1
     curves = charts(at)[-1]
     assert curves["layer"][1]["encoding"]["color"]["scale"]["domain"] == list(bd.LC_DEFAULT_MODELS)
+    assert LC_JOB not in at.session_state  # finished: the trainer is released
     at.run()  # no click: the cached curves stay on the page
     assert len(charts(at)) == n + 1
+    again = open_page(PAGE)  # another session with the same settings: the curves at once, from the server's cache
+    assert curves_finished(again) and charts(again)[-1] == curves and LC_JOB not in again.session_state
+
+
+def test_compute_shows_progress_then_the_curves():
+    models = ["Gaussian naive Bayes", "Logistic regression", "Decision tree", "k-NN"]
+    at = open_page(PAGE, {"boundary.seed": "11", "boundary.lc_models": models})
+    assert not at.get("progress") and len(charts(at)) == 1
+    at.button(key="boundary.lc_run").click().run()
+    assert_clean(at)
+    seen = progress_texts(at)
+    assert len(seen) == 1 and re.fullmatch(r"Starting on the server's training workers…|Estimating the cost: \d+ of "
+                                            r"8 trial fits|\d+ of 800 fits", seen[0]), seen
+    assert at.button(key="boundary.lc_cancel")
+    handle = at.session_state[LC_JOB]
+    tick_until(at, lambda a: curves_finished(a) or bool(a.error), handle)
+    assert_clean(at)
+    assert not at.warning and not at.error  # within the budget: nothing cut, nothing stopped
+    assert handle.released and LC_JOB not in at.session_state
+    assert charts(at)[-1]["layer"][1]["encoding"]["color"]["scale"]["domain"] == models
+
+
+def test_cancel_releases_the_job_and_says_what_was_done():
+    at = open_page(PAGE, {"boundary.seed": "12", "boundary.lc_models": ALL, "boundary.lc_extra": "30"})
+    at.button(key="boundary.lc_run").click().run()
+    handle = at.session_state[LC_JOB]
+    fitting = r"(\d+) of (\d+) fits"
+    tick_until(at, lambda a: any(re.fullmatch(fitting, t) and int(re.fullmatch(fitting, t)[1]) > 0
+                                 for t in progress_texts(a)), handle)
+    assert_clean(at)
+    at.button(key="boundary.lc_cancel").click().run()
+    assert_clean(at)
+    notes = [i.value for i in at.info if i.value.startswith("Cancelled")]
+    assert len(notes) == 1 and re.match(r"Cancelled after \d+ of \d+ fits \(\d+\.\d s of the server's CPU\)",
+                                        notes[0]), notes
+    assert handle.released and LC_JOB not in at.session_state and not at.get("progress")
+    assert "boundary.lc_cancel" not in [b.key for b in at.button]
+    assert len(charts(at)) == 2  # the partial curves, what was done
+    at.run()
+    assert [i.value for i in at.info if i.value.startswith("Cancelled")] == notes
+
+
+def test_over_the_budget_the_page_says_what_was_cut(monkeypatch):
+    monkeypatch.setattr(lc, "BUDGET_S", 0.05)  # any run is over this budget
+    at = open_page(PAGE, {"boundary.lc_models": ["Random forest", "Gaussian naive Bayes"]})
+    compute_curves(at)
+    assert_clean(at)
+    warnings = [w.value for w in at.warning]
+    assert any("more than the 0.05 s one click may use" in w and "5 random training sets per size instead of 20" in w
+               for w in warnings), warnings
+    assert any(w.startswith("Stopped at the budget after") for w in warnings), warnings
+
+
+def test_learning_curves_on_an_uploaded_csv_run_on_the_pool():
+    rng = np.random.default_rng(5)
+    X = np.vstack([rng.normal(c, 0.5, (100, 2)) for c in ((0, 0), (2, 0), (1, 2))])
+    body = "".join(f"{a:.4f},{b:.4f},{lab}\n" for (a, b), lab in zip(X, ["cat"] * 100 + ["dog"] * 100 + ["eel"] * 100,
+                                                                     strict=True))
+    at = open_page(PAGE, {"boundary.seed": "13"})
+    at.file_uploader(key="boundary.csv").set_value(("pets.csv", ("u,v,label\n" + body).encode(), "text/csv")).run()
+    compute_curves(at)  # your points travel to the worker as arrays
+    assert_clean(at)
+    assert curves_finished(at) and not at.error and not at.warning
+    assert charts(at)[-1]["layer"][1]["encoding"]["color"]["scale"]["domain"] == list(bd.LC_DEFAULT_MODELS)
 
 
 def test_ng_jordan_setup_sets_the_data_and_the_extra_features():

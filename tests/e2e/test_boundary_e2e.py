@@ -111,3 +111,34 @@ def test_a_model_setting_updates_its_panel_and_the_url_and_the_preset_changes_th
     harness.assert_no_exception(page)
     assert "blobs" in page.get_by_role("combobox", name="Dataset").input_value()
     assert "boundary.lc_extra=30" in page.url
+
+
+PROGRESS = "() => [...document.querySelectorAll('[data-testid=stProgress]')].map(p => p.innerText).join('|')"
+
+
+def _fits_done(page) -> int:
+    match = re.search(r"(\d+) of \d+ fits", page.evaluate(PROGRESS))
+    return int(match[1]) if match else -1
+
+
+def test_learning_curves_show_progress_in_the_browser_and_cancel(server, page):
+    """The job runs on the training pool: the live fragment redraws the progress by itself (AppTest cannot fire its
+    timer), Cancel stops it and says what was done; the two default models then finish with their caption."""
+    models = "&".join(f"boundary.lc_models={m}" for m in ("Gaussian naive Bayes", "Logistic regression", "QDA",
+                                                           "Random forest", "Neural net", "RBF SVM", "KDE"))
+    _open(server, page, f"{ONE_MODEL}&boundary.seed=41&boundary.lc_extra=30&{models}", panels=1)
+    page.get_by_role("button", name="Compute learning curves").click()
+    page.wait_for_function(f"() => /[1-9]\\d* of \\d+ fits/.test(({PROGRESS})())", timeout=60_000)
+    first = _fits_done(page)
+    page.wait_for_function(f"(n) => {{ const m = ({PROGRESS})().match(/(\\d+) of \\d+ fits/); return m && +m[1] > n; }}",
+                           arg=first, timeout=60_000)  # it goes on by itself, between the page's redraws
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text(re.compile(r"Cancelled after \d+ of \d+ fits")).first.wait_for(timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stProgress]')", timeout=30_000)
+    harness.assert_no_exception(page)
+
+    harness.goto(page, harness.page_url(server, PAGE, f"{ONE_MODEL}&boundary.seed=41"), timeout=120_000)
+    page.get_by_role("button", name="Compute learning curves").click()
+    page.get_by_text("Lowest mean test error").first.wait_for(timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stProgress]')", timeout=30_000)
+    harness.assert_no_exception(page)
