@@ -114,6 +114,18 @@ def uss_mb(pid: int) -> float:
     return total / 2**20
 
 
+def cpu_split(pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the server process and by its training workers."""
+    out = {"server": 0.0, "workers": 0.0}
+    for p in tree(pid):
+        try:
+            t = p.cpu_times()
+            out["workers" if "core.training.worker" in " ".join(p.cmdline()) else "server"] += t.user + t.system
+        except psutil.Error:
+            pass
+    return out
+
+
 def step_of(student: Student) -> int:
     text = student.metric("Step") or "0"
     digits = "".join(ch for ch in text if ch.isdigit())
@@ -200,6 +212,7 @@ def main() -> None:
             wait_until(lambda: pool_stats(stats)["trainers"] >= n, 120)
             time.sleep(5)  # everyone has pressed Train: let the class settle before the window opens
             first = [(time.perf_counter(), step_of(s)) for s in students]
+            cpu0 = cpu_split(server.pid)
             bayes = []
             for _ in range(5):
                 student, seconds = open_bayes(port)
@@ -212,6 +225,9 @@ def main() -> None:
                 time.sleep(left)
             rates = [(step_of(s) - n0) / (time.perf_counter() - t0)
                      for s, (t0, n0) in zip(students, first, strict=False)]
+            cpu1, window = cpu_split(server.pid), time.perf_counter() - first[0][0]
+            print("core 0 over the window: " + ", ".join(
+                f"{name} {(cpu1[name] - cpu0.get(name, 0.0)) / window:.2f}" for name in cpu1) + " cores")
             uss = uss_mb(server.pid)
             print(f"{args.lab} page open: p50 {statistics.median(lab_opens):.2f} s, p95 {p95(lab_opens):.2f} s; "
                   f"Bayes page open while they train: {', '.join(f'{t:.2f}' for t in opens)} s; "

@@ -253,7 +253,8 @@ def fmt(x: float | None, digits: int = 3, undefined: str = "undefined") -> str:
 # Live training (GAN, backprop, next-token labs, long work): this session's handles on the shared pool
 # --------------------------------------------------------------------------------------------------
 REDRAW_BUDGET = 0.25
-"""Server CPU (cores) that all sessions' live redraws may use together: the rest is the pages' and training's."""
+"""Script CPU (cores) that all sessions' live redraws may use together (the pool also holds the whole server
+process to ``PoolSettings.redraw_budget``: see ``redraw_interval``)."""
 
 
 def _session_id() -> str | None:
@@ -316,12 +317,17 @@ def live_buttons(handle: Any, prefix: str, on_reset: Callable[[], None]) -> None
 def redraw_interval(handle: Any, every: float) -> tuple[float, int]:
     """Seconds between this session's live redraws, and how many other sessions are training now.
 
-    Alone, ``every``. With n sessions drawing live, all redraws together may cost ``REDRAW_BUDGET`` of a core:
-    each session redraws every n × (one redraw's CPU) / budget seconds, if that is longer."""
+    Alone, ``every``. With n sessions drawing live, all redraws together may cost ``REDRAW_BUDGET`` of a core of
+    script time (n × one redraw's measured CPU / budget), and the pool stretches the pace further while the whole
+    server process uses more than its budget (``Pool.pace``): the longer of the three."""
     pool = handle.pool
     n = max(1, pool.live_count() + (0 if handle.running else 1))
-    stretched = n * pool.redraw_cost_s / REDRAW_BUDGET
-    return (round(stretched, 1) if stretched > every else every), n - 1
+    stretched = max(n * pool.redraw_cost_s / REDRAW_BUDGET, every * pool.stretch)
+    return (round(stretched, 1) if stretched > every * 1.05 else every), n - 1
+
+
+PACE_S = 8.0
+"""How often a live view takes a new pace (``redraw_interval``), and the longest it waits between redraws."""
 
 
 def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) -> None:
@@ -329,38 +335,43 @@ def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) ->
 
     The training goes on in a worker between draws; each tick draws the newest snapshot the worker published
     and asks for the next one. The interval stretches with the number of sessions training (``redraw_interval``),
-    and the page says so. When training stops on its own (divergence, a goal, a fault), the whole page reruns
-    once so the buttons show the new state.
+    and the page says so: an outer fragment takes the new pace every ``PACE_S`` seconds (a redraw, not a run of
+    the whole page). When training stops on its own (divergence, a goal, a fault), the whole page reruns once so
+    the buttons show the new state.
     """
     if not handle.fresh:
         handle.wait(0.5)  # just after a click: the worker's answer, briefly (a busy worker: the fragment polls)
     was_running = handle.running
     waiting = not handle.settled or handle.queue_position is not None
-    interval, others = redraw_interval(handle, every)
 
-    def body() -> None:
-        started = time.thread_time()
-        handle.drawn()
-        position = handle.queue_position
-        if position is not None:
-            st.info(f"The server is training as many models as it can hold for this class. Yours is number "
-                    f"{position} in the queue and starts by itself when a place frees up.", icon="⏳")
-        elif was_running and interval > every:
-            st.caption(f"{others} other{'s are' if others != 1 else ' is'} training: this view updates every "
-                       f"{interval:.1f} s (the server shares its time between everyone's pictures).")
-        draw()
-        if was_running:
-            handle.pool.note_redraw(time.thread_time() - started)
-        now_waiting = not handle.settled or handle.queue_position is not None
-        if was_running != handle.running or (waiting and not now_waiting and not handle.running):
-            st.rerun(scope="app")
-        if was_running:
-            new_interval, _ = redraw_interval(handle, every)
-            if not 0.7 <= new_interval / interval <= 1.4:
-                st.rerun(scope="app")  # the class grew or shrank: redraw at the new pace
+    def paced() -> None:
+        interval, others = redraw_interval(handle, every)
+        interval = min(interval, PACE_S)
 
-    run_every = interval if was_running else (0.5 if waiting else None)
-    st.fragment(body, run_every=run_every)()
+        def body() -> None:
+            started = time.thread_time()
+            handle.drawn()
+            position = handle.queue_position
+            if position is not None:
+                st.info(f"The server is training as many models as it can hold for this class. Yours is number "
+                        f"{position} in the queue and starts by itself when a place frees up.", icon="⏳")
+            elif was_running:  # always one line here, so the pictures below keep their places (updated in place)
+                st.caption(f"Live: this view updates every {interval:.1f} s" + (
+                    f"; {others} other{'s are' if others != 1 else ' is'} training, and the server shares its time "
+                    "between everyone's pictures." if interval > every else "."))
+            else:
+                st.caption("This view updates by itself while the model trains.")
+            draw()
+            if was_running:
+                handle.pool.note_redraw(time.thread_time() - started)
+            now_waiting = not handle.settled or handle.queue_position is not None
+            if was_running != handle.running or (waiting and not now_waiting and not handle.running):
+                st.rerun(scope="app")
+
+        run_every = interval if was_running else (0.5 if waiting else None)
+        st.fragment(body, run_every=run_every)()
+
+    st.fragment(paced, run_every=PACE_S if was_running else None)()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -132,8 +132,10 @@ class Student:
         back = BackMsg()
         cs = back.rerun_script
         cs.query_string = self.query
-        cs.page_script_hash = "" if (page_name or self.page_name) else self.page_hash
+        # Navigation names the page; every other run (a widget, a fragment's timer) carries the page's hash, as the
+        # front end does: a full rerun asked for inside a fragment run (st.rerun) goes to the page of that run.
         cs.page_name = page_name or self.page_name
+        cs.page_script_hash = "" if page_name else self.pages.get(self.page_name, "")
         cs.fragment_id = fragment_id
         cs.is_auto_rerun = auto
         with self.lock:
@@ -149,6 +151,13 @@ class Student:
 
     def open(self, page: str = "", query: str = "", timeout: float = 60.0) -> float:
         """Open a page by its url path ("" is home); returns seconds until its first run finished."""
+        if page and len(self.pages) < 2:
+            # A new session learns the app's pages from its first run's new_session (the first run of a page by
+            # name lists only that page, under the main script's hash). Later runs carry the page's own hash, as
+            # the front end's do: a rerun asked for inside a fragment run (st.rerun) goes to the page of that run.
+            self.rerun(page_name="")
+            if not self.script_finished.wait(timeout):
+                raise TimeoutError(f"the home page did not finish within {timeout} s")
         start = time.perf_counter()
         self.query = query
         with self.lock:

@@ -77,6 +77,9 @@ class PoolSettings:
     """A trainer whose page has not drawn for this long is released."""
     session_grace_s: float = 30.0
     """A trainer whose browser session has been disconnected this long is released."""
+    redraw_budget: float = 0.2
+    """Cores the server process may use while sessions train (pages, live redraws, everything): past it, live
+    pages redraw less often, and training, on the workers, gets the rest."""
     worker_idle_s: float = 15.0
     """A worker with no trainer for this long ends (its memory goes back to the system)."""
     preload: tuple[str, ...] = ("torch", "torch._dynamo", "core.gan", "core.mlp_regressor", "core.tiny_gpt")
@@ -86,7 +89,8 @@ class PoolSettings:
             size=self.size or _env_int("PLAYGROUND_TRAINING_WORKERS", usable_cores()),
             max_trainers=self.max_trainers or _env_int("PLAYGROUND_MAX_TRAINERS", 120),
             idle_release_s=self.idle_release_s or float(os.environ.get("PLAYGROUND_IDLE_RELEASE_S", 300)),
-            session_grace_s=self.session_grace_s, worker_idle_s=self.worker_idle_s, preload=self.preload)
+            session_grace_s=self.session_grace_s, redraw_budget=self.redraw_budget, worker_idle_s=self.worker_idle_s,
+            preload=self.preload)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -201,6 +205,10 @@ class Pool:
         self.closed = False
         self.redraw_cost_s = 0.02
         """Smoothed server CPU seconds one live redraw costs (measured by the page)."""
+        self.server_load = 0.0
+        """Smoothed CPU this server process uses (cores; every thread: pages, redraws, sending), while training."""
+        self.stretch = 1.0
+        """How much longer than its own interval a live page waits between redraws (1 alone, more under load)."""
         threading.Thread(target=self._monitor, name="training-monitor", daemon=True).start()
 
     # -- slots --------------------------------------------------------------------------------------------
@@ -371,15 +379,33 @@ class Pool:
             return sum(1 for s in self.slots.values()
                        if (s.status.get("running") or s.desired_running) and now - s.last_drawn < within_s)
 
+    def pace(self, load: float) -> None:
+        """Feed back the server's CPU use (cores, over the last second) into the pace of live redraws.
+
+        While sessions train, the server process may use ``settings.redraw_budget`` of a core; above it, live
+        pages redraw less often (up to 30 × their own interval), below 80 % of it they speed up again."""
+        self.server_load = 0.6 * self.server_load + 0.4 * load
+        budget = self.settings.redraw_budget
+        if not self.live_count():
+            self.stretch = 1.0
+        elif self.server_load > budget:
+            self.stretch = min(30.0, self.stretch * min(2.0, (self.server_load / budget) ** 0.5))
+        elif self.server_load < 0.8 * budget:
+            self.stretch = max(1.0, self.stretch * 0.9)
+
     def note_redraw(self, cpu_s: float) -> None:
         self.redraw_cost_s = 0.9 * self.redraw_cost_s + 0.1 * max(0.0, cpu_s)
 
     # -- housekeeping ---------------------------------------------------------------------------------
     def _monitor(self) -> None:
         stats_file = os.environ.get("PLAYGROUND_POOL_STATS")
+        mark = (time.monotonic(), time.process_time())
         while not self.closed:
             time.sleep(1.0)
             try:
+                now = (time.monotonic(), time.process_time())
+                self.pace((now[1] - mark[1]) / max(1e-3, now[0] - mark[0]))
+                mark = now
                 self.sweep()
                 if stats_file:  # for operators and the classroom benchmark: what the pool holds now
                     Path(stats_file).write_text(json.dumps(self.stats()))
@@ -435,7 +461,8 @@ class Pool:
             return {"workers": [w.pid for w in self.workers if w.alive], "trainers": self.placed_count(),
                     "queued": len(self.queue), "slots": len(self.slots),
                     "priorities": [w.priority for w in self.workers], "live": self.live_count(),
-                    "redraw_cost_s": round(self.redraw_cost_s, 4)}
+                    "redraw_cost_s": round(self.redraw_cost_s, 4), "server_load": round(self.server_load, 3),
+                    "stretch": round(self.stretch, 2)}
 
 
 _POOL: Pool | None = None
@@ -507,9 +534,9 @@ class TrainerHandle:
 
     @property
     def pending(self) -> bool:
-        """Commands the worker has not handled yet (or a trainer not built yet)."""
+        """Commands the worker has not handled yet (a request for the next snapshot aside)."""
         slot = self._slot
-        return slot.worker is not None and slot.status["acked"] < slot.seq
+        return slot.worker is not None and slot.status["acked"] < slot.real_seq
 
     @property
     def fresh(self) -> bool:
@@ -599,7 +626,8 @@ class TrainerHandle:
         """The page drew this handle's snapshot: it is open; publish the next one."""
         slot = self._slot
         slot.last_drawn = time.monotonic()
-        self.pool.command(slot, "want")
+        if self.running or not self.fresh:  # a paused model's fresh snapshot is its picture until something changes
+            self.pool.command(slot, "want")
 
     def wait(self, timeout: float = 1.0) -> bool:
         """Until every command sent so far is handled and a snapshot taken after them arrived; at most ``timeout`` s.

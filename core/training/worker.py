@@ -33,7 +33,10 @@ from typing import Any
 
 SLICE_S = 0.02
 """CPU seconds a trainer trains before the scheduler looks again (commands are read after every step)."""
-STATUS_EVERY_S = 0.25
+STATUS_EVERY_S = 1.0
+SNAPSHOT_SHARE = 0.1
+"""At most this share of a worker's time goes to taking snapshots (pictures for the pages); past it, a page that
+asked for one gets it a little later (the longest-waiting first), and training keeps the rest."""
 """How often a running trainer's status (steps, rate) is sent without being asked."""
 STEP_CPU_LIMIT_S = float(os.environ.get("PLAYGROUND_STEP_CPU_LIMIT_S", "20"))
 STEP_BLOCKED_LIMIT_S = float(os.environ.get("PLAYGROUND_STEP_BLOCKED_LIMIT_S", "20"))
@@ -58,6 +61,7 @@ class Slot:
     """The sequence number of the last command handled."""
     want: bool = True
     dirty: bool = True
+    last_snapshot: float = 0.0
     last_status: float = 0.0
     rate_mark: tuple[float, int] = field(default_factory=lambda: (time.perf_counter(), 0))
     rate: float = 0.0
@@ -69,6 +73,9 @@ class Worker:
         self.conn = conn
         self.slots: dict[int, Slot] = {}
         self.send_lock = threading.Lock()
+        self.snapshot_tokens = 0.05
+        """CPU seconds of snapshots this worker may take now (a bucket refilled at SNAPSHOT_SHARE)."""
+        self._refilled = time.monotonic()
         self.current: tuple[int, float, float] | None = None
         """(slot id, wall time, main-thread CPU time) while a step runs: for the watchdog."""
 
@@ -88,7 +95,10 @@ class Worker:
             cost = time.thread_time() - started
             slot.vtime += cost
             slot.cpu_s += cost
-        slot.want = False
+            self.snapshot_tokens -= cost
+            slot.last_snapshot = time.monotonic()
+        if snapshot:
+            slot.want = False
         status = {"running": slot.running, "steps": slot.steps, "rate": slot.rate, "message": slot.message,
                   "acked": slot.acked, "built": slot.trainer is not None, "cpu_s": slot.cpu_s}
         self.send(("state", sid, status, snap, took))
@@ -165,7 +175,10 @@ class Worker:
             except Exception as err:
                 self.send(("answer", token, False, f"{type(err).__name__}: {err}"))
         slot.acked = max(slot.acked, seq)
-        slot.dirty = True
+        if kind not in ("want", "ask"):
+            slot.dirty = True  # the page waits for this answer: publish it at once
+        elif not slot.running:
+            slot.dirty = True  # a paused model: its picture costs one snapshot, now
         return True
 
     def problem(self, slot: Slot) -> str | None:
@@ -232,13 +245,23 @@ class Worker:
             if running:
                 sid = min(running)[1]
                 self.train_slice(sid, self.slots[sid])
-            now = time.perf_counter()
-            for sid, slot in list(self.slots.items()):
-                if slot.dirty or slot.want and slot.running or slot.running and now - slot.last_status > STATUS_EVERY_S:
-                    try:
-                        self.publish(sid, slot, snapshot=slot.want)
-                    except (OSError, ValueError):
-                        return
+            try:
+                self.publish_due()
+            except (OSError, ValueError):
+                return
+
+    def publish_due(self) -> None:
+        """Send what changed; snapshots within their share of the worker's time, the longest-waiting first.
+
+        A trainer that has just been built, stepped or changed (``dirty``) gets its snapshot at once: the page
+        is waiting for the answer to a click. A running trainer's next picture waits for the bucket."""
+        now, wall = time.perf_counter(), time.monotonic()
+        self.snapshot_tokens = min(0.05, self.snapshot_tokens + SNAPSHOT_SHARE * (wall - self._refilled))
+        self._refilled = wall
+        for sid, slot in sorted(self.slots.items(), key=lambda item: item[1].last_snapshot):
+            take = slot.want and (slot.dirty or self.snapshot_tokens > 0)
+            if slot.dirty or take or slot.running and now - slot.last_status > STATUS_EVERY_S:
+                self.publish(sid, slot, snapshot=take)
 
 
 def lowest_priority() -> str:
