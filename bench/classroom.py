@@ -3,6 +3,7 @@
     python bench/classroom.py --students 40                  # the class (GAN; --lab backprop / nexttoken)
     python bench/classroom.py --students 30 --scenario open  # 30 students open the Bayes page at once
     python bench/classroom.py --students 4 --seconds 20      # a quick check that everything works
+    python bench/classroom.py --students 4 --validate        # headless students against real Chromium ones
 
 The server runs pinned to core 0 (``taskset -c 0 streamlit run app.py``), so its training pool has one
 worker on that core; this script and its students run on core 1. Each student is ``tests.student.Student``:
@@ -162,18 +163,93 @@ def move_slider(student: Student, times: int = 10) -> list[float]:
     return out
 
 
+def server_cpu_per_student(port: int, server_pid: int, stats: Path, n: int, page: str, train_key: str,
+                           seconds: float, chromium: bool) -> tuple[float, float]:
+    """N students (headless, or real Chromium tabs) open ``page`` and train; the server's own CPU (its workers
+    not counted) per student (cores) and per live redraw (CPU seconds) over ``seconds``."""
+    if chromium:
+        from tests import browser as harness
+
+        with harness.browser() as b:
+            tabs = []
+            for _ in range(n):
+                tab = b.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+                tab.goto(f"http://127.0.0.1:{port}/{page}", timeout=300_000)
+                tab.locator(f".st-key-{train_key.replace('.', '-')} button").first.wait_for(timeout=300_000)
+                tabs.append(tab)
+            for tab in tabs:
+                tab.locator(f".st-key-{train_key.replace('.', '-')} button").first.click()
+            wait_until(lambda: pool_stats(stats)["live"] >= n, 120)
+            time.sleep(5)  # the class settles: the same wait as the headless run
+            before, t0, draws = cpu_split(server_pid)["server"], time.perf_counter(), pool_stats(stats)["draws"]
+            time.sleep(seconds)  # measuring another process's CPU over a window
+            used = (cpu_split(server_pid)["server"] - before) / (time.perf_counter() - t0)
+            rate = (pool_stats(stats)["draws"] - draws) / (time.perf_counter() - t0) / n
+            for tab in tabs:
+                tab.context.close()
+    else:
+        students = [Student(port) for _ in range(n)]
+        for st in students:
+            st.open(page, timeout=300)
+        for st in students:
+            st.click(train_key)
+        wait_until(lambda: pool_stats(stats)["live"] >= n, 120)
+        time.sleep(5)
+        before, t0, draws = cpu_split(server_pid)["server"], time.perf_counter(), pool_stats(stats)["draws"]
+        time.sleep(seconds)
+        used = (cpu_split(server_pid)["server"] - before) / (time.perf_counter() - t0)
+        rate = (pool_stats(stats)["draws"] - draws) / (time.perf_counter() - t0) / n
+        for st in students:
+            st.close()
+    wait_until(lambda: pool_stats(stats)["trainers"] == 0, 90)  # released before the next phase
+    print(f"{'Chromium' if chromium else 'headless'}: server {used:.3f} cores for {n} students, "
+          f"{rate:.2f} live redraws per student per second, {used / n / max(rate, 1e-9) * 1000:.1f} ms per redraw")
+    return used / n, used / n / max(rate, 1e-9)
+
+
+def validate(args: argparse.Namespace, page: str, train_key: str) -> None:
+    """The same class once with headless students and once with real Chromium tabs: server CPU per student."""
+    stats = Path(tempfile.mkdtemp(prefix="classroom-")) / "pool.json"
+    port = free_port()
+    server = start(port, stats)
+    try:
+        warm = Student(port)
+        warm.open(page)
+        warm.close()
+        wait_until(lambda: pool_stats(stats)["trainers"] == 0, 120)
+        headless = server_cpu_per_student(port, server.pid, stats, args.students, page, train_key, args.seconds,
+                                          chromium=False)
+        real = server_cpu_per_student(port, server.pid, stats, args.students, page, train_key, args.seconds,
+                                      chromium=True)
+    finally:
+        for p in reversed(tree(server.pid)):
+            try:
+                p.kill()
+            except psutil.Error:
+                pass
+    print(f"students={args.students} headless_server_cores_per_student={headless[0]:.4f} "
+          f"chromium_server_cores_per_student={real[0]:.4f} headless_over_chromium={headless[0] / real[0]:.2f} "
+          f"headless_ms_per_redraw={headless[1] * 1000:.1f} chromium_ms_per_redraw={real[1] * 1000:.1f} "
+          f"per_redraw_ratio={headless[1] / real[1]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--lab", choices=sorted(LABS), default="gan")
     parser.add_argument("--scenario", choices=("train", "open"), default="train")
     parser.add_argument("--seconds", type=float, default=40.0, help="the training window that is measured")
+    parser.add_argument("--validate", action="store_true",
+                        help="compare the server's CPU per student with headless and with real Chromium students")
     args = parser.parse_args()
     try:
         os.sched_setaffinity(0, {1})
     except OSError:
         pass
     page, train_key = LABS[args.lab]
+    if args.validate:
+        validate(args, page, train_key)
+        return
     n = args.students
     stats = Path(tempfile.mkdtemp(prefix="classroom-")) / "pool.json"
 

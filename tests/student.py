@@ -17,6 +17,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.sync.client import connect
 
+CACHE_SIZE = 500
+"""Cached messages a tab keeps (the front end keeps those of its recent runs)."""
 
 class Student:
     """One browser tab's worth of Streamlit session, driven from Python."""
@@ -40,6 +42,7 @@ class Student:
         self.closed = False
         self._timers: dict[str, threading.Timer] = {}
         self._armed: set[str] = set()
+        self.cache: dict[str, ForwardMsg] = {}  # cacheable messages by hash (the front end's message cache)
         self._touched: set[tuple] = set()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -50,6 +53,18 @@ class Student:
             for raw in self.ws:
                 msg = ForwardMsg()
                 msg.ParseFromString(raw)
+                if msg.WhichOneof("type") == "ref_hash":  # a message this tab has: the server sent its hash only
+                    cached = self.cache.get(msg.ref_hash)
+                    if cached is None:
+                        continue
+                    full = ForwardMsg()
+                    full.CopyFrom(cached)
+                    full.metadata.CopyFrom(msg.metadata)
+                    msg = full
+                elif msg.metadata.cacheable and msg.hash:
+                    self.cache[msg.hash] = msg
+                    while len(self.cache) > CACHE_SIZE:
+                        self.cache.pop(next(iter(self.cache)))
                 self._handle(msg)
         except Exception:  # noqa: BLE001 - a closed socket ends the reader
             pass
@@ -138,6 +153,7 @@ class Student:
         cs.page_script_hash = "" if page_name else self.pages.get(self.page_name, "")
         cs.fragment_id = fragment_id
         cs.is_auto_rerun = auto
+        cs.cached_message_hashes.extend(list(self.cache))  # as the front end does: what it need not be sent again
         with self.lock:
             states = [s for s in self.widget_states.values() if not s.HasField("trigger_value")]
             for s in states:

@@ -207,6 +207,8 @@ class Pool:
         """Smoothed server CPU seconds one live redraw costs (measured by the page)."""
         self.server_load = 0.0
         """Smoothed CPU this server process uses (cores; every thread: pages, redraws, sending), while training."""
+        self.draws = 0
+        """Live draws so far, all sessions (for the benchmark: redraws per second)."""
         self.stretch = 1.0
         """How much longer than its own interval a live page waits between redraws (1 alone, more under load)."""
         threading.Thread(target=self._monitor, name="training-monitor", daemon=True).start()
@@ -461,7 +463,7 @@ class Pool:
             return {"workers": [w.pid for w in self.workers if w.alive], "trainers": self.placed_count(),
                     "queued": len(self.queue), "slots": len(self.slots),
                     "priorities": [w.priority for w in self.workers], "live": self.live_count(),
-                    "redraw_cost_s": round(self.redraw_cost_s, 4), "server_load": round(self.server_load, 3),
+                    "redraw_cost_s": round(self.redraw_cost_s, 4), "server_load": round(self.server_load, 3), "draws": self.draws,
                     "stretch": round(self.stretch, 2)}
 
 
@@ -626,6 +628,7 @@ class TrainerHandle:
         """The page drew this handle's snapshot: it is open; publish the next one."""
         slot = self._slot
         slot.last_drawn = time.monotonic()
+        self.pool.draws += 1
         if self.running or not self.fresh:  # a paused model's fresh snapshot is its picture until something changes
             self.pool.command(slot, "want")
 
