@@ -308,6 +308,7 @@ def main() -> None:
             print(f"{args.lab} page open: p50 {statistics.median(lab_opens):.2f} s, p95 {p95(lab_opens):.2f} s; "
                   f"Bayes page open while they train: {', '.join(f'{t:.2f}' for t in opens)} s; "
                   f"slider → posterior p50 {statistics.median(slider):.2f} s, p95 {p95(slider):.2f} s")
+            print("steps/s of each student, slowest first: " + ", ".join(f"{r:.1f}" for r in sorted(rates)))
             print(f"steps/s per student: min {min(rates):.1f}, median {statistics.median(rates):.1f}, "
                   f"sum {sum(rates):.1f}; USS {uss:.0f} MB; pool {pool_stats(stats)}")
 

@@ -374,8 +374,8 @@ class Pool:
                 slot.changed.notify_all()
 
     # -- redraw budget --------------------------------------------------------------------------------
-    def live_count(self, within_s: float = 3.0) -> int:
-        """Sessions drawing a running trainer now."""
+    def live_count(self, within_s: float = 10.0) -> int:
+        """Sessions drawing a running trainer now (drawn within ``within_s``: a loaded page draws every 8 s)."""
         now = time.monotonic()
         with self.lock:
             return sum(1 for s in self.slots.values()
