@@ -309,6 +309,16 @@ def main() -> None:
                   f"Bayes page open while they train: {', '.join(f'{t:.2f}' for t in opens)} s; "
                   f"slider → posterior p50 {statistics.median(slider):.2f} s, p95 {p95(slider):.2f} s")
             print("steps/s of each student, slowest first: " + ", ".join(f"{r:.1f}" for r in sorted(rates)))
+            for s, r in zip(students, rates, strict=False):
+                if r == 0:  # say what such a page shows
+                    try:
+                        label = s.widget(train_key)[1].label
+                    except KeyError:
+                        label = "no Train button"
+                    notes = [getattr(e, e.WhichOneof("type")).body[:90] for e in s.elements.values()
+                             if e.WhichOneof("type") in ("alert", "text", "markdown")][:4]
+                    print(f"  a student at 0 steps/s: button {label!r}, Step {s.metric('Step')!r}, runs "
+                          f"{s.runs_finished}, fragments {s.fragments}, {notes}")
             print(f"steps/s per student: min {min(rates):.1f}, median {statistics.median(rates):.1f}, "
                   f"sum {sum(rates):.1f}; USS {uss:.0f} MB; pool {pool_stats(stats)}")
 

@@ -296,7 +296,9 @@ def live_buttons(handle: Any, prefix: str, on_reset: Callable[[], None]) -> None
     a click that lands during a live tick reaches its callback twice (in the tick and in the page run
     it asks for), and a toggle run twice would undo itself. The commands are queued: a click returns at once.
     """
-    drawn_running = handle.running
+    if not handle.fresh:
+        handle.wait(0.5)  # the worker's answer to the click first, briefly, so the buttons show where it is
+    drawn_running = handle.shown_running = handle.running
 
     def train_or_pause() -> None:
         if not _in_live_tick():
@@ -342,6 +344,8 @@ def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) ->
     if not handle.fresh:
         handle.wait(0.5)  # just after a click: the worker's answer, briefly (a busy worker: the fragment polls)
     was_running = handle.running
+    if handle.shown_running not in (None, was_running) and handle.settled:
+        st.rerun()  # it stopped (or started) between the buttons and here: draw the buttons again
     waiting = not handle.settled or handle.queue_position is not None
 
     def paced() -> None:

@@ -505,6 +505,8 @@ class TrainerHandle:
                  pool: Pool | None = None) -> None:
         self.pool = pool or get_pool()
         self._slot = self.pool.open(factory, args, session_id, lab)
+        self.shown_running: bool | None = None
+        """Whether the page's buttons, as last drawn, said training (set by ``ui.live_buttons``)."""
         self._finalizer = weakref.finalize(self, self.pool.release, self._slot.sid, forget=True)
 
     # -- state ------------------------------------------------------------------------------------------
