@@ -84,6 +84,15 @@ def start(port: int, stats: Path) -> subprocess.Popen:
     raise RuntimeError(f"server not healthy; log in {log.name}")
 
 
+def stop(server: subprocess.Popen) -> None:
+    """End the server and its training workers."""
+    for p in reversed(tree(server.pid)):
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+
+
 def pool_stats(stats: Path) -> dict:
     try:
         return json.loads(stats.read_text())
@@ -222,11 +231,7 @@ def validate(args: argparse.Namespace, page: str, train_key: str) -> None:
         real = server_cpu_per_student(port, server.pid, stats, args.students, page, train_key, args.seconds,
                                       chromium=True)
     finally:
-        for p in reversed(tree(server.pid)):
-            try:
-                p.kill()
-            except psutil.Error:
-                pass
+        stop(server)
     print(f"students={args.students} headless_server_cores_per_student={headless[0]:.4f} "
           f"chromium_server_cores_per_student={real[0]:.4f} headless_over_chromium={headless[0] / real[0]:.2f} "
           f"headless_ms_per_redraw={headless[1] * 1000:.1f} chromium_ms_per_redraw={real[1] * 1000:.1f} "
@@ -332,11 +337,7 @@ def main() -> None:
         trainers = left_over["trainers"] + left_over["queued"]
         print(f"{time.perf_counter() - closed:.0f} s after the last tab closed: {after:.0f} MB USS, pool {left_over}")
     finally:
-        for p in reversed(tree(server.pid)):
-            try:
-                p.kill()
-            except psutil.Error:
-                pass
+        stop(server)
 
     ratio = sum(rates) / bare if args.scenario == "train" else float("nan")
     print(f"students={n} page_open_p95_s={p95(opens):.2f} slider_p95_s={p95(slider):.2f} "
