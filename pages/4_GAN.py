@@ -40,8 +40,7 @@ st.session_state.setdefault("gan.built_drawing", drawing)
 runner = ui.trainer("gan.runner", gan.build_trainer, *trainer_args(), lab="GAN")
 digits = ui.trainer("gan.digits.runner", gan.digits_trainer, st.session_state["gan.digits.loss"], lab="GAN digits")
 now = settings()
-sent_to, sent = st.session_state.get("gan.sent", (None, None))
-built = sent if sent_to == runner.generation else runner.args[0]  # the settings the trainer has now
+built = runner.had("update", runner.args[0])  # the settings the trainer has now
 if gan.needs_rebuild(built, now):
     runner.replace(gan.build_trainer, *trainer_args(now))
     st.session_state["gan.rebuilt"] = (f"Changed {', '.join(gan.changed_fields(built, now))}: that needs new "
@@ -51,11 +50,9 @@ else:
         st.session_state.pop("gan.rebuilt", None)  # said once; the new model has trained since
     if st.session_state["gan.built_drawing"] != drawing:
         runner.replace(gan.build_trainer, *trainer_args(now))  # a new drawing is a new data set
-    elif built != now:
-        runner.send("update", now)  # learning rates, batch size, D steps, loss: at once
+runner.keep("update", now, runner.args[0])  # learning rates, batch size, D steps, loss: at once
 if "gan.rebuilt" in st.session_state:
     st.info(st.session_state["gan.rebuilt"])
-st.session_state["gan.sent"] = (runner.generation, now)
 st.session_state["gan.built_drawing"] = drawing
 
 st.markdown("Two networks play a game. The **discriminator** D is a *discriminative* model, a classifier for "

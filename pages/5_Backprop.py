@@ -69,10 +69,7 @@ if (built_data, built_net.architecture()) != (data_settings, net_settings.archit
     runner.replace(mr.build_trainer, data_settings, net_settings)  # new data or architecture: new random weights
     if was_running:
         runner.start()
-sent_to, sent_lr = S.get("backprop.sent_lr", (None, None))
-if (sent_lr if sent_to == runner.generation else runner.args[1].lr) != net_settings.lr:
-    runner.send("set_lr", net_settings.lr)  # η can change under a running optimiser
-S["backprop.sent_lr"] = (runner.generation, net_settings.lr)
+runner.keep("set_lr", net_settings.lr, runner.args[1].lr)  # η can change under a running optimiser
 with controls:  # Reset: the same seeded start, with the settings of the moment
     ui.live_buttons(runner, "backprop", lambda: runner.replace(mr.build_trainer, *read_settings()))
 

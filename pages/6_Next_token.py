@@ -109,9 +109,7 @@ if len(prompt.ids) > config.block_size:
 read = prompt.words[-config.block_size:]
 choice = ui.attention_choice("nexttoken.att", config.n_layer, config.n_head, read) if prompt.ids else None
 view = View(tuple(int(i) for i in prompt.ids), choice)
-if st.session_state.get("nexttoken.sent_view") != (runner.generation, view):
-    runner.send("set_view", view)  # the worker computes the bars, heatmaps and written-out attention for it
-st.session_state["nexttoken.sent_view"] = (runner.generation, view)
+runner.keep("set_view", view)  # the worker computes the bars, heatmaps and written-out attention for it
 ui.live_buttons(runner, "nexttoken", lambda: runner.replace(tiny_gpt.build_trainer, job))
 if runner.message:
     st.error(runner.message)

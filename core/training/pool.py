@@ -505,6 +505,8 @@ class TrainerHandle:
                  pool: Pool | None = None) -> None:
         self.pool = pool or get_pool()
         self._slot = self.pool.open(factory, args, session_id, lab)
+        self._live: dict[str, tuple[int, Any]] = {}
+        """Live settings sent with ``keep``: name -> (the trainer's generation, the value)."""
         self.shown_running: bool | None = None
         """Whether the page's buttons, as last drawn, said training (set by ``ui.live_buttons``)."""
         self._finalizer = weakref.finalize(self, self.pool.release, self._slot.sid, forget=True)
@@ -625,6 +627,18 @@ class TrainerHandle:
         computed in the worker between steps; TimeoutError after ``timeout``. For tests and tools: a page draws
         the published snapshot instead, and never waits for a worker like this."""
         return self.pool.ask(self._slot, what, args, timeout)
+
+    def had(self, name: str, built: Any = None) -> Any:
+        """The value the trainer has now for the live setting ``name``: the last one ``keep`` sent to this trainer,
+        else ``built`` (what it was built with: a Reset, new settings or a lost worker build a new trainer)."""
+        generation, value = self._live.get(name, (None, None))
+        return value if generation == self.generation else built
+
+    def keep(self, name: str, value: Any, built: Any = None) -> None:
+        """Send ``trainer.name(value)`` unless the trainer has ``value`` already (see ``had``)."""
+        if self.had(name, built) != value:
+            self.send(name, value)
+        self._live[name] = (self.generation, value)
 
     def drawn(self) -> None:
         """The page drew this handle's snapshot: it is open; publish the next one."""
