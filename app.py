@@ -12,6 +12,7 @@ from core.home import (
     make_home_data,
     sample_joint,
 )
+from core.style import get_style
 
 ui.page("Generative vs discriminative models", "🧭",
         "Two ways to learn from labelled data: model how the data is made, or only where the classes split.")
@@ -25,17 +26,18 @@ def home_models():
 
 
 @st.cache_data(max_entries=32)
-def generative_view(sample_seed: int) -> str:
+def generative_view(sample_seed: int, projector: bool = False) -> str:
     """The generative model's picture with 40 points sampled under this seed (the same for everyone; the
-    last 32 seeds kept, ~50 kB each)."""
+    last 32 seeds and modes kept, ~50 kB each)."""
     X, y, generative, _ = home_models()
-    return generative_html(X, y, generative, sample_joint(generative, 40, np.random.default_rng(sample_seed)))
+    return generative_html(X, y, generative, sample_joint(generative, 40, np.random.default_rng(sample_seed)),
+                           get_style(projector))
 
 
 @st.cache_data
-def discriminative_view() -> str:
+def discriminative_view(projector: bool = False) -> str:
     X, y, _, discriminative = home_models()
-    return discriminative_html(X, y, discriminative)
+    return discriminative_html(X, y, discriminative, get_style(projector))
 
 
 left, right = st.columns(2)
@@ -54,11 +56,11 @@ if st.button("🎲 Sample again", key="home.sample", help="Draw new points from 
 
 left, right = st.columns(2)
 with left:
-    st.html(generative_view(st.session_state["home.sample_seed"]))
+    st.html(generative_view(st.session_state["home.sample_seed"], ui.projector_mode()))
     st.markdown("One Gaussian per class, P(x | y), drawn as rings; the **stars are new points the model "
                 "made up** by sampling y from P(y) and then x from P(x | y). Press *Sample again* for more.")
 with right:
-    st.html(discriminative_view())
+    st.html(discriminative_view(ui.projector_mode()))
     st.markdown("Logistic regression only learns **P(y = 1 | x)** (the colour) and the line where it is ½; "
                 "it has no P(x), so it can tell the classes apart but cannot make a single new point.")
 

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.bayes import RAIN_LABELS, UMBRELLA_LABELS, day_counts
-from core.style import CLASS_COLORS, HIGHLIGHT, base_layout
+from core.style import CLASS_COLORS, HIGHLIGHT, KEEP_MARKER_SIZE, base_layout
 
 RAIN_COLOR = CLASS_COLORS[0]
 DRY_COLOR = CLASS_COLORS[1]
@@ -79,5 +79,5 @@ def icon_grid_figure(joint: np.ndarray, days: int = 100) -> go.Figure:
     fig.update_xaxes(visible=False, range=[-0.7, cols - 0.3])
     fig.update_yaxes(visible=False, range=[-(days // cols) + 0.3, 0.7], scaleanchor="x")
     fig = base_layout(fig, height=400)
-    fig.update_layout(legend=dict(orientation="v", x=1.02, y=1.0, yanchor="top"))
+    fig.update_layout(legend=dict(orientation="v", x=1.02, y=1.0, yanchor="top"), meta={KEEP_MARKER_SIZE: True})
     return fig

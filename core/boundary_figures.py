@@ -32,11 +32,14 @@ from core.style import (
     CLASS_COLORS,
     DENSITY_LEVELS,
     NEUTRAL,
+    NORMAL,
     POINT_OUTLINE,
     SAMPLE_OUTLINE,
+    Style,
     darker,
     light_prob_colorscale,
     mix_white,
+    scales,
 )
 
 CLICK_PARAM = "click"
@@ -52,9 +55,10 @@ CURVE_COLORS = ("#3b6fd4", "#e8762c", "#2f9e5a", "#9c4fd6", "#d6336c", "#8a6d3b"
                 "#b8860b", "#6610f2", "#20c997", "#343a40")
 
 
-def class_shades(n_classes: int, n: int = 256) -> np.ndarray:
+def class_shades(n_classes: int, n: int = 256, style: Style = NORMAL) -> np.ndarray:
     """(K, n, 3) float RGB: for class k, n shades from near-white (unsure) to class k's colour (certain)."""
-    return np.stack([raster.lookup_table([[0.0, mix_white(CLASS_COLORS[k], 0.08)], [1.0, mix_white(CLASS_COLORS[k], 0.6)]], n)
+    colors = style.class_colors
+    return np.stack([raster.lookup_table([[0.0, mix_white(colors[k], 0.08)], [1.0, mix_white(colors[k], 0.6)]], n)
                      for k in range(n_classes)]).astype(np.float32)
 
 
@@ -116,57 +120,60 @@ def data_chart(data: Dataset, grid: Grid, *, height: int = 380) -> dict[str, Any
 
 def panel_picture(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,
                   samples: tuple[np.ndarray, np.ndarray] | None = None,
-                  canvas: raster.Canvas | None = None) -> tuple[np.ndarray, list[str]]:
+                  canvas: raster.Canvas | None = None, style: Style = NORMAL) -> tuple[np.ndarray, list[str]]:
     """The panel as one picture (uint8 RGB) and the names of what is drawn on it, bottom to top.
 
     P(y | x) as colour, the decision boundary in black, for generative models each class's P(x | y) as
     rings and the sampled points as stars; train ● and test ✕ on top (core.raster explains the drawing).
+    ``style`` gives the class colours and scales lines and markers (projector mode).
     """
     canvas = canvas or raster.Canvas(grid.x_range, grid.y_range)
+    colors = style.class_colors
+    _, lw, mk = scales(style)
     shown: list[str] = []
     picture = np.full((canvas.height, canvas.width, 3), 255.0, dtype=np.float32)
     K = len(panel.classes)
     if panel.grid_proba is not None:
         P = np.stack([canvas.resample(panel.grid_proba[:, :, k]) for k in range(K)], axis=-1)
         if K == 2:
-            picture = raster.colorize(P[..., 1], raster.lookup_table(light_prob_colorscale()))
+            picture = raster.colorize(P[..., 1], raster.lookup_table(light_prob_colorscale(style=style)))
             shown.append("P(y=1|x)")
         else:
             code = class_confidence(P)  # the winning class k and how sure, in one number k + c
             k_best = np.floor(code).astype(int)
-            shades = class_shades(K)
+            shades = class_shades(K, style=style)
             picture = shades[k_best, np.rint((code - k_best) * (shades.shape[1] - 1)).astype(int)]
             shown.append("argmax P(y|x)")
         # The boundary: where class k's P ties with the best other class (for two classes: P1 − P0 = 0).
         margins = [P[..., 1] - P[..., 0]] if K == 2 else [P[..., k] - np.delete(P, k, axis=-1).max(axis=-1) for k in range(K)]
-        cover = np.max([raster.line_coverage(m, [0.0], BOUNDARY_WIDTH) for m in margins], axis=0)
+        cover = np.max([raster.line_coverage(m, [0.0], BOUNDARY_WIDTH * lw) for m in margins], axis=0)
         picture = raster.paint(picture, cover, BOUNDARY_COLOR)
         shown.append("boundary")
     if contours and panel.grid_log_density is not None:
         for k in range(K):
             logd = panel.grid_log_density[:, :, k].astype(float)
             dens = canvas.resample(np.exp(logd - logd.max()))  # relative density, peak 1
-            picture = raster.paint(picture, raster.line_coverage(dens, DENSITY_LEVELS, DENSITY_WIDTH),
-                                   darker(CLASS_COLORS[k]))
+            picture = raster.paint(picture, raster.line_coverage(dens, DENSITY_LEVELS, DENSITY_WIDTH * lw),
+                                   darker(colors[k]))
             shown.append(f"P(x|y={k})")
     groups: list[raster.Markers] = []
     for X, y, kind in ((data.X_train, data.y_train, "train"), (data.X_test, data.y_test, "test")):
         for k in np.unique(y.astype(int)):
             pts = canvas.to_pixels(X[y == k])
-            groups.append(raster.Markers(pts, "circle", CLASS_COLORS[k], 8, POINT_OUTLINE, 1.2) if kind == "train"
-                          else raster.Markers(pts, "cross", CLASS_COLORS[k], 8, line_width=2.0))
+            groups.append(raster.Markers(pts, "circle", colors[k], 8 * mk, POINT_OUTLINE, 1.2 * lw) if kind == "train"
+                          else raster.Markers(pts, "cross", colors[k], 8 * mk, line_width=2.0 * lw))
             shown.append(f"{kind} y={data.class_names[k]}")
     if samples is not None and len(samples[1]):
         Xs, ys_ = samples
         for k in np.unique(ys_.astype(int)):
-            groups.append(raster.Markers(canvas.to_pixels(Xs[ys_ == k]), "star", CLASS_COLORS[k], 15,
-                                         SAMPLE_OUTLINE, 1.2))
+            groups.append(raster.Markers(canvas.to_pixels(Xs[ys_ == k]), "star", colors[k], 15 * mk,
+                                         SAMPLE_OUTLINE, 1.2 * lw))
             shown.append(f"sampled y={k}")
     return raster.draw_markers(picture, groups), shown
 
 
 def panel_html(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,
-              samples: tuple[np.ndarray, np.ndarray] | None = None) -> str:
+              samples: tuple[np.ndarray, np.ndarray] | None = None, style: Style = NORMAL) -> str:
     """The panel picture (``panel_picture``) inside x and y axes over the grid's ranges, shared by every panel,
     as HTML for ``st.html``: the browser only decodes a JPEG, no chart library lays it out.
 
@@ -174,10 +181,10 @@ def panel_html(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True
     ``sampled y=1``, ...; class names come from a CSV and may hold any character).
     """
     canvas = raster.Canvas(grid.x_range, grid.y_range)
-    picture, shown = panel_picture(panel, data, grid, contours=contours, samples=samples, canvas=canvas)
+    picture, shown = panel_picture(panel, data, grid, contours=contours, samples=samples, canvas=canvas, style=style)
     kind = "generative" if panel.generative else "discriminative"
     return raster.html_axes(canvas, raster.jpeg_data_uri(picture), label=f"{panel.name} ({kind}): P(y | x) over x₁, x₂",
-                            model=panel.name, layers=json.dumps(shown))
+                            font_scale=scales(style)[0], model=panel.name, layers=json.dumps(shown))
 
 
 _PICTURES = Memo(96)
@@ -185,29 +192,30 @@ _PICTURES = Memo(96)
 
 
 def cached_panel_html(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,
-                     samples: tuple[np.ndarray, np.ndarray] | None = None) -> str:
+                     samples: tuple[np.ndarray, np.ndarray] | None = None, style: Style = NORMAL) -> str:
     """``panel_html``, remembered for as long as the same fitted panel object is alive.
 
     Fitted panels come from core.classifiers' cache, keyed by the data, the model and its settings, so the
     same panel object means the same data and the same fit (a new prior makes a new panel object).
     """
-    return _PICTURES(_picture_key(contours, samples),
-                     lambda: panel_html(panel, data, grid, contours=contours, samples=samples), owner=panel)
+    return _PICTURES(_picture_key(contours, samples, style),
+                     lambda: panel_html(panel, data, grid, contours=contours, samples=samples, style=style), owner=panel)
 
 
-def _picture_key(contours: bool, samples: tuple[np.ndarray, np.ndarray] | None) -> tuple:
+def _picture_key(contours: bool, samples: tuple[np.ndarray, np.ndarray] | None, style: Style = NORMAL) -> tuple:
     drawn = None if samples is None else hashlib.sha1(np.ascontiguousarray(samples[0]).tobytes()
                                                       + np.ascontiguousarray(samples[1]).tobytes()).hexdigest()
-    return (contours, drawn)
+    return (contours, drawn, style.name)
 
 
-def panel_card(name: str, generative: bool, picture: str = "", lines: Sequence[str] = ()) -> str:
+def panel_card(name: str, generative: bool, picture: str = "", lines: Sequence[str] = (),
+               style: Style = NORMAL) -> str:
     """A whole panel as one block of HTML (for ``st.html``): the model's name and family, its picture in
     its axes, and caption lines under it (each ``data-line``). One element instead of a heading, a
     picture and captions: when a model's setting changes the browser re-renders only this block, and
     Streamlit's Markdown elements are the slowest part of that."""
     family = "generative" if generative else "discriminative"
-    captions = "".join(f'<div data-line style="font-size:14px;color:{raster.LABEL_COLOR};margin-top:4px">'
+    captions = "".join(f'<div data-line style="font-size:{14 * scales(style)[0]:.0f}px;color:{raster.LABEL_COLOR};margin-top:4px">'
                        f"{html.escape(line)}</div>" for line in lines)
     return (f'<div style="font-weight:600;margin-bottom:4px">{html.escape(name)} · '
             f'<em style="font-weight:400">{family}</em></div>{picture}{captions}')
@@ -219,18 +227,18 @@ DRAW_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="panel-pictu
 
 def cached_panel_htmls(panels: Sequence[Panel], data: Dataset, grid: Grid, *, contours: bool = True,
                        samples: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
-                       parallel: bool = True) -> list[str]:
+                       parallel: bool = True, style: Style = NORMAL) -> list[str]:
     """``cached_panel_html`` for several panels (``samples[i]`` for ``panels[i]``), the ones not remembered
     drawn on ``DRAW_THREADS``: numpy and Pillow let go of the interpreter lock for most of a picture, so
     two threads draw six pictures in about half the time."""
     samples = list(samples) if samples is not None else [None] * len(panels)
 
     def one(i: int) -> str:
-        return cached_panel_html(panels[i], data, grid, contours=contours, samples=samples[i])
+        return cached_panel_html(panels[i], data, grid, contours=contours, samples=samples[i], style=style)
     if not parallel:
         return [one(i) for i in range(len(panels))]
     return map_uncached(DRAW_THREADS, range(len(panels)), one,
-                        cached=lambda i: _PICTURES.has(_picture_key(contours, samples[i]), owner=panels[i]))
+                        cached=lambda i: _PICTURES.has(_picture_key(contours, samples[i], style), owner=panels[i]))
 
 
 def learning_curve_chart(sizes: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndarray]],

@@ -19,12 +19,14 @@ import numpy as np
 from core import raster
 from core.style import (
     BOUNDARY_COLOR,
-    CLASS_COLORS,
     DENSITY_LEVELS,
+    NORMAL,
     POINT_OUTLINE,
     SAMPLE_OUTLINE,
+    Style,
     light_prob_colorscale,
     mix_white,
+    scales,
 )
 
 
@@ -141,32 +143,35 @@ def canvas_for(xs: np.ndarray, ys: np.ndarray, width: int = 440) -> raster.Canva
 
 
 def generative_picture(X: np.ndarray, y: np.ndarray, model: GaussianClasses,
-                       samples: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, raster.Canvas]:
+                       samples: tuple[np.ndarray, np.ndarray], style: Style = NORMAL) -> tuple[np.ndarray, raster.Canvas]:
     """Each class's P(x | y) as rings in its colour, the training data faint, the sampled points as stars:
-    a uint8 RGB picture (core.raster draws it) and the canvas it covers."""
+    a uint8 RGB picture (core.raster draws it) and the canvas it covers, in ``style``'s colours and sizes."""
+    colors, (_, lw, mk) = style.class_colors, scales(style)
     xs, ys, pts = grid(X)
     canvas = canvas_for(xs, ys)
     picture = np.full((canvas.height, canvas.width, 3), 255.0, dtype=np.float32)
     for k in range(len(model.classes_)):
         dens = class_density(model, pts, k).reshape(len(ys), len(xs))
-        rings = raster.line_coverage(canvas.resample(dens / dens.max()), DENSITY_LEVELS, 2.0)
-        picture = raster.paint(picture, rings, CLASS_COLORS[k])
-    groups = [raster.Markers(canvas.to_pixels(X[y == cls]), "circle", mix_white(CLASS_COLORS[k], 0.35), 6)
+        rings = raster.line_coverage(canvas.resample(dens / dens.max()), DENSITY_LEVELS, 2.0 * lw)
+        picture = raster.paint(picture, rings, colors[k])
+    groups = [raster.Markers(canvas.to_pixels(X[y == cls]), "circle", mix_white(colors[k], 0.35), 6 * mk)
               for k, cls in enumerate(model.classes_)]
-    groups += [raster.Markers(canvas.to_pixels(samples[0][samples[1] == cls]), "star", CLASS_COLORS[k], 15,
-                              SAMPLE_OUTLINE, 1.2) for k, cls in enumerate(model.classes_)]
+    groups += [raster.Markers(canvas.to_pixels(samples[0][samples[1] == cls]), "star", colors[k], 15 * mk,
+                              SAMPLE_OUTLINE, 1.2 * lw) for k, cls in enumerate(model.classes_)]
     return raster.draw_markers(picture, groups), canvas
 
 
-def discriminative_picture(X: np.ndarray, y: np.ndarray, model: Logistic) -> tuple[np.ndarray, raster.Canvas]:
+def discriminative_picture(X: np.ndarray, y: np.ndarray, model: Logistic,
+                           style: Style = NORMAL) -> tuple[np.ndarray, raster.Canvas]:
     """P(y = 1 | x) as colour, the decision boundary P = ½ in black, the data on top: a uint8 RGB picture
-    and the canvas it covers."""
+    and the canvas it covers, in ``style``'s colours and sizes."""
+    colors, (_, lw, mk) = style.class_colors, scales(style)
     xs, ys, pts = grid(X)
     canvas = canvas_for(xs, ys)
     P = canvas.resample(model.predict_proba(pts)[:, 1].reshape(len(ys), len(xs)))
-    picture = raster.colorize(P, raster.lookup_table(light_prob_colorscale()))
-    picture = raster.paint(picture, raster.line_coverage(P, [0.5], 3.0), BOUNDARY_COLOR)
-    groups = [raster.Markers(canvas.to_pixels(X[y == cls]), "circle", CLASS_COLORS[k], 8, POINT_OUTLINE, 1.2)
+    picture = raster.colorize(P, raster.lookup_table(light_prob_colorscale(style=style)))
+    picture = raster.paint(picture, raster.line_coverage(P, [0.5], 3.0 * lw), BOUNDARY_COLOR)
+    groups = [raster.Markers(canvas.to_pixels(X[y == cls]), "circle", colors[k], 8 * mk, POINT_OUTLINE, 1.2 * lw)
               for k, cls in enumerate(np.unique(y))]
     return raster.draw_markers(picture, groups), canvas
 
@@ -177,34 +182,37 @@ def _key(symbol: str, colors: list[str], text: str) -> str:
     return f'<span style="margin-right:14px;white-space:nowrap">{marks} {html.escape(text)}</span>'
 
 
-def _figure(picture: np.ndarray, canvas: raster.Canvas, label: str, keys: list[str], kind: str) -> str:
+def _figure(picture: np.ndarray, canvas: raster.Canvas, label: str, keys: list[str], kind: str,
+            style: Style = NORMAL) -> str:
     """The picture in its axes (x₁ across, x₂ up) with a legend line above it: one HTML block for st.html."""
-    legend = f'<div style="font-size:14px;line-height:1.6;margin-bottom:6px">{" ".join(keys)}</div>'
-    axes = raster.html_axes(canvas, raster.jpeg_data_uri(picture), label=label, max_width=canvas.width + 54,
-                            x_title="x₁", y_title="x₂", figure=kind)
+    s = scales(style)[0]
+    legend = f'<div style="font-size:{14 * s:.0f}px;line-height:1.6;margin-bottom:6px">{" ".join(keys)}</div>'
+    axes = raster.html_axes(canvas, raster.jpeg_data_uri(picture), label=label, max_width=round(canvas.width + 54 * s),
+                            x_title="x₁", y_title="x₂", font_scale=s, figure=kind)
     return legend + axes
 
 
 def generative_html(X: np.ndarray, y: np.ndarray, model: GaussianClasses,
-                    samples: tuple[np.ndarray, np.ndarray]) -> str:
+                    samples: tuple[np.ndarray, np.ndarray], style: Style = NORMAL) -> str:
     """``generative_picture`` with its legend, as HTML."""
-    picture, canvas = generative_picture(X, y, model, samples)
-    colors = [CLASS_COLORS[k] for k in range(len(model.classes_))]
+    picture, canvas = generative_picture(X, y, model, samples, style)
+    colors = [style.class_colors[k] for k in range(len(model.classes_))]
     keys = [_key("◎", colors, "P(x | y), y = " + ", ".join(str(c) for c in model.classes_)),
             _key("●", [mix_white(c, 0.35) for c in colors], "data"), _key("★", colors, "sampled from the model")]
     return _figure(picture, canvas, "The generative model: P(x | y) rings, the data, and points sampled from it",
-                   keys, "generative")
+                   keys, "generative", style)
 
 
-def discriminative_html(X: np.ndarray, y: np.ndarray, model: Logistic) -> str:
+def discriminative_html(X: np.ndarray, y: np.ndarray, model: Logistic, style: Style = NORMAL) -> str:
     """``discriminative_picture`` with its legend (a colour bar for P(y = 1 | x)), as HTML."""
-    picture, canvas = discriminative_picture(X, y, model)
-    stops = ", ".join(color for _, color in light_prob_colorscale())
+    picture, canvas = discriminative_picture(X, y, model, style)
+    stops = ", ".join(color for _, color in light_prob_colorscale(style=style))
     bar = ('<span style="margin-right:14px;white-space:nowrap">P(y=1 | x): 0 <span style="display:inline-block;'
            f'width:90px;height:10px;vertical-align:middle;background:linear-gradient(to right, {stops});'
            f'outline:1px solid {raster.FRAME_COLOR}"></span> 1</span>')
     classes = np.unique(y)
     keys = [bar, _key("━", [BOUNDARY_COLOR], "boundary P = ½"),
-            _key("●", [CLASS_COLORS[k] for k in range(len(classes))], "data, y = " + ", ".join(str(c) for c in classes))]
+            _key("●", [style.class_colors[k] for k in range(len(classes))],
+                 "data, y = " + ", ".join(str(c) for c in classes))]
     return _figure(picture, canvas, "The discriminative model: P(y = 1 | x) as colour, its boundary, and the data",
-                   keys, "discriminative")
+                   keys, "discriminative", style)

@@ -231,36 +231,38 @@ LABEL_COLOR = "#5c6370"
 
 
 def html_axes(canvas: Canvas, source: str, *, label: str = "", max_width: int = 460, x_title: str = "",
-              y_title: str = "", **data: str) -> str:
+              y_title: str = "", font_scale: float = 1.0, **data: str) -> str:
     """The picture ``source`` (a data URI) covering ``canvas``'s ranges, framed, with ticked x and y axes: one
     block of HTML (for ``st.html``) that scales with its column while the tick labels keep their size.
 
     Positions are percentages of the picture, so a tick sits at its value whatever the width on screen.
     ``label`` is the accessible name; ``x_title`` and ``y_title``, if given, name the axes (below the x
-    ticks, left of the y ticks); ``data`` become ``data-*`` attributes (what the picture shows).
+    ticks, left of the y ticks); ``data`` become ``data-*`` attributes (what the picture shows). ``font_scale``
+    enlarges the text and the room it takes (projector mode).
     """
+    s = font_scale
     (x0, x1), (y0, y1) = canvas.x_range, canvas.y_range
     parts = []
     xs = nice_ticks(x0, x1)
     for v, text in zip(xs, tick_labels(xs), strict=True):
         at = f"left:{100 * (v - x0) / (x1 - x0):.3f}%;top:100%"
         parts.append(f'<span style="position:absolute;{at};height:4px;border-left:1px solid {AXIS_COLOR}"></span>'
-                     f'<span style="position:absolute;{at};transform:translate(-50%,6px)">{text}</span>')
+                     f'<span style="position:absolute;{at};transform:translate(-50%,{6 * s:.0f}px)">{text}</span>')
     ys = nice_ticks(y0, y1)
     for v, text in zip(ys, tick_labels(ys), strict=True):
         at = f"top:{100 * (y1 - v) / (y1 - y0):.3f}%;right:100%"
         parts.append(f'<span style="position:absolute;{at};width:4px;border-top:1px solid {AXIS_COLOR}"></span>'
-                     f'<span style="position:absolute;{at};transform:translate(-6px,-50%)">{text}</span>')
+                     f'<span style="position:absolute;{at};transform:translate({-6 * s:.0f}px,-50%)">{text}</span>')
     if x_title:
-        parts.append(f'<span data-axis="x" style="position:absolute;left:50%;top:100%;font-size:14px;'
-                     f'transform:translate(-50%,22px)">{html.escape(x_title)}</span>')
+        parts.append(f'<span data-axis="x" style="position:absolute;left:50%;top:100%;font-size:{14 * s:.0f}px;'
+                     f'transform:translate(-50%,{22 * s:.0f}px)">{html.escape(x_title)}</span>')
     if y_title:
-        parts.append(f'<span data-axis="y" style="position:absolute;top:50%;right:100%;font-size:14px;'
-                     f'transform:translate(-34px,-50%)">{html.escape(y_title)}</span>')
-    padding = f"0 0 {42 if x_title else 22}px {54 if y_title else 34}px"
+        parts.append(f'<span data-axis="y" style="position:absolute;top:50%;right:100%;font-size:{14 * s:.0f}px;'
+                     f'transform:translate({-34 * s:.0f}px,-50%)">{html.escape(y_title)}</span>')
+    padding = f"0 0 {(42 if x_title else 22) * s:.0f}px {(54 if y_title else 34) * s:.0f}px"
     attributes = "".join(f' data-{k.replace("_", "-")}="{html.escape(v)}"' for k, v in data.items())
     return (f'<div role="img" aria-label="{html.escape(label)}"{attributes} style="padding:{padding};'
-            f'max-width:{max_width}px;font-size:12px;line-height:1;color:{LABEL_COLOR};white-space:nowrap">'
+            f'max-width:{max_width}px;font-size:{12 * s:.0f}px;line-height:1;color:{LABEL_COLOR};white-space:nowrap">'
             f'<div style="position:relative;outline:1px solid {FRAME_COLOR}">'
             f'<img src="{html.escape(source)}" alt="" style="display:block;width:100%;aspect-ratio:{canvas.width}/{canvas.height}">'
             f'{"".join(parts)}</div></div>')

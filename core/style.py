@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from core.raster import rgb
 
@@ -13,9 +16,11 @@ if TYPE_CHECKING:  # only base_layout's type hints need Plotly; the colour helpe
 CLASS_COLORS: tuple[str, ...] = ("#3b6fd4", "#e8762c", "#2f9e5a", "#9c4fd6")
 """Class 0, 1, 2, 3 (class 0 blue, class 1 orange on every page)."""
 
-REAL_COLOR = "#2f9e5a"
-FAKE_COLOR = "#9c4fd6"
-"""Real data (green) and generated / fake data (purple)."""
+REAL_COLOR = "#2f9e5b"
+FAKE_COLOR = "#9c4fd7"
+"""Real data (green) and generated / fake data (purple). One unit of blue away from class 2's and class 3's
+colours on purpose: ``recolor`` tells a colour's role by its exact value, and the projector style gives
+real and fake data other colours than classes 2 and 3."""
 
 NEUTRAL = "#8a94a6"
 HIGHLIGHT = "#d6336c"
@@ -43,10 +48,11 @@ def darker(color: str, t: float = 0.65) -> str:
     return "rgb({:.0f},{:.0f},{:.0f})".format(*(t * rgb(color)))
 
 
-def light_prob_colorscale(strength: float = 0.6) -> list[list]:
-    """PROB_COLORSCALE paled towards white, so points and lines drawn over it stay readable."""
-    return [[pos, mix_white(color, strength) if color.startswith("#") and pos != 0.5 else color]
-            for pos, color in PROB_COLORSCALE]
+def light_prob_colorscale(strength: float = 0.6, style: Style | None = None) -> list[list]:
+    """PROB_COLORSCALE (in ``style``'s class colours) paled towards white, so points and lines drawn over it
+    stay readable."""
+    return [[pos, mix_white(recolor(color, style) if style else color, strength)
+             if color.startswith("#") and pos != 0.5 else color] for pos, color in PROB_COLORSCALE]
 
 
 def base_layout(fig: go.Figure, *, height: int = 380, title: str | None = None,
@@ -88,10 +94,12 @@ NORMAL = Style("normal", CLASS_COLORS, REAL_COLOR, FAKE_COLOR, font_size=12, tit
                marker_size=7, page_font_scale=1.0)
 PROJECTOR = Style(
     "projector",
-    # Okabe & Ito (2008) blue, orange, bluish green; Tol (2012) wine for a third class (passes the test below)
-    ("#0072B2", "#E69F00", "#882255", "#009E73"),
-    real_color="#009E73", fake_color="#D55E00",
-    font_size=20, title_size=24, line_width=4, marker_size=12, page_font_scale=1.35,
+    # Okabe & Ito (2008) blue, orange, vermillion and bluish green, Tol (2012) wine. Bluish green fails the test
+    # below against the blue (ΔE 17 under tritanopia), so class 2 is wine; real data stay green and fake data
+    # purple-ish (wine), so the pages' words ("green dots are real") stay true.
+    ("#0072B2", "#E69F00", "#882255", "#D55E00"),
+    real_color="#009E73", fake_color="#882255",
+    font_size=20, title_size=24, line_width=4, marker_size=12, page_font_scale=1.25,
 )
 """Readable at 1280×720 from the back of a room: larger text, thicker lines, larger markers."""
 
@@ -114,3 +122,170 @@ def color_of(style: Style, attr: str) -> str:
     if attr.startswith("class_colors["):
         return style.class_colors[int(attr[len("class_colors["):-1])]
     return getattr(style, attr)
+
+
+# --------------------------------------------------------------------------------------------------
+# Restyling a finished figure for a style: figure builders draw in NORMAL; the page restyles a copy
+# --------------------------------------------------------------------------------------------------
+def scales(style: Style) -> tuple[float, float, float]:
+    """(text, line, marker) size of ``style`` relative to NORMAL's."""
+    return (style.font_size / NORMAL.font_size, style.line_width / NORMAL.line_width,
+            style.marker_size / NORMAL.marker_size)
+
+
+def palette_map(style: Style) -> dict[str, str]:
+    """NORMAL's palette colour (lower-case hex) → the same role's colour in ``style``."""
+    pairs = list(zip(NORMAL.class_colors, style.class_colors, strict=True))
+    pairs += [(NORMAL.real_color, style.real_color), (NORMAL.fake_color, style.fake_color)]
+    out: dict[str, str] = {}
+    for a, b in pairs:
+        if out.setdefault(a.lower(), b) != b:
+            raise ValueError(f"{a} has two roles with different colours in {style.name}")
+    return out
+
+
+_RGB = re.compile(r"^rgb\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*\)$")
+
+
+def recolor(color: object, style: Style) -> object:
+    """A colour of NORMAL's palette as the same role's colour in ``style``: the palette colours themselves
+    (hex) and their blends towards white or black (``mix_white``, ``darker``, written as rgb()). Anything
+    else (other colours, text, numbers) comes back unchanged."""
+    if not isinstance(color, str) or style is NORMAL:
+        return color
+    if color.startswith("#"):
+        return palette_map(style).get(color.lower(), color)
+    m = _RGB.match(color)
+    if m is None:
+        return color
+    c = np.array([float(v) for v in m.groups()])
+    for normal, mapped in palette_map(style).items():
+        p = rgb(normal)
+        k = int(np.argmax(np.abs(p - 255)))  # the channel that says most about a blend with white
+        t = (c[k] - 255) / (p[k] - 255)
+        if 0 <= t <= 1 and np.all(np.abs(255 + t * (p - 255) - c) <= 1.0):
+            return mix_white(mapped, t)
+        k = int(np.argmax(p))
+        t = c[k] / p[k] if p[k] else -1
+        if 0 <= t <= 1 and np.all(np.abs(t * p - c) <= 1.0):
+            return darker(mapped, t)
+    return color
+
+
+KEEP_MARKER_SIZE = "keep_marker_size"
+"""``fig.layout.meta[KEEP_MARKER_SIZE] = True``: markers that tile the plot (the 100-days grid) are not enlarged."""
+PROJECTOR_HEIGHT = 1.25
+"""A restyled Plotly figure is this much taller than its normal self."""
+_FONT_KEYS = ("font", "tickfont", "titlefont", "title_font", "textfont", "insidetextfont", "outsidetextfont")
+
+
+def _restyle_plotly_node(node: object, style: Style, parent: str = "", keep_markers: bool = False,
+                         frozen: bool = False) -> object:
+    text, line, marker = (1.0, 1.0, 1.0) if frozen else scales(style)
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                if k == "size" and parent in _FONT_KEYS:
+                    v = v * text
+                elif k == "size" and parent == "marker":
+                    v = v * marker
+                elif (k == "width" and parent == "line") or k == "arrowwidth":
+                    v = v * line
+                elif parent == "margin":
+                    v = v * text
+                out[k] = v
+            elif k == "size" and parent == "marker" and isinstance(v, (list, tuple, np.ndarray)):
+                out[k] = [s * marker for s in v]
+            else:
+                out[k] = _restyle_plotly_node(v, style, k, keep_markers, frozen or (keep_markers and k == "marker"))
+        return out
+    if isinstance(node, (list, tuple)):
+        return [_restyle_plotly_node(v, style, parent, keep_markers, frozen) for v in node]
+    return recolor(node, style)
+
+
+def restyle_plotly(fig: go.Figure, style: Style) -> go.Figure:
+    """A copy of ``fig`` in ``style``: its palette colours swapped by role, its text, lines and markers
+    scaled (explicit sizes times the style's ratios to NORMAL, unset ones set to the style's own), and the
+    default text size raised. A figure whose markers are laid out as a grid (``layout.meta`` with
+    ``KEEP_MARKER_SIZE``) keeps their size. ``fig`` itself is not changed (it may be a cached figure)."""
+    import plotly.graph_objects as go
+
+    if style is NORMAL:
+        return fig
+    meta = fig.layout.meta
+    d = _restyle_plotly_node(fig.to_plotly_json(), style,
+                             keep_markers=isinstance(meta, dict) and bool(meta.get(KEEP_MARKER_SIZE)))
+    layout = d.setdefault("layout", {})
+    layout.setdefault("font", {}).setdefault("size", style.font_size)
+    title = layout.get("title")
+    if isinstance(title, dict) and "font" not in title:
+        title["font"] = {"size": style.title_size}
+    if "height" in layout:  # the larger text needs room: legends and axis titles below a plot grow with it
+        layout["height"] = round(layout["height"] * PROJECTOR_HEIGHT)
+    for note in layout.get("annotations", []):  # subplot titles (16 px) and labels: as large as the text, no more
+        font = note.setdefault("font", {})
+        font["size"] = min(font.get("size", style.font_size), style.font_size)
+    for trace in d.get("data", []):
+        if trace.get("type", "scatter") in ("scatter", "scattergl"):
+            mode = trace.get("mode", "lines+markers")
+            if "lines" in mode:
+                trace.setdefault("line", {}).setdefault("width", style.line_width)
+            if "markers" in mode:
+                trace.setdefault("marker", {}).setdefault("size", style.marker_size)
+    out = go.Figure(d, skip_invalid=False)
+    return out
+
+
+_VEGA_FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize")
+
+
+def _restyle_vega_node(node: object, style: Style, parent: str = "") -> object:
+    text, line, marker = scales(style)
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and parent != "datasets":
+                if k in _VEGA_FONT_KEYS:
+                    v = v * text
+                elif k == "size" and parent == "mark":
+                    v = v * marker ** 2  # a Vega-Lite mark's size is its area
+                elif k == "strokeWidth":
+                    v = v * line
+                out[k] = v
+            else:
+                out[k] = _restyle_vega_node(v, style, k)
+        return out
+    if isinstance(node, list):
+        return [_restyle_vega_node(v, style, parent) for v in node]
+    return recolor(node, style)
+
+
+def restyle_vega(spec: dict, style: Style) -> dict:
+    """A copy of the Vega-Lite ``spec`` in ``style``: palette colours swapped by role, explicit mark sizes,
+    stroke widths and font sizes scaled, and a ``config`` with the style's text, line and point sizes for
+    everything left at Vega-Lite's defaults. Datasets (Arrow tables, records) are passed through."""
+    if style is NORMAL:
+        return spec
+    _, line, marker = scales(style)
+    out = _restyle_vega_node({k: v for k, v in spec.items() if k != "datasets"}, style)
+    if "datasets" in spec:
+        out["datasets"] = spec["datasets"]
+    f, t = style.font_size, style.title_size
+    config = {
+        "axis": {"labelFontSize": f, "titleFontSize": f, "tickWidth": line, "domainWidth": line},
+        "legend": {"labelFontSize": f, "titleFontSize": f, "symbolSize": 100 * marker ** 2, "symbolStrokeWidth": 2 * line},
+        "header": {"labelFontSize": f, "titleFontSize": t},
+        "title": {"fontSize": t},
+        "text": {"fontSize": f},
+        "line": {"strokeWidth": 2 * line},
+        "rule": {"strokeWidth": line},
+        "point": {"size": 30 * marker ** 2, "strokeWidth": 2 * line},
+        "circle": {"size": 30 * marker ** 2},
+    }
+    for group, values in config.items():
+        out.setdefault("config", {}).setdefault(group, {})
+        for k, v in values.items():
+            out["config"][group].setdefault(k, v)
+    return out

@@ -496,13 +496,24 @@ def projector_switch() -> bool:
     if on:
         if st.query_params.get(PROJECTOR_KEY) != "1":
             st.query_params[PROJECTOR_KEY] = "1"
-        scale = get_style(True).page_font_scale
-        st.html(f"<style>html {{font-size: {scale * 100:.0f}%;}} "
-                f"[data-testid=stMarkdownContainer] p, [data-testid=stMarkdownContainer] li "
-                f"{{font-size: {scale:.2f}rem;}}</style>")
+        st.html(projector_css(get_style(True).page_font_scale))
     elif PROJECTOR_KEY in st.query_params:
         del st.query_params[PROJECTOR_KEY]
     return on
+
+
+def projector_css(scale: float) -> str:
+    """The page CSS of projector mode. Streamlit sizes its text in rem, so the root font size scales all of
+    the page's text, widgets and spacing at once; the sidebar is zoomed back to about its normal size (its
+    navigation stays whole and the main area keeps the width), the main area uses the full width with less
+    padding above, and metric labels wrap instead of being cut short with an ellipsis."""
+    return (f"<style>html {{font-size: {scale * 100:.0f}%;}}"
+            f" [data-testid=stSidebar] {{zoom: {1 / scale:.3f};}}"
+            " [data-testid=stMainBlockContainer] {max-width: 100%; padding-top: 2.5rem;"
+            " padding-left: 2rem; padding-right: 2rem;}"
+            " [data-testid=stMetricLabel], [data-testid=stMetricLabel] * {white-space: normal !important;"
+            " overflow: visible !important; text-overflow: clip !important; height: auto !important;}"
+            "</style>")
 
 
 def figure_style() -> Any:
@@ -510,3 +521,18 @@ def figure_style() -> Any:
     from core.style import get_style
 
     return get_style(projector_mode())
+
+
+def plotly_chart(where: Any, fig: Any, **kwargs: Any) -> Any:
+    """``where.plotly_chart(fig)`` (``where`` is ``st`` or a container) in this session's style: in projector
+    mode a restyled copy (``core.style.restyle_plotly``), else ``fig`` as it is."""
+    from core.style import restyle_plotly
+
+    return where.plotly_chart(restyle_plotly(fig, figure_style()), **kwargs)
+
+
+def vega_lite_chart(where: Any, spec: dict, **kwargs: Any) -> Any:
+    """``where.vega_lite_chart(spec)`` in this session's style (``core.style.restyle_vega``)."""
+    from core.style import restyle_vega
+
+    return where.vega_lite_chart(spec=restyle_vega(spec, figure_style()), **kwargs)

@@ -69,7 +69,7 @@ settings = bd.data_settings(ss)
 data = bd.lab_data(settings, ss.get("boundary.csv_points"), ss["boundary.added"])
 grid = clf.Grid(*ds.bounds(data.X_all))
 with data_col:
-    st.vega_lite_chart(spec=bf.data_chart(data, grid), key=data_plot_key(), on_select=add_clicked,
+    ui.vega_lite_chart(st, bf.data_chart(data, grid), key=data_plot_key(), on_select=add_clicked,
                        selection_mode=bf.CLICK_PARAM, width="stretch")
     c = st.columns([2, 1, 1])
     c[0].radio("Class of the points you click", (0, 1, 2), key="boundary.click_class", horizontal=True,
@@ -106,14 +106,16 @@ def show_panel(name: str, data: ds.Dataset, grid: clf.Grid, prior) -> None:
     """One model's panel, one HTML block: its picture (P(y | x), boundary, points, contours, samples) and scores."""
     (panel,) = bd.panels(ss, data, grid, prior, names=[name])
     if panel.error:
-        st.html(bf.panel_card(name, panel.generative))
+        st.html(bf.panel_card(name, panel.generative, style=ui.figure_style()))
         st.warning(panel.error)
         return
     lines = [bd.score_line(panel.scores)]
     if ss[bd.SAMPLE.key] and not panel.generative:
         lines.append(f"Cannot sample: {clf.WHY_NO_SAMPLES[name]}")
-    picture = bf.cached_panel_htmls([panel], data, grid, contours=ss[bd.CONTOURS.key], samples=[bd.samples_of(panel, ss)])
-    st.html(bf.panel_card(name, panel.generative, picture[0], lines))
+    style = ui.figure_style()
+    picture = bf.cached_panel_htmls([panel], data, grid, contours=ss[bd.CONTOURS.key], samples=[bd.samples_of(panel, ss)],
+                                    style=style)
+    st.html(bf.panel_card(name, panel.generative, picture[0], lines, style=style))
 
 
 @st.fragment(key=bd.RESULTS_FRAGMENT)
@@ -164,7 +166,7 @@ def show_curves(progress: bd.lc.CurvesProgress) -> None:
     if progress.result is None:
         return
     result, summary = progress.result, progress.result.summary()
-    st.vega_lite_chart(spec=bf.learning_curve_chart(result.sizes, summary), key="boundary.lc_plot", width="stretch")
+    ui.vega_lite_chart(st, bf.learning_curve_chart(result.sizes, summary), key="boundary.lc_plot", width="stretch")
     if not progress.finished:
         return
     st.caption(bd.curve_leaders(result.sizes, summary))
@@ -273,7 +275,8 @@ def models() -> None:
     elif not panels:
         st.warning("The training data needs points of at least two classes before any model can be fitted.")
     fitted = [p for p in panels if not p.error]  # drawn here on the shared pools; each panel then finds its own
-    bf.cached_panel_htmls(fitted, data, grid, contours=ss[bd.CONTOURS.key], samples=[bd.samples_of(p, ss) for p in fitted])
+    bf.cached_panel_htmls(fitted, data, grid, contours=ss[bd.CONTOURS.key], samples=[bd.samples_of(p, ss) for p in fitted],
+                          style=ui.figure_style())
     for row in range(0, len(panels), 3):
         for col, panel in zip(st.columns(3), panels[row:row + 3], strict=False):
             with col:

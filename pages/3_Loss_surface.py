@@ -45,7 +45,7 @@ def per_example() -> None:
     left.latex(rf"\tfrac{{dL}}{{d\hat y}}\Big|_{{y=0}} = \tfrac{{1}}{{1-\hat y}} = {1 / (1 - y_hat):.2f}")
     left.latex(rf"\tfrac12(1-\hat y)^2 = {float(losses.squared_error(1, y_hat)):.3f},\quad"
                rf"\tfrac12\hat y^2 = {float(losses.squared_error(0, y_hat)):.3f}")
-    right.plotly_chart(loss_figures.per_example_figure(y_hat), width="stretch", key="loss.per_example_fig")
+    ui.plotly_chart(right, loss_figures.per_example_figure(y_hat), width="stretch", key="loss.per_example_fig")
     ui.write_url(["loss.y_hat"])
 
 
@@ -114,11 +114,11 @@ def walk(was_playing: bool) -> None:
     if flat:
         (st.success if flat[0] == "success" else st.warning)(flat[1])
     left, right = st.columns(2)
-    left.plotly_chart(loss_figures.contour_figure(surfaces[objective], path, pos, minimum=minima[objective],
+    ui.plotly_chart(left, loss_figures.contour_figure(surfaces[objective], path, pos, minimum=minima[objective],
                                                   z_title=f"mean {objective}", click_grid=9,
                                                   background=contour_background(name, l2, objective)),
                       width="stretch", key="loss.contour", on_select=pick_start, selection_mode="points")
-    right.plotly_chart(loss_figures.data_figure(data, w, bias), width="stretch", key="loss.data_fig")
+    ui.plotly_chart(right, loss_figures.data_figure(data, w, bias), width="stretch", key="loss.data_fig")
     how = "GD" if S["loss.optimizer"] == "GD" else f"{S['loss.optimizer']} rescales and accumulates the gradient"
     st.latex(rf"(w, b) \leftarrow (w, b) - \eta\,\nabla L = ({w:.2f},\ {bias:.2f}) - {S['loss.lr']:g}"
              rf" \times ({gw:.3f},\ {gb:.3f})\quad\text{{({how})}}")
@@ -126,7 +126,7 @@ def walk(was_playing: bool) -> None:
     shown = S["loss.surface_pos"] = S.get("loss.surface_pos", pos) if S["loss.playing"] else pos
     for col, obj in zip(st.columns(2), descent.OBJECTIVES, strict=True):
         col.markdown(f"**Mean {obj} as a surface**" + (f" with the path to step {min(shown, n)}" if obj == objective else ""))
-        col.plotly_chart(loss_figures.surface_figure(surfaces[obj], path if obj == objective else None, shown,
+        ui.plotly_chart(col, loss_figures.surface_figure(surfaces[obj], path if obj == objective else None, shown,
                                                      minimum=minima[obj], z_title=f"mean {obj}"),
                          width="stretch", key=f"loss.surface_{obj}")
     ui.write_url(DESCENT_KEYS)
@@ -141,7 +141,7 @@ def gan() -> None:
     left.metric("Minimax: gradient to G", ui.fmt(float(mm)), help="∂/∂a ln(1 − σ(a)) = −D(G(z)), a = D's logit.")
     left.metric("Non-saturating: gradient to G", ui.fmt(float(ns)), help="∂/∂a (−ln σ(a)) = −(1 − D(G(z))).")
     left.metric("L_D at equilibrium (D = ½)", f"{losses.EQUILIBRIUM_D_LOSS:.3f}", help="−ln ½ − ln ½ = ln 4.")
-    right.plotly_chart(loss_figures.gan_losses_figure(S["loss.gan_d"]), width="stretch", key="loss.gan_fig")
+    ui.plotly_chart(right, loss_figures.gan_losses_figure(S["loss.gan_d"]), width="stretch", key="loss.gan_fig")
     ui.write_url(["loss.gan_d"])
 
 

@@ -92,7 +92,7 @@ with plane:
         c = st.columns([3, 1])
         c[0].radio("Brush", T.BRUSHES, key="gan.brush", horizontal=True, help="What one click adds.")
         c[1].button("Clear drawing", key="gan.clear", on_click=load, args=({"gan.drawn": []},))
-        st.plotly_chart(fig.canvas_figure(np.array(st.session_state["gan.drawn"])), key="gan.canvas",
+        ui.plotly_chart(st, fig.canvas_figure(np.array(st.session_state["gan.drawn"])), key="gan.canvas",
                         on_select=on_click, selection_mode="points", width="stretch")
         st.caption(f"Click to draw the distribution G should learn ({len(st.session_state['gan.drawn'])} points).")
 
@@ -123,13 +123,13 @@ with plane:
         m[4].metric("Iterations / s", f"{runner.rate:.0f}")
         left, right = st.columns([3, 2])
         if target.dim == 2:
-            left.vega_lite_chart(spec=fig.plane_figure(view, target), key="gan.plane", width="content")
+            ui.vega_lite_chart(left, fig.plane_figure(view, target), key="gan.plane", width="content")
         else:
             density = metrics.density_1d(view.fake, view.grid_axis)
-            left.vega_lite_chart(spec=fig.line_figure(view, target, T.mixture_density_1d(view.grid_axis), density),
+            ui.vega_lite_chart(left, fig.line_figure(view, target, T.mixture_density_1d(view.grid_axis), density),
                                  key="gan.plane", width="stretch")
-        right.vega_lite_chart(spec=fig.losses_figure(view.history, view.loss), key="gan.losses", width="stretch")
-        right.vega_lite_chart(spec=fig.d_means_figure(view.history, view.loss), key="gan.dmeans", width="stretch")
+        ui.vega_lite_chart(right, fig.losses_figure(view.history, view.loss), key="gan.losses", width="stretch")
+        ui.vega_lite_chart(right, fig.d_means_figure(view.history, view.loss), key="gan.dmeans", width="stretch")
 
     ui.live_fragment(runner, draw_plane, every=0.2)
     snap = runner.snapshot
@@ -182,10 +182,10 @@ with digits_tab:
         m[2].metric("Mean D(fake)", ui.fmt(last[4], undefined="–"))
         c = st.columns(3)
         c[0].markdown("**Generated, y = 0** (the same z every frame)")
-        c[0].vega_lite_chart(spec=fig.digits_figure(view.fake[:36]), key="gan.digits.fake")
+        ui.vega_lite_chart(c[0], fig.digits_figure(view.fake[:36]), key="gan.digits.fake")
         c[1].markdown("**Real, y = 1**")
-        c[1].vega_lite_chart(spec=fig.digits_figure(view.real[:36]), key="gan.digits.real")
-        c[2].vega_lite_chart(spec=fig.losses_figure(view.history, view.loss), key="gan.digits.losses", width="stretch")
+        ui.vega_lite_chart(c[1], fig.digits_figure(view.real[:36]), key="gan.digits.real")
+        ui.vega_lite_chart(c[2], fig.losses_figure(view.history, view.loss), key="gan.digits.losses", width="stretch")
 
     ui.live_fragment(digits, draw_digits, every=0.3)
     ui.what_you_see("At first G's images are grey noise. Within a few hundred steps ink gathers into blobs, then "

@@ -70,7 +70,7 @@ st.header("2. The bigram model: count, then divide")
 bigram = Bigram().fit(text.ids, len(text.vocab))
 st.latex(rf"P(\text{{next}} = j \mid \text{{previous}} = i) = \frac{{c_{{ij}} + \alpha}}{{\sum_k c_{{ik}} + \alpha V}},"
          rf"\qquad \alpha = {bigram.alpha},\ V = {len(text.vocab)}")
-st.plotly_chart(figs.bigram_heatmap_figure(bigram.probs_, text.vocab), width="stretch", key="nexttoken.bigram")
+ui.plotly_chart(st, figs.bigram_heatmap_figure(bigram.probs_, text.vocab), width="stretch", key="nexttoken.bigram")
 ui.what_you_see("Each row is a probability distribution over the next token given the previous one, read off the "
                 "counts c_ij (add-α smoothing gives unseen pairs a little mass). The row for *hills* is the same "
                 "whichever noun came before it: a bigram cannot make the verb agree.")
@@ -133,20 +133,20 @@ def draw() -> None:
     m[3].metric("Tokens/s", f"{snap.tokens_per_second:,.0f}", help="Training throughput: tokens per second of training.")
     bars = st.columns(2)
     always = ("is", "are") if probe else ()
-    bars[0].vega_lite_chart(figs.next_token_bars_figure(
+    ui.vega_lite_chart(bars[0], figs.next_token_bars_figure(
         tempered(bigram.next_probs(prompt.ids), T, k), text.vocab, color=figs.BIGRAM_COLOR, always=always,
         title=f"Bigram: P(next | {text.vocab[prompt.ids[-1]] if prompt.ids else '∅'})"), key="nexttoken.bars_bigram")
-    bars[1].vega_lite_chart(figs.next_token_bars_figure(
+    ui.vega_lite_chart(bars[1], figs.next_token_bars_figure(
         None if snap.next_probs is None else tempered(snap.next_probs, T, k), text.vocab, color=figs.GPT_COLOR,
         always=always, title="Transformer: P(next | the whole prompt)"), key="nexttoken.bars_gpt")
     curves = st.columns(2)
-    curves[0].vega_lite_chart(figs.loss_curve_figure(snap.losses, len(text.vocab), snap.loss_steps), key="nexttoken.loss")
+    ui.vega_lite_chart(curves[0], figs.loss_curve_figure(snap.losses, len(text.vocab), snap.loss_steps), key="nexttoken.loss")
     if probe:
-        curves[1].vega_lite_chart(figs.agreement_curve_figure(snap.agreement_steps, snap.agreement_history),
+        ui.vega_lite_chart(curves[1], figs.agreement_curve_figure(snap.agreement_steps, snap.agreement_history),
                                   key="nexttoken.agreement_curve")
     st.markdown("**Attention** over the prompt: one heatmap per head (columns) and layer (rows)")
     if snap.attention:
-        st.vega_lite_chart(figs.attention_figure(snap.attention, prompt.words[-config.block_size:]),
+        ui.vega_lite_chart(st, figs.attention_figure(snap.attention, prompt.words[-config.block_size:]),
                            key="nexttoken.attention")
     if probe:
         with st.expander(f"The agreement test: {len(probe.contexts)} held-out contexts, P(is) and P(are)"):

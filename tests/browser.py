@@ -60,14 +60,14 @@ class Server:
         return psutil.Process(self.process.pid).memory_info().rss / 2**20
 
 
-def start_server(port: int | None = None, timeout: float = 60.0) -> Server:
-    """Launch the app headless on a free port and wait for /_stcore/health."""
+def start_server(port: int | None = None, timeout: float = 60.0, script: str = "app.py") -> Server:
+    """Launch the app (or another ``script``) headless on a free port and wait for /_stcore/health."""
     port = port or free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -152,11 +152,11 @@ def page_url(server: Server, page_file: str, query: str = "") -> str:
     return url + (f"?{query}" if query else "")
 
 
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot to docs/screenshots/<name>.png (used by the README)."""
+def screenshot(page, name: str, full_page: bool = False) -> Path:
+    """Save a screenshot (the viewport, or the whole page) to docs/screenshots/<name>.png (used by the README)."""
     out = ROOT / "docs" / "screenshots" / f"{name}.png"
     out.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(out), full_page=False)
+    page.screenshot(path=str(out), full_page=full_page)
     return out
 
 

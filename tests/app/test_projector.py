@@ -1,31 +1,108 @@
-"""Projector mode: the sidebar switch and ?projector=1 on every page."""
+"""Projector mode: the sidebar switch and ?projector=1 on every page, and every figure the page sends restyled.
+
+Each page's charts are read off what the server sends (Plotly and Vega-Lite specs, the HTML of server-drawn
+pictures): in projector mode no colour of the normal palette is left in any of them, their text is the
+projector size, and the pictures' axes are lettered larger; in normal mode the same pages send the normal
+palette and sizes (so the checks can fail).
+"""
+
+from __future__ import annotations
+
+import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import assert_clean, open_page
+from core import style
+from tests.app.conftest import assert_clean, open_page, run_until
 
-PAGES = ["app.py", "pages/1_Bayes_rule.py", "pages/2_Decision_boundaries.py", "pages/3_Loss_surface.py"]
+PAGES = {
+    "app.py": (),
+    "pages/1_Bayes_rule.py": (),
+    "pages/2_Decision_boundaries.py": (),
+    "pages/3_Loss_surface.py": (),
+    "pages/4_GAN.py": ("gan.runner",),
+    "pages/5_Backprop.py": ("backprop.runner",),
+    "pages/6_Next_token.py": ("nexttoken.runner",),
+    "pages/7_Lessons.py": (),
+}
+"""page → the trainers whose first snapshot its charts wait for."""
+NORMAL_PALETTE = {c.lower() for c in (*style.NORMAL.class_colors, style.NORMAL.real_color, style.NORMAL.fake_color)}
+PROJECTOR_CSS = "font-size: 125%"
 
 
-def _css(at: AppTest) -> str:
-    return " ".join(str(getattr(e, "proto", "")) for e in at.get("html"))
+def _elements(node, kind: str) -> list:
+    out = []
+    if getattr(node, "type", None) == kind:
+        out.append(node)
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            out += _elements(child, kind)
+    return out
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_url_parameter_turns_projector_mode_on(path):
-    at = open_page(path, {"projector": "1"})
+def figures(at: AppTest) -> dict[str, list]:
+    """The page's Plotly figures and Vega-Lite specs (as dicts) and its HTML blocks (as text)."""
+    return {
+        "plotly": [json.loads(e.proto.spec) for e in _elements(at._tree, "plotly_chart")],
+        "vega": [json.loads(e.proto.spec) for e in _elements(at._tree, "vega_lite_chart")],
+        "html": [e.proto.body for e in _elements(at._tree, "html")],
+    }
+
+
+def palette_left(spec: object) -> set[str]:
+    text = json.dumps(spec).lower()
+    return {c for c in NORMAL_PALETTE if c in text}
+
+
+def opened(path: str, projector: bool) -> AppTest:
+    at = open_page(path, {"projector": "1"} if projector else None)
+    keys = PAGES[path]  # a live page draws its charts once the pool has published the model's first snapshot
+    return run_until(at, lambda a: figures(a)["vega"], *keys) if keys else at
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_figure_is_restyled_in_projector_mode(path):
+    at = opened(path, projector=True)
     assert_clean(at)
     assert at.sidebar.toggle(key="projector.toggle").value is True
-    assert "font-size: 135%" in _css(at)
+    found = figures(at)
+    assert any(PROJECTOR_CSS in h for h in found["html"])
+    for fig in found["plotly"]:
+        assert fig["layout"]["font"]["size"] == style.PROJECTOR.font_size
+        assert not palette_left(fig), f"normal colours left in a Plotly figure: {palette_left(fig)}"
+    for spec in found["vega"]:
+        assert spec["config"]["axis"]["labelFontSize"] == style.PROJECTOR.font_size
+        assert not palette_left(spec), f"normal colours left in a Vega-Lite chart: {palette_left(spec)}"
+    pictures = [h for h in found["html"] if "data:image" in h]
+    for picture in pictures:  # server-drawn pictures: axes lettered at 12 px × (20 / 12)
+        assert "font-size:20px" in picture and "font-size:12px" not in picture
+    if path != "pages/7_Lessons.py":  # the lessons page is text, links and choices
+        assert found["plotly"] or found["vega"] or pictures, "no figure found on the page"
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_normal_mode_sends_the_normal_palette_and_sizes(path):
+    at = opened(path, projector=False)
+    assert_clean(at)
+    found = figures(at)
+    assert not any(PROJECTOR_CSS in h for h in found["html"])
+    for fig in found["plotly"]:
+        assert fig["layout"].get("font", {}).get("size") != style.PROJECTOR.font_size
+    for spec in found["vega"]:
+        assert "labelFontSize" not in spec.get("config", {}).get("axis", {})
+    if path != "pages/7_Lessons.py":
+        specs = found["plotly"] + found["vega"] + [h for h in found["html"] if "data:image" in h]
+        assert any(palette_left(s) for s in specs), "no normal palette colour on the page: the check proves nothing"
 
 
 def test_toggle_switches_mode_and_url():
     at = open_page("app.py")
     assert at.sidebar.toggle(key="projector.toggle").value is False
-    assert "font-size: 135%" not in _css(at)
+    assert not any(PROJECTOR_CSS in h for h in figures(at)["html"])
     at.sidebar.toggle(key="projector.toggle").set_value(True).run()
     assert at.query_params.get("projector") in ("1", ["1"])
-    assert "font-size: 135%" in _css(at)
+    assert any(PROJECTOR_CSS in h for h in figures(at)["html"])
     at.sidebar.toggle(key="projector.toggle").set_value(False).run()
     assert "projector" not in at.query_params

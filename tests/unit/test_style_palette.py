@@ -75,3 +75,79 @@ def test_base_layout_applies_projector_scale_to_plotly():
     assert fig.data[0].marker.size == style.PROJECTOR.marker_size
     plain = style.base_layout(go.Figure(go.Scatter(x=[0, 1], y=[0, 1])))
     assert plain.layout.font.size is None
+
+
+# ------------------------------------------------------------------------------------------------
+# Restyling a finished figure: colours by role, sizes by the style's ratios, the original untouched
+# ------------------------------------------------------------------------------------------------
+def test_every_colour_role_maps_to_one_projector_colour():
+    mapping = style.palette_map(style.PROJECTOR)  # raises if one normal colour had two roles
+    for k, c in enumerate(style.NORMAL.class_colors):
+        assert mapping[c.lower()] == style.PROJECTOR.class_colors[k]
+    assert mapping[style.REAL_COLOR.lower()] == style.PROJECTOR.real_color
+    assert mapping[style.FAKE_COLOR.lower()] == style.PROJECTOR.fake_color
+
+
+def test_recolor_maps_palette_colours_and_their_blends_and_leaves_the_rest():
+    P = style.PROJECTOR
+    assert style.recolor(style.CLASS_COLORS[1].upper(), P) == P.class_colors[1]
+    def channels(c: str) -> np.ndarray:
+        return np.array([float(v) for v in c[4:-1].split(",")])
+    # a blend is written in whole numbers, so the recovered t is within a rounding of the true one
+    for blended, expected in ((style.mix_white(style.CLASS_COLORS[0], 0.35), style.mix_white(P.class_colors[0], 0.35)),
+                              (style.darker(style.FAKE_COLOR), style.darker(P.fake_color))):
+        assert np.abs(channels(style.recolor(blended, P)) - channels(expected)).max() <= 1.5
+    for other in ("#111111", "rgb(10,200,30)", "white", "class 0", 3.5, None):
+        assert style.recolor(other, P) == other
+    assert style.recolor(style.CLASS_COLORS[0], style.NORMAL) == style.CLASS_COLORS[0]
+
+
+def test_restyle_plotly_scales_sizes_swaps_colours_and_keeps_the_original():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines+markers",
+                               line=dict(color=style.CLASS_COLORS[0], width=3), marker=dict(size=[5, 10])))
+    fig.add_trace(go.Scatter(x=[0], y=[1], mode="lines", line=dict(color=style.REAL_COLOR)))
+    fig.add_annotation(x=0, y=0, text="note", font=dict(size=12, color=style.CLASS_COLORS[1]))
+    fig.update_layout(height=300, margin=dict(l=10, t=20))
+    out = style.restyle_plotly(fig, style.PROJECTOR)
+    text, line, marker = style.scales(style.PROJECTOR)
+    assert (text, line, marker) == (20 / 12, 2.0, 12 / 7)
+    assert out.data[0].line.width == 3 * line and out.data[0].line.color == style.PROJECTOR.class_colors[0]
+    assert list(out.data[0].marker.size) == [5 * marker, 10 * marker]
+    assert out.data[1].line.width == style.PROJECTOR.line_width and out.data[1].line.color == style.PROJECTOR.real_color
+    assert out.layout.annotations[0].font.size == 12 * text and out.layout.annotations[0].font.color == "#E69F00"
+    assert out.layout.font.size == style.PROJECTOR.font_size
+    assert out.layout.height == round(300 * style.PROJECTOR_HEIGHT) and out.layout.margin.l == 10 * text
+    assert fig.data[0].line.width == 3 and fig.layout.font.size is None  # the (possibly cached) original
+    assert style.restyle_plotly(fig, style.NORMAL) is fig
+
+
+def test_restyle_vega_scales_marks_adds_config_and_passes_datasets_through():
+    data = object()  # an Arrow table in the app: passed through, never walked
+    spec = {"datasets": {"points": data}, "layer": [
+        {"mark": {"type": "circle", "size": 9, "color": style.FAKE_COLOR, "strokeWidth": 1}},
+        {"mark": "line", "encoding": {"color": {"scale": {"range": [style.REAL_COLOR, "#1c2333"]}}}},
+    ], "config": {"axis": {"labelFontSize": 11}}}
+    out = style.restyle_vega(spec, style.PROJECTOR)
+    _, line, marker = style.scales(style.PROJECTOR)
+    mark = out["layer"][0]["mark"]
+    assert mark["size"] == pytest.approx(9 * marker ** 2) and mark["strokeWidth"] == line
+    assert mark["color"] == style.PROJECTOR.fake_color
+    assert out["layer"][1]["encoding"]["color"]["scale"]["range"] == [style.PROJECTOR.real_color, "#1c2333"]
+    assert out["datasets"]["points"] is data
+    assert out["config"]["axis"]["labelFontSize"] == pytest.approx(11 * 20 / 12)  # its own, scaled, kept
+    assert out["config"]["legend"]["labelFontSize"] == style.PROJECTOR.font_size
+    assert spec["layer"][0]["mark"]["size"] == 9 and "legend" not in spec["config"]
+
+
+def test_a_grid_of_markers_keeps_its_marker_sizes_but_not_its_colours():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Scatter(x=[0], y=[0], mode="markers", marker=dict(size=22, color=style.CLASS_COLORS[0],
+                                                                       line=dict(width=2))))
+    fig.update_layout(meta={style.KEEP_MARKER_SIZE: True})
+    out = style.restyle_plotly(fig, style.PROJECTOR)
+    assert out.data[0].marker.size == 22 and out.data[0].marker.line.width == 2
+    assert out.data[0].marker.color == style.PROJECTOR.class_colors[0]
+    assert out.layout.font.size == style.PROJECTOR.font_size
