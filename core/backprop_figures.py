@@ -1,5 +1,6 @@
-"""Figures of the backprop lab: the live fit and loss curves (Vega-Lite), the tiny net's diagram and the
-comparison with scikit-learn's regressors (Plotly).
+"""Figures of the backprop lab: the live fit and loss curves, the tiny net's diagram and the comparison with
+scikit-learn's regressors, all Vega-Lite (the page loads no Plotly: its script alone holds a fresh page's
+first paint for a second or more).
 
 The live charts are Altair (Vega-Lite) so that Streamlit updates them in place several times a second;
 their axes are fixed by the data, not by the prediction, so only the data changes between ticks.
@@ -12,14 +13,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pyarrow as pa
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.linear_model import LinearRegression
 from sklearn.tree import DecisionTreeRegressor
 
 from core.regression_data import RegressionData, mse
-from core.style import CLASS_COLORS, HIGHLIGHT, NEUTRAL, base_layout
+from core.style import CLASS_COLORS, HIGHLIGHT, NEUTRAL
 from core.tiny_backprop import Forward, Gradients, TinyNet
 
 NET_COLOR = CLASS_COLORS[0]
@@ -162,54 +162,72 @@ def _hidden_y(h: int) -> np.ndarray:
     return np.linspace(1.0, -1.0, h) if h > 1 else np.zeros(1)
 
 
-def network_figure(net: TinyNet, f: Forward, grads: Gradients | None = None, *, height: int = 420) -> go.Figure:
-    """x → hidden units → ŷ → L with the forward values on the nodes; with ``grads``, ∂L/∂θ on every weight.
+def network_parts(net: TinyNet, f: Forward, grads: Gradients | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The diagram's edges (x0, y0, x1, y1, colour, width, label) and nodes (x, y, colour, text), as tables.
 
     After the backward pass an edge's colour is the sign of its gradient (orange +, blue −) and its
     width its size: gradient descent moves each weight against that sign.
     """
     H = net.hidden
     ys = _hidden_y(H)
-    fig = go.Figure()
     top = max(abs(float(np.max(np.abs(grads.w)))), abs(float(np.max(np.abs(grads.v))))) if grads else 1.0
+    edges = []
 
-    def edge(x0: float, y0: float, x1: float, y1: float, grad: float | None, label: str, at: float) -> None:
+    def edge(x0: float, y0: float, x1: float, y1: float, grad: float | None, label: str) -> None:
         color = NEUTRAL if grad is None else (CLASS_COLORS[1] if grad > 0 else CLASS_COLORS[0])
         width = 2.0 if grad is None else 1.5 + 7.0 * abs(grad) / (top + 1e-12)
-        fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", line=dict(color=color, width=width),
-                                 hoverinfo="skip", showlegend=False))
-        fig.add_annotation(x=x0 + at * (x1 - x0), y=y0 + at * (y1 - y0), text=label, showarrow=False,
-                           font=dict(size=13, color=DATA_COLOR), bgcolor="rgba(255,255,255,0.85)")
+        edges.append({"x0": x0, "y0": y0, "x1": x1, "y1": y1, "xm": (x0 + x1) / 2, "ym": (y0 + y1) / 2,
+                      "color": color, "width": width, "label": label})
 
     for j in range(H):
         sub = str(j + 1).translate(SUB)
         g_w = None if grads is None else float(grads.w[j])
         g_v = None if grads is None else float(grads.v[j])
-        edge(0, 0, 1, ys[j], g_w, f"w{sub} = {net.w[j]:.3f}" + ("" if g_w is None else f"<br><b>∂L/∂w{sub} = {g_w:.4f}</b>"), 0.5)
-        edge(1, ys[j], 2, 0, g_v, f"v{sub} = {net.v[j]:.3f}" + ("" if g_v is None else f"<br><b>∂L/∂v{sub} = {g_v:.4f}</b>"), 0.5)
-    edge(2, 0, 2.8, 0, None, "", 0.5)
+        edge(0, 0, 1, ys[j], g_w, f"w{sub} = {net.w[j]:.3f}" + ("" if g_w is None else f"\n∂L/∂w{sub} = {g_w:.4f}"))
+        edge(1, ys[j], 2, 0, g_v, f"v{sub} = {net.v[j]:.3f}" + ("" if g_v is None else f"\n∂L/∂v{sub} = {g_v:.4f}"))
+    edge(2, 0, 2.8, 0, None, "")
 
-    nodes_x = [0.0, *[1.0] * H, 2.0, 2.8]
-    nodes_y = [0.0, *ys, 0.0, 0.0]
     texts = [f"x = {f.x:.3f}"]
     for j in range(H):
         sub = str(j + 1).translate(SUB)
-        text = f"z{sub} = {f.z[j]:.3f}<br>h{sub} = {net.activation}(z{sub}) = {f.h[j]:.3f}<br>b{sub} = {net.b[j]:.3f}"
+        text = f"z{sub} = {f.z[j]:.3f}\nh{sub} = {net.activation}(z{sub}) = {f.h[j]:.3f}\nb{sub} = {net.b[j]:.3f}"
         if grads is not None:
-            text += f"<br><b>∂L/∂b{sub} = {grads.b[j]:.4f}</b>"
+            text += f"\n∂L/∂b{sub} = {grads.b[j]:.4f}"
         texts.append(text)
-    texts.append(f"ŷ = {f.y_hat:.3f}<br>c = {net.c:.3f}" + ("" if grads is None else f"<br><b>∂L/∂c = {grads.c:.4f}</b>"))
-    texts.append(f"L = ½(ŷ − y)² = {f.loss:.4f}<br>y = {f.y:.3f}"
-                 + ("" if grads is None else f"<br><b>∂L/∂ŷ = {grads.y_hat:.4f}</b>"))
-    colors = [NEUTRAL, *[NET_COLOR] * H, NET_COLOR, HIGHLIGHT]
-    fig.add_trace(go.Scatter(x=nodes_x, y=nodes_y, mode="markers", marker=dict(size=34, color=colors,
-                             line=dict(color="white", width=2)), hoverinfo="skip", showlegend=False))
-    for x, y, text in zip(nodes_x, nodes_y, texts, strict=True):
-        fig.add_annotation(x=x, y=y, yshift=-30, text=text, showarrow=False, yanchor="top",
-                           font=dict(size=13, color=DATA_COLOR), align="center")
-    fig.update_xaxes(visible=False, range=[-0.4, 3.25])
-    fig.update_yaxes(visible=False, range=[-1.9, 1.35])
-    return base_layout(fig, height=height)
+    texts.append(f"ŷ = {f.y_hat:.3f}\nc = {net.c:.3f}" + ("" if grads is None else f"\n∂L/∂c = {grads.c:.4f}"))
+    texts.append(f"L = ½(ŷ − y)² = {f.loss:.4f}\ny = {f.y:.3f}"
+                 + ("" if grads is None else f"\n∂L/∂ŷ = {grads.y_hat:.4f}"))
+    nodes = pd.DataFrame({"x": [0.0, *[1.0] * H, 2.0, 2.8], "y": [0.0, *ys, 0.0, 0.0],
+                          "color": [NEUTRAL, *[NET_COLOR] * H, NET_COLOR, HIGHLIGHT], "text": texts})
+    return pd.DataFrame(edges), nodes
+
+
+def network_figure(net: TinyNet, f: Forward, grads: Gradients | None = None, *, height: int = 420) -> VegaLiteSpec:
+    """x → hidden units → ŷ → L with the forward values on the nodes; with ``grads``, ∂L/∂θ on every weight
+    (``network_parts``), as a Vega-Lite spec: edges as rules, nodes as discs, values as text."""
+    edges, nodes = network_parts(net, f, grads)
+    x = {"type": "quantitative", "axis": None, "scale": {"domain": [-0.4, 3.25], "nice": False}}
+    y = {"type": "quantitative", "axis": None, "scale": {"domain": [-1.9, 1.35], "nice": False}}
+    raw = {"type": "nominal", "scale": None, "legend": None}
+    text = {"type": "text", "lineBreak": "\n", "fontSize": 13, "color": DATA_COLOR}
+    return {
+        "height": height, "datasets": {"edges": edges, "nodes": nodes},
+        "view": {"stroke": None},
+        "usermeta": {"embedOptions": {"renderer": "svg"}},  # the values stay text (selectable, readable by tests)
+        "layer": [
+            {"data": {"name": "edges"}, "mark": {"type": "rule"},
+             "encoding": {"x": {**x, "field": "x0"}, "y": {**y, "field": "y0"}, "x2": {"field": "x1"},
+                          "y2": {"field": "y1"}, "color": {**raw, "field": "color"},
+                          "strokeWidth": {"field": "width", "type": "quantitative", "scale": None, "legend": None}}},
+            {"data": {"name": "edges"}, "mark": text | {"fontWeight": "bold"},
+             "encoding": {"x": {**x, "field": "xm"}, "y": {**y, "field": "ym"}, "text": {"field": "label"}}},
+            {"data": {"name": "nodes"}, "mark": {"type": "circle", "size": 1150, "opacity": 1, "stroke": "white",
+                                                 "strokeWidth": 2},
+             "encoding": {"x": {**x, "field": "x"}, "y": {**y, "field": "y"}, "color": {**raw, "field": "color"}}},
+            {"data": {"name": "nodes"}, "mark": text | {"baseline": "top", "dy": 26},
+             "encoding": {"x": {**x, "field": "x"}, "y": {**y, "field": "y"}, "text": {"field": "text"}}},
+        ],
+    }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -249,21 +267,44 @@ def comparison_table(fits: list[RegressorFit], net_train_mse: float, net_test_ms
 
 
 def comparison_figure(data: RegressionData, fits: list[RegressorFit], net_y_grid: np.ndarray | None = None,
-                      *, height: int = 420) -> go.Figure:
-    """Every regressor's ŷ(x) over the wide grid beside the network's; outside the shaded range is extrapolation."""
+                      *, height: int = 420) -> VegaLiteSpec:
+    """Every regressor's ŷ(x) over the wide grid beside the network's; outside the shaded range is
+    extrapolation (a Vega-Lite spec, axes fixed by the data as in ``fit_chart``)."""
     lo, hi = y_limits(data)
-    fig = go.Figure()
-    fig.add_vrect(x0=data.x_range[0], x1=data.x_range[1], fillcolor="#eef1f8", line_width=0, layer="below")
-    fig.add_trace(go.Scatter(x=data.X_train[:, 0], y=data.y_train, mode="markers", name="training data",
-                             marker=dict(size=5, color=DATA_COLOR, opacity=0.5)))
-    fig.add_trace(go.Scatter(x=data.x_grid, y=data.y_grid, mode="lines", name="true f(x)",
-                             line=dict(color=TRUTH_COLOR, dash="dash")))
-    for fit in fits:
-        fig.add_trace(go.Scatter(x=data.x_grid, y=fit.y_grid, mode="lines", name=fit.name,
-                                 line=dict(color=REGRESSOR_COLORS.get(fit.name, NEUTRAL), width=2, shape="linear")))
+    x = {"field": "x", "type": "quantitative", "title": "x (shaded: the training range)",
+         "scale": {"domain": [float(data.x_grid[0]), float(data.x_grid[-1])], "nice": False}}
+    y = {"field": "y", "type": "quantitative", "title": "y", "scale": {"domain": [lo, hi], "nice": False}}
+    series = {"true f(x)": data.y_grid, **{fit.name: fit.y_grid for fit in fits}}
     if net_y_grid is not None:
-        fig.add_trace(go.Scatter(x=data.x_grid, y=np.clip(net_y_grid, lo - 1e3, hi + 1e3), mode="lines",
-                                 name="network (now)", line=dict(color=NET_COLOR, width=3)))
-    fig.update_xaxes(title="x (shaded: the training range)", range=[data.x_grid[0], data.x_grid[-1]])
-    fig.update_yaxes(title="y", range=[lo, hi])
-    return base_layout(fig, height=height)
+        series["network (now)"] = np.nan_to_num(np.asarray(net_y_grid, dtype=float), nan=hi + 1e3,
+                                                posinf=hi + 1e3, neginf=lo - 1e3)
+    domain = list(series)
+    colors = [TRUTH_COLOR, *[REGRESSOR_COLORS.get(fit.name, NEUTRAL) for fit in fits]] + [NET_COLOR] * (net_y_grid is not None)
+    n = len(data.x_grid)
+    curves = pa.table({
+        "x": np.tile(data.x_grid, len(series)).astype(np.float32),
+        "y": np.clip(np.concatenate(list(series.values())), lo - 1e3, hi + 1e3).astype(np.float32),
+        "curve": pa.array(np.repeat(domain, n).tolist()),
+    })
+    return {
+        "height": height,
+        "datasets": {
+            "range": pa.table({"x0": [data.x_range[0]], "x1": [data.x_range[1]]}),
+            "points": pa.table({"x": data.X_train[:, 0].astype(np.float32), "y": data.y_train.astype(np.float32)}),
+            "curves": curves,
+        },
+        "layer": [
+            {"data": {"name": "range"}, "mark": {"type": "rect", "color": "#eef1f8"},
+             "encoding": {"x": {**x, "field": "x0"}, "x2": {"field": "x1"}}},
+            {"data": {"name": "points"}, "mark": {"type": "circle", "size": 20, "color": DATA_COLOR, "opacity": 0.5},
+             "encoding": {"x": x, "y": y}},
+            {"data": {"name": "curves"}, "mark": {"type": "line", "clip": True},
+             "encoding": {
+                 "x": x, "y": y, "color": _legend_color(domain, colors),
+                 "strokeDash": {"field": "curve", "type": "nominal", "legend": None,
+                                "scale": {"domain": domain, "range": [[5, 4]] + [[1, 0]] * (len(domain) - 1)}},
+                 "strokeWidth": {"field": "curve", "type": "nominal", "legend": None,
+                                 "scale": {"domain": domain, "range": [1.5] + [2] * len(fits) + [3] * (net_y_grid is not None)}},
+             }},
+        ],
+    }

@@ -1,83 +1,112 @@
-"""Figures of the Bayes lab: the mosaic (area) diagram and 100 days as an icon grid."""
+"""Figures of the Bayes lab: the mosaic (area) diagram and 100 days as an icon grid, as Vega-Lite specs.
+
+Vega-Lite rather than Plotly: Plotly's script is the largest a page can load (4.7 MB), and a fresh browser
+parsing it holds the whole page's first paint for a second or more on a small machine.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-import plotly.graph_objects as go
+import pandas as pd
 
 from core.bayes import RAIN_LABELS, UMBRELLA_LABELS, day_counts
-from core.style import CLASS_COLORS, HIGHLIGHT, KEEP_MARKER_SIZE, base_layout
+from core.style import CLASS_COLORS, HIGHLIGHT
 
 RAIN_COLOR = CLASS_COLORS[0]
 DRY_COLOR = CLASS_COLORS[1]
+SEEN = "umbrella seen (the new sample space)"
+NOT_SEEN = "no umbrella"
+VegaLite = dict[str, Any]
 
 
-def mosaic_figure(joint: np.ndarray, *, highlight_umbrella: bool = True) -> go.Figure:
+def mosaic_cells(joint: np.ndarray) -> pd.DataFrame:
+    """The four rectangles of the unit square: x split by P(R), then each column by P(U | R) from the bottom;
+    each rectangle's area is P(R, U)."""
+    rows = []
+    p_r = joint.sum(axis=1)
+    x0 = 0.0
+    for i, weather in enumerate(RAIN_LABELS):
+        width = float(p_r[i])
+        p_u_given = float(joint[i, 0] / width) if width > 0 else 0.0
+        for y0, y1, umbrella in ((0.0, p_u_given, UMBRELLA_LABELS[0]), (p_u_given, 1.0, UMBRELLA_LABELS[1])):
+            area = width * (y1 - y0)
+            rows.append({"x0": x0, "x1": x0 + width, "y0": y0, "y1": y1, "weather": weather, "umbrella": umbrella,
+                         "seen": SEEN if umbrella == UMBRELLA_LABELS[0] else NOT_SEEN, "area": area,
+                         "label": f"{weather}, {umbrella}\nP = {area:.3f}" if area > 0.004 else ""})
+        x0 += width
+    return pd.DataFrame(rows)
+
+
+def mosaic_figure(joint: np.ndarray, *, height: int = 340) -> VegaLite:
     """Unit square split by P(R) (width) then P(U | R) (height): each rectangle's area is P(R, U).
 
     The umbrella cells are outlined: conditioning on "umbrella" shrinks the sample space to them,
     and P(rain | umbrella) is the rain share of the outlined area.
     """
-    fig = go.Figure()
-    p_r = joint.sum(axis=1)
-    x0 = 0.0
-    for i, (label, color) in enumerate(zip(RAIN_LABELS, (RAIN_COLOR, DRY_COLOR), strict=True)):
-        width = float(p_r[i])
-        p_u_given = joint[i, 0] / width if width > 0 else 0.0
-        cells = ((0.0, p_u_given, UMBRELLA_LABELS[0]), (p_u_given, 1.0, UMBRELLA_LABELS[1]))
-        for y0, y1, u_label in cells:
-            is_umbrella = u_label == UMBRELLA_LABELS[0]
-            area = width * (y1 - y0)
-            fig.add_shape(
-                type="rect", x0=x0, x1=x0 + width, y0=y0, y1=y1,
-                fillcolor=color, opacity=0.85 if is_umbrella else 0.3,
-                line=dict(color=HIGHLIGHT if (is_umbrella and highlight_umbrella) else "white",
-                          width=4 if (is_umbrella and highlight_umbrella) else 1),
-            )
-            if area > 0.004:
-                fig.add_annotation(
-                    x=x0 + width / 2, y=(y0 + y1) / 2, showarrow=False,
-                    text=f"{label}, {u_label}<br>P = {area:.3f}", font=dict(size=12, color="#111"),
-                )
-        x0 += width
-    # One invisible trace per colour so the legend explains the colours.
-    for label, color in zip(RAIN_LABELS, (RAIN_COLOR, DRY_COLOR), strict=True):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label,
-                                 marker=dict(size=12, color=color, symbol="square")))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="umbrella seen (the new sample space)",
-                             line=dict(color=HIGHLIGHT, width=4)))
-    fig.update_xaxes(range=[0, 1], title="P(rain) | P(dry)", showgrid=False, zeroline=False)
-    fig.update_yaxes(range=[0, 1], title="P(umbrella | weather) from the bottom", showgrid=False,
-                     zeroline=False)
-    return base_layout(fig, height=380)
+    unit = {"domain": [0, 1], "nice": False}
+    return {
+        "data": {"values": mosaic_cells(joint)}, "height": height,
+        "layer": [
+            {"mark": {"type": "rect"},
+             "encoding": {
+                 "x": {"field": "x0", "type": "quantitative", "scale": unit, "title": "P(rain) | P(dry)"},
+                 "x2": {"field": "x1"},
+                 "y": {"field": "y0", "type": "quantitative", "scale": unit,
+                       "title": "P(umbrella | weather) from the bottom"},
+                 "y2": {"field": "y1"},
+                 "color": {"field": "weather", "type": "nominal", "title": None,
+                           "scale": {"domain": list(RAIN_LABELS), "range": [RAIN_COLOR, DRY_COLOR]}},
+                 "opacity": {"condition": {"test": f"datum.seen === '{SEEN}'", "value": 0.85}, "value": 0.3},
+                 "stroke": {"field": "seen", "type": "nominal", "title": None, "legend": {"labelLimit": 320},
+                            "scale": {"domain": [SEEN, NOT_SEEN], "range": [HIGHLIGHT, "#ffffff"]}},
+                 "strokeWidth": {"condition": {"test": f"datum.seen === '{SEEN}'", "value": 4}, "value": 1},
+                 "tooltip": [{"field": "weather"}, {"field": "umbrella"},
+                             {"field": "area", "type": "quantitative", "format": ".3f", "title": "P(R, U)"}],
+             }},
+            {"transform": [{"filter": "datum.label !== ''"},
+                           {"calculate": "(datum.x0 + datum.x1) / 2", "as": "xm"},
+                           {"calculate": "(datum.y0 + datum.y1) / 2", "as": "ym"}],
+             "mark": {"type": "text", "lineBreak": "\n", "color": "#111111", "fontSize": 12},
+             "encoding": {"x": {"field": "xm", "type": "quantitative"}, "y": {"field": "ym", "type": "quantitative"},
+                          "text": {"field": "label"}}},
+        ],
+    }
 
 
-def icon_grid_figure(joint: np.ndarray, days: int = 100) -> go.Figure:
-    """``days`` days as a 10-wide grid of squares: colour = rain or dry, filled = umbrella seen."""
+def icon_days(joint: np.ndarray, days: int = 100, cols: int = 10) -> pd.DataFrame:
+    """``days`` days in reading order (rain with umbrella first), each with its grid cell and kind."""
     counts = day_counts(joint, days)
-    kinds = []
-    for i, rain in enumerate(RAIN_LABELS):
+    rows = []
+    for i, weather in enumerate(RAIN_LABELS):
         for j, umbrella in enumerate(UMBRELLA_LABELS):
-            kinds += [(rain, umbrella, i, j)] * int(counts[i, j])
-    cols = 10
-    fig = go.Figure()
-    for i, rain in enumerate(RAIN_LABELS):
-        for j, umbrella in enumerate(UMBRELLA_LABELS):
-            idx = [k for k, kind in enumerate(kinds) if kind[2] == i and kind[3] == j]
-            if not idx:
-                continue
-            color = (RAIN_COLOR, DRY_COLOR)[i]
-            fig.add_trace(go.Scatter(
-                x=[k % cols for k in idx], y=[-(k // cols) for k in idx], mode="markers",
-                name=f"{rain}, {umbrella}: {len(idx)} days",
-                marker=dict(
-                    size=22, symbol="square" if j == 0 else "square-open", color=color,
-                    line=dict(width=2, color=color),
-                ),
-                hovertemplate=f"{rain}, {umbrella}<extra></extra>",
-            ))
-    fig.update_xaxes(visible=False, range=[-0.7, cols - 0.3])
-    fig.update_yaxes(visible=False, range=[-(days // cols) + 0.3, 0.7], scaleanchor="x")
-    fig = base_layout(fig, height=400)
-    fig.update_layout(legend=dict(orientation="v", x=1.02, y=1.0, yanchor="top"), meta={KEEP_MARKER_SIZE: True})
-    return fig
+            kind = f"{weather}, {umbrella}: {int(counts[i, j])} days"
+            rows += [{"weather": weather, "umbrella": umbrella, "kind": kind, "filled": j == 0}] * int(counts[i, j])
+    for k, row in enumerate(rows):
+        rows[k] = row | {"col": k % cols, "row": k // cols}
+    return pd.DataFrame(rows, columns=["weather", "umbrella", "kind", "filled", "col", "row"])
+
+
+def icon_grid_figure(joint: np.ndarray, days: int = 100, *, size: int = 250) -> VegaLite:
+    """``days`` days as a 10-wide grid of squares: colour = rain or dry, filled = umbrella seen."""
+    cells = icon_days(joint, days)
+    kinds = list(dict.fromkeys(cells["kind"]))
+    colors = [RAIN_COLOR if k.startswith(RAIN_LABELS[0] + ",") else DRY_COLOR for k in kinds]
+    band = {"paddingInner": 0.25, "paddingOuter": 0.1}
+    rows = (days + 9) // 10
+    encoding = {
+        "x": {"field": "col", "type": "ordinal", "axis": None, "scale": band | {"domain": list(range(10))}},
+        "y": {"field": "row", "type": "ordinal", "axis": None, "scale": band | {"domain": list(range(rows))}},
+        "color": {"field": "kind", "type": "nominal", "title": None, "scale": {"domain": kinds, "range": colors},
+                  "legend": {"symbolType": "square"}},
+        "tooltip": [{"field": "weather"}, {"field": "umbrella"}],
+    }
+    return {
+        "data": {"values": cells}, "width": size, "height": round(size * rows / 10),
+        "layer": [
+            {"transform": [{"filter": "datum.filled"}], "mark": {"type": "rect"}, "encoding": encoding},
+            {"transform": [{"filter": "!datum.filled"}],
+             "mark": {"type": "rect", "filled": False, "strokeWidth": 2}, "encoding": encoding},
+        ],
+    }

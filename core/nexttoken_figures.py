@@ -13,11 +13,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from core.corpus import AgreementContext
 from core.sampling import Generation
-from core.style import CLASS_COLORS, HIGHLIGHT, NEUTRAL, base_layout
+from core.style import CLASS_COLORS, HIGHLIGHT, NEUTRAL
 
 VegaLite = dict[str, Any]
 """A Vega-Lite spec for ``st.vega_lite_chart``. Built as a dict (not with Altair) because it is
@@ -30,19 +29,27 @@ VERB_COLOR = HIGHLIGHT
 """The two verbs of the agreement test ("is", "are") are highlighted in every bar chart."""
 
 
-def bigram_heatmap_figure(probs: np.ndarray, vocab: Sequence[str], max_words: int = 80) -> go.Figure:
-    """P(next | previous) for the ``max_words`` most frequent tokens: rows previous, columns next."""
+def bigram_heatmap_figure(probs: np.ndarray, vocab: Sequence[str], max_words: int = 80) -> VegaLite:
+    """P(next | previous) for the ``max_words`` most frequent tokens: rows previous, columns next (a Vega-Lite
+    heatmap: the page needs no Plotly, whose script alone holds a fresh page for about a second)."""
     n = min(max_words, len(vocab))
     words = [str(w) for w in vocab[:n]]
     z = np.asarray(probs, dtype=np.float32)[:n, :n]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=words, y=words, colorscale="Blues", zmin=0.0, zmax=1.0,
-        colorbar=dict(title="P(next | prev)"),
-        hovertemplate="P(%{x} | %{y}) = %{z:.3f}<extra></extra>",
-    ))
-    fig.update_xaxes(title="next token", tickangle=-60, side="top", type="category")
-    fig.update_yaxes(title="previous token", autorange="reversed", type="category")
-    return base_layout(fig, height=260 + 10 * n)
+    prev, nxt = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    df = pd.DataFrame({"prev": np.array(words, dtype=object)[prev.ravel()],
+                       "next": np.array(words, dtype=object)[nxt.ravel()], "P": z.ravel()})
+    return {
+        "data": {"values": df}, "mark": {"type": "rect"}, "height": 10 * n,
+        "encoding": {
+            "x": {"field": "next", "type": "ordinal", "sort": words, "title": "next token",
+                  "axis": {"orient": "top", "labelAngle": -60}},
+            "y": {"field": "prev", "type": "ordinal", "sort": words, "title": "previous token"},
+            "color": {"field": "P", "type": "quantitative", "title": "P(next | prev)",
+                      "scale": {"scheme": "blues", "domain": [0, 1]}},
+            "tooltip": [{"field": "prev", "title": "previous"}, {"field": "next"},
+                        {"field": "P", "type": "quantitative", "format": ".3f"}],
+        },
+    }
 
 
 def next_token_bars_figure(probs: np.ndarray | None, vocab: Sequence[str], *, title: str, color: str,

@@ -172,16 +172,13 @@ def recolor(color: object, style: Style) -> object:
     return color
 
 
-KEEP_MARKER_SIZE = "keep_marker_size"
-"""``fig.layout.meta[KEEP_MARKER_SIZE] = True``: markers that tile the plot (the 100-days grid) are not enlarged."""
 PROJECTOR_HEIGHT = 1.25
 """A restyled Plotly figure is this much taller than its normal self."""
 _FONT_KEYS = ("font", "tickfont", "titlefont", "title_font", "textfont", "insidetextfont", "outsidetextfont")
 
 
-def _restyle_plotly_node(node: object, style: Style, parent: str = "", keep_markers: bool = False,
-                         frozen: bool = False) -> object:
-    text, line, marker = (1.0, 1.0, 1.0) if frozen else scales(style)
+def _restyle_plotly_node(node: object, style: Style, parent: str = "") -> object:
+    text, line, marker = scales(style)
     if isinstance(node, dict):
         out = {}
         for k, v in node.items():
@@ -198,25 +195,22 @@ def _restyle_plotly_node(node: object, style: Style, parent: str = "", keep_mark
             elif k == "size" and parent == "marker" and isinstance(v, (list, tuple, np.ndarray)):
                 out[k] = [s * marker for s in v]
             else:
-                out[k] = _restyle_plotly_node(v, style, k, keep_markers, frozen or (keep_markers and k == "marker"))
+                out[k] = _restyle_plotly_node(v, style, k)
         return out
     if isinstance(node, (list, tuple)):
-        return [_restyle_plotly_node(v, style, parent, keep_markers, frozen) for v in node]
+        return [_restyle_plotly_node(v, style, parent) for v in node]
     return recolor(node, style)
 
 
 def restyle_plotly(fig: go.Figure, style: Style) -> go.Figure:
     """A copy of ``fig`` in ``style``: its palette colours swapped by role, its text, lines and markers
     scaled (explicit sizes times the style's ratios to NORMAL, unset ones set to the style's own), and the
-    default text size raised. A figure whose markers are laid out as a grid (``layout.meta`` with
-    ``KEEP_MARKER_SIZE``) keeps their size. ``fig`` itself is not changed (it may be a cached figure)."""
+    default text size raised. ``fig`` itself is not changed (it may be a cached figure)."""
     import plotly.graph_objects as go
 
     if style is NORMAL:
         return fig
-    meta = fig.layout.meta
-    d = _restyle_plotly_node(fig.to_plotly_json(), style,
-                             keep_markers=isinstance(meta, dict) and bool(meta.get(KEEP_MARKER_SIZE)))
+    d = _restyle_plotly_node(fig.to_plotly_json(), style)
     layout = d.setdefault("layout", {})
     layout.setdefault("font", {}).setdefault("size", style.font_size)
     title = layout.get("title")

@@ -91,13 +91,13 @@ def umbrella_story() -> None:
     fig_l, fig_r = st.columns(2)
     with fig_l:
         st.markdown("**Area diagram**: each rectangle's area is a joint probability")
-        ui.plotly_chart(st, mosaic_figure(joint), width="stretch", key="bayes.mosaic")
+        ui.vega_lite_chart(st, mosaic_figure(joint), width="stretch", key="bayes.mosaic")
         ui.what_you_see("Width splits the square by P(rain); height by P(umbrella | weather). Seeing an umbrella "
                         "throws away everything outside the outlined cells; P(rain | umbrella) is the rain "
                         "share of what is left.")
     with fig_r:
         st.markdown("**100 days**: filled squares are days with an umbrella")
-        ui.plotly_chart(st, icon_grid_figure(joint), width="stretch", key="bayes.icons")
+        ui.vega_lite_chart(st, icon_grid_figure(joint), key="bayes.icons")
         ui.what_you_see("The same numbers as counts. Count the filled squares: the blue share of them is "
                         "P(rain | umbrella).")
 

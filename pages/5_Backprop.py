@@ -139,7 +139,7 @@ c[3].button("⬇ Gradient step", key="backprop.tiny.descend", on_click=descend, 
 c[4].button("🎲 New weights", key="backprop.tiny.new", width="stretch",
             on_click=lambda: S.update({"backprop.tiny_seed": S["backprop.tiny_seed"] + 1}))
 shown = S["backprop.tiny_shown"]
-ui.plotly_chart(st, bf.network_figure(net, fwd, grads if shown else None), width="stretch", key="backprop.tiny_diagram")
+ui.vega_lite_chart(st, bf.network_figure(net, fwd, grads if shown else None), width="stretch", key="backprop.tiny_diagram")
 if S["backprop.tiny_before"] is not None and S["backprop.tiny_before"][0] == x_point:
     st.info(f"One gradient step on this point took the loss from {S['backprop.tiny_before'][1]:.4f} to {fwd.loss:.4f}.")
 if not shown:
@@ -167,7 +167,7 @@ def regressor_fits(settings: DataSettings, depth: int) -> list[bf.RegressorFit]:
 
 fits = regressor_fits(data_settings, tree_depth)
 trained: mr.Snapshot | None = runner.snapshot
-ui.plotly_chart(st, bf.comparison_figure(data, fits, trained.y_grid if trained else None), width="stretch",
+ui.vega_lite_chart(st, bf.comparison_figure(data, fits, trained.y_grid if trained else None), width="stretch",
                 key="backprop.compare")
 st.dataframe(bf.comparison_table(fits, *((trained.train_mse, trained.test_mse) if trained else (math.nan, math.nan)))
              .style.format(precision=4, na_rep="not built yet"), hide_index=True, width="stretch")

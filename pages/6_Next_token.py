@@ -70,7 +70,7 @@ st.header("2. The bigram model: count, then divide")
 bigram = Bigram().fit(text.ids, len(text.vocab))
 st.latex(rf"P(\text{{next}} = j \mid \text{{previous}} = i) = \frac{{c_{{ij}} + \alpha}}{{\sum_k c_{{ik}} + \alpha V}},"
          rf"\qquad \alpha = {bigram.alpha},\ V = {len(text.vocab)}")
-ui.plotly_chart(st, figs.bigram_heatmap_figure(bigram.probs_, text.vocab), width="stretch", key="nexttoken.bigram")
+ui.vega_lite_chart(st, figs.bigram_heatmap_figure(bigram.probs_, text.vocab), width="stretch", key="nexttoken.bigram")
 ui.what_you_see("Each row is a probability distribution over the next token given the previous one, read off the "
                 "counts c_ij (add-α smoothing gives unseen pairs a little mass). The row for *hills* is the same "
                 "whichever noun came before it: a bigram cannot make the verb agree.")

@@ -62,7 +62,7 @@ def test_page_runs_with_the_contract(at):
             "nexttoken.temperature", "nexttoken.top_k"} <= keys
     assert at.text_input(key="nexttoken.prompt").value == "where the sky"  # the notes' "Where the sky ☐"
     assert any("prod_" in latex.value for latex in at.latex)  # the chain rule
-    assert len(at.get("plotly_chart")) == 1 and len(at.get("vega_lite_chart")) >= 4
+    assert len(at.get("plotly_chart")) == 0 and len(at.get("vega_lite_chart")) >= 5
 
 
 def test_bigram_bars_ignore_everything_but_the_last_word(at):

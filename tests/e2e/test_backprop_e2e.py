@@ -85,7 +85,7 @@ def test_backward_shows_gradients_and_the_autograd_check(server, page):
     open_lab(page, server, "backprop.tiny_hidden=2")
     page.get_by_role("button", name="⬅ Backward").click()
     page.get_by_text("agree on all 7 gradients").wait_for(timeout=WAIT_MS)
-    diagram = page.locator("[data-testid=stPlotlyChart]").first
+    diagram = page.locator("[data-testid=stVegaLiteChart]", has_text="x = 1.000").first
     assert "∂L/∂w₁" in diagram.inner_text() and "∂L/∂v₂" in diagram.inner_text()
     harness.assert_no_exception(page)
 

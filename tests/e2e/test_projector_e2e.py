@@ -1,5 +1,5 @@
 """Projector mode in Chromium at a projector's 1280 × 720: the sidebar switch on every page enlarges the page's
-text, the Plotly charts' lettering and the server pictures' axes, keeps the navigation and metric labels whole,
+text, the charts' lettering (Plotly, Vega-Lite) and the server pictures' axes, keeps the navigation and metric labels whole,
 and a link with ?projector=1 opens in the mode."""
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ PICTURE_TEXT = ("() => Math.max(0, ...[...document.querySelectorAll('[data-testi
 METRIC_LABELS = "() => document.querySelectorAll('[data-testid=stMetricLabel] p').length"
 CUT_LABELS = ("() => [...document.querySelectorAll('[data-testid=stMetricLabel] p')]"
               ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
-PLOTLY_PAGES = {"pages/1_Bayes_rule.py", "pages/3_Loss_surface.py", "pages/5_Backprop.py", "pages/6_Next_token.py"}
+VEGA_TEXT = ("() => Math.max(0, ...[...document.querySelectorAll('[data-testid=stVegaLiteChart] svg text')]"
+             ".map(t => parseFloat(getComputedStyle(t).fontSize) || 0))")
+PLOTLY_PAGES = {"pages/3_Loss_surface.py"}
+VEGA_PAGES = {"pages/1_Bayes_rule.py", "pages/2_Decision_boundaries.py", "pages/5_Backprop.py"}
+"""Pages whose Vega-Lite charts draw as SVG, so their lettering can be measured (the live GAN's draw on a canvas)."""
 PICTURE_PAGES = {"app.py", "pages/2_Decision_boundaries.py"}
 METRIC_PAGES = {"pages/1_Bayes_rule.py", "pages/3_Loss_surface.py", "pages/4_GAN.py", "pages/5_Backprop.py"}
 
@@ -40,6 +44,9 @@ def test_the_sidebar_switch_makes_the_page_readable_from_the_back(server, projec
     if path in PLOTLY_PAGES:
         page.wait_for_function(f"() => ({PLOTLY_TEXT})() > 0")
         assert page.evaluate(PLOTLY_TEXT) < 19.5
+    if path in VEGA_PAGES:
+        page.wait_for_function(f"() => ({VEGA_TEXT})() > 0")
+        assert page.evaluate(VEGA_TEXT) < 19.5
     if path in PICTURE_PAGES:
         harness.wait_pictures(page)
         assert page.evaluate(PICTURE_TEXT) == 12
@@ -50,6 +57,8 @@ def test_the_sidebar_switch_makes_the_page_readable_from_the_back(server, projec
     harness.assert_no_exception(page)
     if path in PLOTLY_PAGES:  # Plotly's lettering is set per figure: the projector's 20 px after the switch
         page.wait_for_function(f"() => ({PLOTLY_TEXT})() >= 19.5")
+    if path in VEGA_PAGES:
+        page.wait_for_function(f"() => ({VEGA_TEXT})() >= 19.5")
     if path in PICTURE_PAGES:
         page.wait_for_function(f"() => ({PICTURE_TEXT})() >= 19.5")
     if path in METRIC_PAGES:

@@ -83,3 +83,33 @@ def test_day_counts_add_up_and_round_fairly(p, a, b, days):
     counts = day_counts(joint, days)
     assert counts.sum() == days
     assert (np.abs(counts - joint * days) < 1.0 + 1e-9).all()
+
+
+def test_mosaic_rectangles_have_the_joint_as_their_areas_and_tile_the_square():
+    from core.bayes_figures import mosaic_cells, mosaic_figure
+
+    joint = np.array([[0.27, 0.03], [0.14, 0.56]])
+    cells = mosaic_cells(joint)
+    areas = ((cells.x1 - cells.x0) * (cells.y1 - cells.y0)).to_numpy()
+    np.testing.assert_allclose(areas, joint.ravel(), atol=1e-12)
+    np.testing.assert_allclose(cells.area, joint.ravel(), atol=1e-12)
+    assert cells.x1.max() == pytest.approx(1.0)
+    np.testing.assert_allclose(cells.y1, [0.9, 1.0, 0.2, 1.0])  # P(U | rain) = 0.9, P(U | dry) = 0.2
+    assert list(cells.seen[cells.umbrella == "umbrella"].unique()) == ["umbrella seen (the new sample space)"]
+    spec = mosaic_figure(joint)
+    assert spec["data"]["values"] is not None and len(spec["layer"]) == 2
+
+
+def test_icon_grid_counts_the_days_of_each_cell():
+    from core.bayes import day_counts
+    from core.bayes_figures import icon_days, icon_grid_figure
+
+    joint = np.array([[0.27, 0.03], [0.14, 0.56]])
+    days = icon_days(joint)
+    assert len(days) == 100 and days[["col", "row"]].drop_duplicates().shape[0] == 100
+    counts = day_counts(joint)
+    for i, weather in enumerate(("rain", "dry")):
+        for j, umbrella in enumerate(("umbrella", "no umbrella")):
+            sel = days[(days.weather == weather) & (days.umbrella == umbrella)]
+            assert len(sel) == counts[i, j] and sel.filled.all() == (j == 0)
+    assert icon_grid_figure(joint)["layer"][1]["mark"]["filled"] is False

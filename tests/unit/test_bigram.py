@@ -73,10 +73,11 @@ def test_bigram_learns_adjacent_agreement(text):
 
 def test_heatmap_shows_the_table(text):
     model = Bigram().fit(text.ids, len(text.vocab))
-    fig = bigram_heatmap_figure(model.probs_, text.vocab)
-    z = np.asarray(fig.data[0].z)
+    spec = bigram_heatmap_figure(model.probs_, text.vocab)
+    cells = spec["data"]["values"]
+    z = cells.pivot(index="prev", columns="next", values="P").loc[list(text.vocab), list(text.vocab)].to_numpy()
     assert z.shape == (len(text.vocab), len(text.vocab))  # 77 tokens ≤ 80: the whole table
     assert_allclose(z, model.probs_, rtol=1e-6)
-    assert list(fig.data[0].x) == list(text.vocab)
-    small = bigram_heatmap_figure(model.probs_, text.vocab, max_words=10)
-    assert np.asarray(small.data[0].z).shape == (10, 10)
+    assert spec["encoding"]["x"]["sort"] == list(text.vocab) == spec["encoding"]["y"]["sort"]
+    small = bigram_heatmap_figure(model.probs_, text.vocab, max_words=10)["data"]["values"]
+    assert len(small) == 100 and set(small["prev"]) == set(text.vocab[:10])

@@ -104,11 +104,15 @@ def test_comparison_figure_and_table():
     data = make_data(DataSettings(n_points=60))
     fits = fit_regressors(data, tree_depth=2)
     net = np.full_like(data.x_grid, np.nan)  # a diverged network must not break the figure
-    fig = comparison_figure(data, fits, net)
-    names = [trace.name for trace in fig.data]
-    assert names == ["training data", "true f(x)", "Linear regression", "Decision tree", "Random forest",
-                     "network (now)"]
-    assert tuple(fig.layout.yaxis.range) == pytest.approx(y_limits(data))
+    spec = comparison_figure(data, fits, net)
+    curves = spec["datasets"]["curves"].to_pandas()
+    names = list(dict.fromkeys(curves["curve"]))
+    assert names == ["true f(x)", "Linear regression", "Decision tree", "Random forest", "network (now)"]
+    assert np.isfinite(curves["y"]).all()  # the NaN network is drawn off the chart, not as NaN
+    line = spec["layer"][2]["encoding"]
+    assert line["y"]["scale"]["domain"] == pytest.approx(y_limits(data))
+    assert line["color"]["scale"]["domain"] == names
+    np.testing.assert_allclose(curves[curves.curve == "Decision tree"]["y"], fits[1].y_grid, rtol=1e-6)
     table = comparison_table(fits, 0.5, 0.25)
-    assert list(table["model"]) == names[2:]
+    assert list(table["model"]) == names[1:]
     assert table["test MSE"].iloc[-1] == 0.25

@@ -140,14 +140,3 @@ def test_restyle_vega_scales_marks_adds_config_and_passes_datasets_through():
     assert out["config"]["legend"]["labelFontSize"] == style.PROJECTOR.font_size
     assert spec["layer"][0]["mark"]["size"] == 9 and "legend" not in spec["config"]
 
-
-def test_a_grid_of_markers_keeps_its_marker_sizes_but_not_its_colours():
-    import plotly.graph_objects as go
-
-    fig = go.Figure(go.Scatter(x=[0], y=[0], mode="markers", marker=dict(size=22, color=style.CLASS_COLORS[0],
-                                                                       line=dict(width=2))))
-    fig.update_layout(meta={style.KEEP_MARKER_SIZE: True})
-    out = style.restyle_plotly(fig, style.PROJECTOR)
-    assert out.data[0].marker.size == 22 and out.data[0].marker.line.width == 2
-    assert out.data[0].marker.color == style.PROJECTOR.class_colors[0]
-    assert out.layout.font.size == style.PROJECTOR.font_size

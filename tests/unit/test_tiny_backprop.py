@@ -10,6 +10,7 @@ from numpy.testing import assert_allclose
 
 from core import tiny_backprop as tb
 from core.backprop_figures import network_figure
+from core.style import CLASS_COLORS
 
 ACTS = list(tb.ACTIVATIONS)
 
@@ -119,9 +120,14 @@ def test_network_figure_shows_gradients_only_after_backward():
     net = tb.init_tiny_net(3, "tanh", seed=0)
     f = tb.forward(net, 1.0, np.sin(1.0))
     g = tb.backward(net, f)
-    before = " ".join(a.text for a in network_figure(net, f).layout.annotations)
-    after = " ".join(a.text for a in network_figure(net, f, g).layout.annotations)
+    def texts(spec):
+        return " ".join([*spec["datasets"]["edges"]["label"], *spec["datasets"]["nodes"]["text"]])
+    before, after = texts(network_figure(net, f)), texts(network_figure(net, f, g))
     assert "∂L/∂w" not in before and f"x = {f.x:.3f}" in before and f"{f.y_hat:.3f}" in before
     for j in range(3):
         assert f"{g.w[j]:.4f}" in after and f"{g.v[j]:.4f}" in after and f"{g.b[j]:.4f}" in after
     assert f"∂L/∂c = {g.c:.4f}" in after
+    edges = network_figure(net, f, g)["datasets"]["edges"]  # colour = sign of the gradient, width = its size
+    for j in range(3):
+        assert edges["color"][2 * j] == (CLASS_COLORS[1] if g.w[j] > 0 else CLASS_COLORS[0])
+    assert edges["width"][:6].max() == pytest.approx(8.5)
