@@ -506,12 +506,13 @@ def projector_css(scale: float) -> str:
     """The page CSS of projector mode. Streamlit sizes its text in rem, so the root font size scales all of
     the page's text, widgets and spacing at once; the sidebar is zoomed back to about its normal size (its
     navigation stays whole and the main area keeps the width), the main area uses the full width with less
-    padding above, and metric labels wrap instead of being cut short with an ellipsis."""
+    padding above, and metric labels and values wrap instead of being cut short with an ellipsis."""
     return (f"<style>html {{font-size: {scale * 100:.0f}%;}}"
             f" [data-testid=stSidebar] {{zoom: {1 / scale:.3f};}}"
             " [data-testid=stMainBlockContainer] {max-width: 100%; padding-top: 2.5rem;"
             " padding-left: 2rem; padding-right: 2rem;}"
-            " [data-testid=stMetricLabel], [data-testid=stMetricLabel] * {white-space: normal !important;"
+            " [data-testid=stMetricLabel], [data-testid=stMetricLabel] *, [data-testid=stMetricValue],"
+            " [data-testid=stMetricValue] * {white-space: normal !important;"
             " overflow: visible !important; text-overflow: clip !important; height: auto !important;}"
             "</style>")
 

@@ -16,7 +16,7 @@ PLOTLY_TEXT = ("() => Math.max(0, ...[...document.querySelectorAll('[data-testid
 PICTURE_TEXT = ("() => Math.max(0, ...[...document.querySelectorAll('[data-testid=stHtml] [role=img]')]"
                 ".map(d => parseFloat(getComputedStyle(d).fontSize)))")
 METRIC_LABELS = "() => document.querySelectorAll('[data-testid=stMetricLabel] p').length"
-CUT_LABELS = ("() => [...document.querySelectorAll('[data-testid=stMetricLabel] p')]"
+CUT_LABELS = ("() => [...document.querySelectorAll('[data-testid=stMetricLabel] p, [data-testid=stMetricValue] div')]"
               ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
 VEGA_TEXT = ("() => Math.max(0, ...[...document.querySelectorAll('[data-testid=stVegaLiteChart] svg text')]"
              ".map(t => parseFloat(getComputedStyle(t).fontSize) || 0))")
@@ -24,7 +24,8 @@ PLOTLY_PAGES = {"pages/3_Loss_surface.py"}
 VEGA_PAGES = {"pages/1_Bayes_rule.py", "pages/2_Decision_boundaries.py", "pages/5_Backprop.py"}
 """Pages whose Vega-Lite charts draw as SVG, so their lettering can be measured (the live GAN's draw on a canvas)."""
 PICTURE_PAGES = {"app.py", "pages/2_Decision_boundaries.py"}
-METRIC_PAGES = {"pages/1_Bayes_rule.py", "pages/3_Loss_surface.py", "pages/4_GAN.py", "pages/5_Backprop.py"}
+METRIC_PAGES = {"pages/1_Bayes_rule.py", "pages/3_Loss_surface.py", "pages/4_GAN.py", "pages/5_Backprop.py",
+                "pages/6_Next_token.py"}
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def test_the_sidebar_switch_makes_the_page_readable_from_the_back(server, projec
         page.wait_for_function(f"() => ({PICTURE_TEXT})() >= 19.5")
     if path in METRIC_PAGES:
         page.wait_for_function(f"() => ({METRIC_LABELS})() > 0")
-        assert page.evaluate(CUT_LABELS) == [], "metric labels cut short with an ellipsis"
+        assert page.evaluate(CUT_LABELS) == [], "metric labels or values cut short with an ellipsis"
 
 
 def test_a_link_with_projector_opens_in_projector_mode(server, projector_page):
