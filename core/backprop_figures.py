@@ -63,17 +63,20 @@ def _legend_color(domain: list[str], colors: list[str]) -> dict[str, Any]:
             "legend": {"orient": "top", "title": None}}
 
 
-def fit_chart(data: RegressionData, y_pred: np.ndarray, *, height: int = 340) -> VegaLiteSpec:
-    """The training points, the true f (dashed), the net's ŷ(x) over the wide grid, the training range shaded."""
+def curves_chart(data: RegressionData, series: dict[str, np.ndarray], colors: list[str], widths: list[float], *,
+                 x_title: str = "x", height: int = 340) -> VegaLiteSpec:
+    """The training range shaded, the training points, and ``series`` (name → y over ``data.x_grid``) as lines:
+    the first (the true f) dashed, the others solid. The axes are fixed by the data, not by the curves: a
+    curve that shoots off (or is NaN, inf: a diverged net) is drawn off the chart, never rescales it."""
     lo, hi = y_limits(data)
-    x = {"field": "x", "type": "quantitative", "title": "x",
+    x = {"field": "x", "type": "quantitative", "title": x_title,
          "scale": {"domain": [float(data.x_grid[0]), float(data.x_grid[-1])], "nice": False}}
     y = {"field": "y", "type": "quantitative", "title": "y", "scale": {"domain": [lo, hi], "nice": False}}
-    y_pred = np.nan_to_num(np.asarray(y_pred, dtype=float), nan=hi + 1e3, posinf=hi + 1e3, neginf=lo - 1e3)
-    domain = ["true f(x)", "network ŷ(x)"]
+    domain = list(series)
+    ys = [np.nan_to_num(np.asarray(v, dtype=float), nan=hi + 1e3, posinf=hi + 1e3, neginf=lo - 1e3) for v in series.values()]
     curves = pa.table({
-        "x": np.concatenate([data.x_grid, data.x_grid]).astype(np.float32),
-        "y": np.concatenate([data.y_grid, np.clip(y_pred, lo - 1e3, hi + 1e3)]).astype(np.float32),
+        "x": np.tile(data.x_grid, len(domain)).astype(np.float32),
+        "y": np.clip(np.concatenate(ys), lo - 1e3, hi + 1e3).astype(np.float32),
         "curve": pa.array(np.repeat(domain, len(data.x_grid)).tolist()),
     })
     return {
@@ -90,14 +93,20 @@ def fit_chart(data: RegressionData, y_pred: np.ndarray, *, height: int = 340) ->
              "encoding": {"x": x, "y": y}},
             {"data": {"name": "curves"}, "mark": {"type": "line", "clip": True},
              "encoding": {
-                 "x": x, "y": y, "color": _legend_color(domain, [TRUTH_COLOR, NET_COLOR]),
+                 "x": x, "y": y, "color": _legend_color(domain, colors),
                  "strokeDash": {"field": "curve", "type": "nominal", "legend": None,
-                                "scale": {"domain": domain, "range": [[5, 4], [1, 0]]}},
+                                "scale": {"domain": domain, "range": [[5, 4]] + [[1, 0]] * (len(domain) - 1)}},
                  "strokeWidth": {"field": "curve", "type": "nominal", "legend": None,
-                                 "scale": {"domain": domain, "range": [1.5, 3]}},
+                                 "scale": {"domain": domain, "range": widths}},
              }},
         ],
     }
+
+
+def fit_chart(data: RegressionData, y_pred: np.ndarray, *, height: int = 340) -> VegaLiteSpec:
+    """The training points, the true f (dashed), the net's ŷ(x) over the wide grid, the training range shaded."""
+    return curves_chart(data, {"true f(x)": data.y_grid, "network ŷ(x)": y_pred}, [TRUTH_COLOR, NET_COLOR], [1.5, 3],
+                        height=height)
 
 
 def loss_chart(steps: np.ndarray, train_mse: np.ndarray, test_mse: np.ndarray, *,
@@ -269,42 +278,12 @@ def comparison_table(fits: list[RegressorFit], net_train_mse: float, net_test_ms
 def comparison_figure(data: RegressionData, fits: list[RegressorFit], net_y_grid: np.ndarray | None = None,
                       *, height: int = 420) -> VegaLiteSpec:
     """Every regressor's ŷ(x) over the wide grid beside the network's; outside the shaded range is
-    extrapolation (a Vega-Lite spec, axes fixed by the data as in ``fit_chart``)."""
-    lo, hi = y_limits(data)
-    x = {"field": "x", "type": "quantitative", "title": "x (shaded: the training range)",
-         "scale": {"domain": [float(data.x_grid[0]), float(data.x_grid[-1])], "nice": False}}
-    y = {"field": "y", "type": "quantitative", "title": "y", "scale": {"domain": [lo, hi], "nice": False}}
+    extrapolation (``curves_chart``, as the live fit chart)."""
     series = {"true f(x)": data.y_grid, **{fit.name: fit.y_grid for fit in fits}}
+    colors = [TRUTH_COLOR, *[REGRESSOR_COLORS.get(fit.name, NEUTRAL) for fit in fits]]
+    widths = [1.5] + [2.0] * len(fits)
     if net_y_grid is not None:
-        series["network (now)"] = np.nan_to_num(np.asarray(net_y_grid, dtype=float), nan=hi + 1e3,
-                                                posinf=hi + 1e3, neginf=lo - 1e3)
-    domain = list(series)
-    colors = [TRUTH_COLOR, *[REGRESSOR_COLORS.get(fit.name, NEUTRAL) for fit in fits]] + [NET_COLOR] * (net_y_grid is not None)
-    n = len(data.x_grid)
-    curves = pa.table({
-        "x": np.tile(data.x_grid, len(series)).astype(np.float32),
-        "y": np.clip(np.concatenate(list(series.values())), lo - 1e3, hi + 1e3).astype(np.float32),
-        "curve": pa.array(np.repeat(domain, n).tolist()),
-    })
-    return {
-        "height": height,
-        "datasets": {
-            "range": pa.table({"x0": [data.x_range[0]], "x1": [data.x_range[1]]}),
-            "points": pa.table({"x": data.X_train[:, 0].astype(np.float32), "y": data.y_train.astype(np.float32)}),
-            "curves": curves,
-        },
-        "layer": [
-            {"data": {"name": "range"}, "mark": {"type": "rect", "color": "#eef1f8"},
-             "encoding": {"x": {**x, "field": "x0"}, "x2": {"field": "x1"}}},
-            {"data": {"name": "points"}, "mark": {"type": "circle", "size": 20, "color": DATA_COLOR, "opacity": 0.5},
-             "encoding": {"x": x, "y": y}},
-            {"data": {"name": "curves"}, "mark": {"type": "line", "clip": True},
-             "encoding": {
-                 "x": x, "y": y, "color": _legend_color(domain, colors),
-                 "strokeDash": {"field": "curve", "type": "nominal", "legend": None,
-                                "scale": {"domain": domain, "range": [[5, 4]] + [[1, 0]] * (len(domain) - 1)}},
-                 "strokeWidth": {"field": "curve", "type": "nominal", "legend": None,
-                                 "scale": {"domain": domain, "range": [1.5] + [2] * len(fits) + [3] * (net_y_grid is not None)}},
-             }},
-        ],
-    }
+        series["network (now)"] = net_y_grid
+        colors.append(NET_COLOR)
+        widths.append(3.0)
+    return curves_chart(data, series, colors, widths, x_title="x (shaded: the training range)", height=height)

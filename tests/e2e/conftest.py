@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from tests import browser as harness
@@ -21,11 +23,20 @@ def chromium():
         yield b
 
 
+@contextlib.contextmanager
+def fresh_page(chromium, width: int = 1400, height: int = 1000, timeout_ms: float = 30_000):
+    """A fresh browser context and page (own cookies, own Streamlit session), closed afterwards."""
+    context = chromium.new_context(viewport={"width": width, "height": height})
+    pg = context.new_page()
+    pg.set_default_timeout(timeout_ms)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(chromium):
-    """A fresh browser context and page per test (own cookies, own Streamlit session)."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    yield pg
-    context.close()
+    """A fresh browser context and page per test."""
+    with fresh_page(chromium) as pg:
+        yield pg

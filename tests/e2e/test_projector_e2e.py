@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests import browser as harness
+from tests.e2e.conftest import fresh_page
 
 PAGES = ["app.py", "pages/1_Bayes_rule.py", "pages/2_Decision_boundaries.py", "pages/3_Loss_surface.py",
          "pages/4_GAN.py", "pages/5_Backprop.py", "pages/6_Next_token.py", "pages/7_Lessons.py"]
@@ -30,11 +31,9 @@ METRIC_PAGES = {"pages/1_Bayes_rule.py", "pages/3_Loss_surface.py", "pages/4_GAN
 
 @pytest.fixture
 def projector_page(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
+    """A fresh page at a projector's 1280 × 720."""
+    with fresh_page(chromium, 1280, 720, timeout_ms=60_000) as page:
+        yield page
 
 
 @pytest.mark.parametrize("path", PAGES)
