@@ -120,11 +120,6 @@ def open_every_page(chromium, server: harness.Server) -> None:
     page.close()
 
 
-def pin(server: harness.Server) -> None:
-    """The server (and the training workers it starts later) on core 0."""
-    os.sched_setaffinity(server.process.pid, {0})
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=15)
@@ -138,11 +133,17 @@ def main() -> None:
         if pinned:
             os.sched_setaffinity(0, {1})  # this script and the browsers it starts
         with harness.browser() as chromium:
+            if pinned:
+                os.sched_setaffinity(0, {0})  # the servers started from here inherit core 0 from launch
             cold, server = cold_start(chromium)
-            hello = harness.start_server(script=str(hello_script))
             try:
-                if pinned:
-                    pin(server), pin(hello)
+                hello = harness.start_server(script=str(hello_script))
+            except BaseException:
+                harness.stop_server(server)
+                raise
+            if pinned:
+                os.sched_setaffinity(0, {1})
+            try:
                 updates = bayes_updates(chromium, server, args.updates)
                 open_every_page(chromium, server)
                 rss = server.rss_mb()

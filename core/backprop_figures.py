@@ -29,6 +29,8 @@ DATA_COLOR = "#1c2333"
 TRUTH_COLOR = NEUTRAL
 REGRESSOR_COLORS = {"Linear regression": "#2f9e5a", "Decision tree": CLASS_COLORS[1], "Random forest": "#9c4fd6"}
 DEFAULT_TREE_DEPTH = 4
+EDGE_COLORS = {"∂L/∂θ > 0": CLASS_COLORS[1], "∂L/∂θ ≤ 0": CLASS_COLORS[0], "no gradient yet": NEUTRAL}
+NODE_COLORS = {"input": NEUTRAL, "unit": NET_COLOR, "loss": HIGHLIGHT}
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -172,7 +174,8 @@ def _hidden_y(h: int) -> np.ndarray:
 
 
 def network_parts(net: TinyNet, f: Forward, grads: Gradients | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The diagram's edges (x0, y0, x1, y1, colour, width, label) and nodes (x, y, colour, text), as tables.
+    """The diagram's edges (x0, y0, x1, y1, kind, width, label) and nodes (x, y, kind, text), as tables; the
+    kinds get their colours in the spec (EDGE_COLORS, NODE_COLORS), where projector mode can restyle them.
 
     After the backward pass an edge's colour is the sign of its gradient (orange +, blue −) and its
     width its size: gradient descent moves each weight against that sign.
@@ -183,10 +186,10 @@ def network_parts(net: TinyNet, f: Forward, grads: Gradients | None = None) -> t
     edges = []
 
     def edge(x0: float, y0: float, x1: float, y1: float, grad: float | None, label: str) -> None:
-        color = NEUTRAL if grad is None else (CLASS_COLORS[1] if grad > 0 else CLASS_COLORS[0])
+        kind = "no gradient yet" if grad is None else ("∂L/∂θ > 0" if grad > 0 else "∂L/∂θ ≤ 0")
         width = 2.0 if grad is None else 1.5 + 7.0 * abs(grad) / (top + 1e-12)
         edges.append({"x0": x0, "y0": y0, "x1": x1, "y1": y1, "xm": (x0 + x1) / 2, "ym": (y0 + y1) / 2,
-                      "color": color, "width": width, "label": label})
+                      "kind": kind, "width": width, "label": label})
 
     for j in range(H):
         sub = str(j + 1).translate(SUB)
@@ -207,7 +210,7 @@ def network_parts(net: TinyNet, f: Forward, grads: Gradients | None = None) -> t
     texts.append(f"L = ½(ŷ − y)² = {f.loss:.4f}\ny = {f.y:.3f}"
                  + ("" if grads is None else f"\n∂L/∂ŷ = {grads.y_hat:.4f}"))
     nodes = pd.DataFrame({"x": [0.0, *[1.0] * H, 2.0, 2.8], "y": [0.0, *ys, 0.0, 0.0],
-                          "color": [NEUTRAL, *[NET_COLOR] * H, NET_COLOR, HIGHLIGHT], "text": texts})
+                          "kind": ["input", *["unit"] * H, "unit", "loss"], "text": texts})
     return pd.DataFrame(edges), nodes
 
 
@@ -217,7 +220,9 @@ def network_figure(net: TinyNet, f: Forward, grads: Gradients | None = None, *, 
     edges, nodes = network_parts(net, f, grads)
     x = {"type": "quantitative", "axis": None, "scale": {"domain": [-0.4, 3.25], "nice": False}}
     y = {"type": "quantitative", "axis": None, "scale": {"domain": [-1.9, 1.35], "nice": False}}
-    raw = {"type": "nominal", "scale": None, "legend": None}
+    def colors(table: dict[str, str]) -> dict[str, Any]:
+        return {"field": "kind", "type": "nominal", "legend": None,
+                "scale": {"domain": list(table), "range": list(table.values())}}
     text = {"type": "text", "lineBreak": "\n", "fontSize": 13, "color": DATA_COLOR}
     return {
         "height": height, "datasets": {"edges": edges, "nodes": nodes},
@@ -226,13 +231,13 @@ def network_figure(net: TinyNet, f: Forward, grads: Gradients | None = None, *, 
         "layer": [
             {"data": {"name": "edges"}, "mark": {"type": "rule"},
              "encoding": {"x": {**x, "field": "x0"}, "y": {**y, "field": "y0"}, "x2": {"field": "x1"},
-                          "y2": {"field": "y1"}, "color": {**raw, "field": "color"},
+                          "y2": {"field": "y1"}, "color": colors(EDGE_COLORS),
                           "strokeWidth": {"field": "width", "type": "quantitative", "scale": None, "legend": None}}},
             {"data": {"name": "edges"}, "mark": text | {"fontWeight": "bold"},
              "encoding": {"x": {**x, "field": "xm"}, "y": {**y, "field": "ym"}, "text": {"field": "label"}}},
             {"data": {"name": "nodes"}, "mark": {"type": "circle", "size": 1150, "opacity": 1, "stroke": "white",
                                                  "strokeWidth": 2},
-             "encoding": {"x": {**x, "field": "x"}, "y": {**y, "field": "y"}, "color": {**raw, "field": "color"}}},
+             "encoding": {"x": {**x, "field": "x"}, "y": {**y, "field": "y"}, "color": colors(NODE_COLORS)}},
             {"data": {"name": "nodes"}, "mark": text | {"baseline": "top", "dy": 26},
              "encoding": {"x": {**x, "field": "x"}, "y": {**y, "field": "y"}, "text": {"field": "text"}}},
         ],

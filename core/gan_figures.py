@@ -20,12 +20,12 @@ import pyarrow as pa
 
 from core.gan import GanView, equilibrium
 from core.gan_targets import Target
-from core.style import FAKE_COLOR, NEUTRAL, REAL_COLOR, base_layout, mix_white
+from core.style import FAKE_COLOR, NEUTRAL, NORMAL, REAL_COLOR, base_layout, shade
 
 Spec = dict
 """A Vega-Lite spec as a dict, datasets included (pass it to ``st.vega_lite_chart``)."""
 
-D_RANGE = [mix_white(FAKE_COLOR, 0.6), "#ffffff", mix_white(REAL_COLOR, 0.55)]
+D_RANGE = [shade(NORMAL, "fake_color"), "#ffffff", shade(NORMAL, "real_color")]
 """D(x) from 0 (sure it is fake: purple) through ½ (can't tell: white) to 1 (sure it is real: green)."""
 LOSS_COLORS = {"D loss": "#3b6fd4", "G loss": "#e8762c"}
 N_CURVE = 300

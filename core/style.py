@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -133,10 +134,24 @@ def scales(style: Style) -> tuple[float, float, float]:
             style.marker_size / NORMAL.marker_size)
 
 
+SHADES: tuple[tuple[str, float], ...] = (("real_color", 0.55), ("fake_color", 0.6))
+"""Pale shades of a role the figures use (role, ``mix_white`` strength): the GAN's D(x) background. Real and
+fake differ from classes 2 and 3 by one unit only, too little to tell their blends apart by value, so these
+are mapped by their exact text."""
+
+
+def shade(style: Style, role: str) -> str:
+    """The pale shade of ``role`` listed in SHADES, in ``style``."""
+    return mix_white(color_of(style, role), dict(SHADES)[role])
+
+
+@lru_cache(maxsize=8)
 def palette_map(style: Style) -> dict[str, str]:
-    """NORMAL's palette colour (lower-case hex) → the same role's colour in ``style``."""
+    """NORMAL's palette colour (lower-case hex, and the SHADES as rgb() text) → the same role's colour in
+    ``style``; raises if one normal colour would have two roles."""
     pairs = list(zip(NORMAL.class_colors, style.class_colors, strict=True))
     pairs += [(NORMAL.real_color, style.real_color), (NORMAL.fake_color, style.fake_color)]
+    pairs += [(shade(NORMAL, role), shade(style, role)) for role, _ in SHADES]
     out: dict[str, str] = {}
     for a, b in pairs:
         if out.setdefault(a.lower(), b) != b:
@@ -144,33 +159,38 @@ def palette_map(style: Style) -> dict[str, str]:
     return out
 
 
-_RGB = re.compile(r"^rgb\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*\)$")
+_RGB = re.compile(r"^rgb\(\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)$")
 
 
 def recolor(color: object, style: Style) -> object:
     """A colour of NORMAL's palette as the same role's colour in ``style``: the palette colours themselves
-    (hex) and their blends towards white or black (``mix_white``, ``darker``, written as rgb()). Anything
-    else (other colours, text, numbers) comes back unchanged."""
+    (hex), the SHADES (exact text), and other blends towards white or black (``mix_white``, ``darker``,
+    written as rgb(): the palette colour whose blend is nearest, within a rounding). Anything else (other
+    colours, text, numbers) comes back unchanged."""
     if not isinstance(color, str) or style is NORMAL:
         return color
-    if color.startswith("#"):
-        return palette_map(style).get(color.lower(), color)
+    mapping = palette_map(style)
+    exact = mapping.get(color.lower().replace(" ", ""))
+    if exact is not None or color.startswith("#"):
+        return exact or color
     m = _RGB.match(color)
     if m is None:
         return color
     c = np.array([float(v) for v in m.groups()])
-    for normal, mapped in palette_map(style).items():
+    best: tuple[float, str] | None = None
+    for normal, mapped in mapping.items():
+        if not normal.startswith("#"):
+            continue
         p = rgb(normal)
         k = int(np.argmax(np.abs(p - 255)))  # the channel that says most about a blend with white
         t = (c[k] - 255) / (p[k] - 255)
-        if 0 <= t <= 1 and np.all(np.abs(255 + t * (p - 255) - c) <= 1.0):
-            return mix_white(mapped, t)
+        if 0 <= t <= 1 and (err := float(np.max(np.abs(255 + t * (p - 255) - c)))) <= 1.0 and (best is None or err < best[0]):
+            best = (err, mix_white(mapped, t))
         k = int(np.argmax(p))
         t = c[k] / p[k] if p[k] else -1
-        if 0 <= t <= 1 and np.all(np.abs(t * p - c) <= 1.0):
-            return darker(mapped, t)
-    return color
-
+        if 0 <= t <= 1 and (err := float(np.max(np.abs(t * p - c)))) <= 1.0 and (best is None or err < best[0]):
+            best = (err, darker(mapped, t))
+    return color if best is None else best[1]
 
 PROJECTOR_HEIGHT = 1.25
 """A restyled Plotly figure is this much taller than its normal self."""
@@ -247,6 +267,8 @@ def _restyle_vega_node(node: object, style: Style, parent: str = "") -> object:
                     v = v * marker ** 2  # a Vega-Lite mark's size is its area
                 elif k == "strokeWidth":
                     v = v * line
+                elif k == "dy" and parent == "mark":  # text placed below a mark moves out with its size
+                    v = v * marker
                 out[k] = v
             else:
                 out[k] = _restyle_vega_node(v, style, k)

@@ -97,7 +97,7 @@ def umbrella_story() -> None:
                         "share of what is left.")
     with fig_r:
         st.markdown("**100 days**: filled squares are days with an umbrella")
-        ui.vega_lite_chart(st, icon_grid_figure(joint), key="bayes.icons")
+        ui.vega_lite_chart(st, icon_grid_figure(joint), key="bayes.icons", width="content")
         ui.what_you_see("The same numbers as counts. Count the filled squares: the blue share of them is "
                         "P(rain | umbrella).")
 

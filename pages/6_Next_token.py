@@ -60,7 +60,7 @@ with left:
     # Plain preformatted text: st.code would load a syntax highlighter (~1 s of a fresh page's first paint).
     sample = "\n".join(text.sentences[:8]) if text.sentences else " ".join(text.vocab[i] for i in text.ids[:120])
     st.html('<pre data-testid="corpus-sample" style="white-space:pre-wrap;font-size:0.85rem;margin:0;'
-            f'padding:0.6rem 0.8rem;border-radius:0.5rem;background:#f6f7f9">{html.escape(sample)}</pre>')
+            f'padding:0.6rem 0.8rem;border-radius:0.5rem;background:rgba(128,128,128,0.1)">{html.escape(sample)}</pre>')
 with right:
     st.metric("Vocabulary size V", len(text.vocab))
     with st.expander("The vocabulary (most frequent first)"):

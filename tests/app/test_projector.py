@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -42,18 +43,36 @@ def _elements(node, kind: str) -> list:
     return out
 
 
+def _dataset_texts(proto) -> list[str]:
+    """The text columns of a Vega-Lite chart's data: Streamlit sends them apart from the spec, as Arrow."""
+    out = []
+    for arrow in [proto.data, *[d.data for d in proto.datasets]]:
+        if arrow.data:
+            table = pa.ipc.open_stream(arrow.data).read_all()
+            for column in table.columns:
+                if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                    out += [v for v in column.unique().to_pylist() if v is not None]
+    return out
+
+
 def figures(at: AppTest) -> dict[str, list]:
-    """The page's Plotly figures and Vega-Lite specs (as dicts) and its HTML blocks (as text)."""
+    """The page's Plotly figures and Vega-Lite specs (as dicts, a chart's text data under "_data") and its
+    HTML blocks (as text)."""
     return {
         "plotly": [json.loads(e.proto.spec) for e in _elements(at._tree, "plotly_chart")],
-        "vega": [json.loads(e.proto.spec) for e in _elements(at._tree, "vega_lite_chart")],
+        "vega": [json.loads(e.proto.spec) | {"_data": _dataset_texts(e.proto)}
+                 for e in _elements(at._tree, "vega_lite_chart")],
         "html": [e.proto.body for e in _elements(at._tree, "html")],
     }
 
 
+NORMAL_SHADES = {style.shade(style.NORMAL, role) for role, _ in style.SHADES}
+
+
 def palette_left(spec: object) -> set[str]:
-    text = json.dumps(spec).lower()
-    return {c for c in NORMAL_PALETTE if c in text}
+    """Normal-palette colours and shades anywhere in a figure (spec and data)."""
+    text = json.dumps(spec).lower().replace(" ", "")
+    return {c for c in NORMAL_PALETTE | NORMAL_SHADES if c in text}
 
 
 def opened(path: str, projector: bool) -> AppTest:

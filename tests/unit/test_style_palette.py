@@ -140,3 +140,17 @@ def test_restyle_vega_scales_marks_adds_config_and_passes_datasets_through():
     assert out["config"]["legend"]["labelFontSize"] == style.PROJECTOR.font_size
     assert spec["layer"][0]["mark"]["size"] == 9 and "legend" not in spec["config"]
 
+
+
+def test_real_and_fake_shades_keep_their_roles_although_classes_2_and_3_are_one_unit_away():
+    from core import gan_figures
+
+    P = style.PROJECTOR
+    fake, white, real = (style.recolor(c, P) for c in gan_figures.D_RANGE)
+    assert (fake, white, real) == (style.shade(P, "fake_color"), "#ffffff", style.shade(P, "real_color"))
+    assert style.recolor(style.mix_white(style.CLASS_COLORS[2], 0.55), P) != real  # class 2's blend: wine
+
+
+@pytest.mark.parametrize("odd", ["rgb(1.2.3,4,5)", "rgb(.,.,.)", "rgb(300,2,3)", "rgba(1,2,3,0.5)", "#12", ""])
+def test_recolor_never_raises_on_odd_text(odd):
+    assert style.recolor(odd, style.PROJECTOR) == odd

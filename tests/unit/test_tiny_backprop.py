@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
+from core import backprop_figures as bf
 from core import tiny_backprop as tb
 from core.backprop_figures import network_figure
 from core.style import CLASS_COLORS
@@ -129,5 +130,5 @@ def test_network_figure_shows_gradients_only_after_backward():
     assert f"∂L/∂c = {g.c:.4f}" in after
     edges = network_figure(net, f, g)["datasets"]["edges"]  # colour = sign of the gradient, width = its size
     for j in range(3):
-        assert edges["color"][2 * j] == (CLASS_COLORS[1] if g.w[j] > 0 else CLASS_COLORS[0])
+        assert bf.EDGE_COLORS[edges["kind"][2 * j]] == (CLASS_COLORS[1] if g.w[j] > 0 else CLASS_COLORS[0])
     assert edges["width"][:6].max() == pytest.approx(8.5)
