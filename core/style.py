@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -197,29 +198,38 @@ PROJECTOR_HEIGHT = 1.25
 _FONT_KEYS = ("font", "tickfont", "titlefont", "title_font", "textfont", "insidetextfont", "outsidetextfont")
 
 
-def _restyle_plotly_node(node: object, style: Style, parent: str = "") -> object:
-    text, line, marker = scales(style)
+def _restyled(node: object, style: Style, scaled: Callable[[str, str, float], float], parent: str = "") -> object:
+    """A copy of a figure's JSON tree with every number passed through ``scaled(key, parent key, value)`` and
+    every string through ``recolor``; lists of numbers under a key are scaled element by element."""
     if isinstance(node, dict):
         out = {}
         for k, v in node.items():
             if isinstance(v, (int, float)) and not isinstance(v, bool):
-                if k == "size" and parent in _FONT_KEYS:
-                    v = v * text
-                elif k == "size" and parent == "marker":
-                    v = v * marker
-                elif (k == "width" and parent == "line") or k == "arrowwidth":
-                    v = v * line
-                elif parent == "margin":
-                    v = v * text
-                out[k] = v
-            elif k == "size" and parent == "marker" and isinstance(v, (list, tuple, np.ndarray)):
-                out[k] = [s * marker for s in v]
+                out[k] = scaled(k, parent, v)
+            elif scaled(k, parent, 1.0) != 1.0 and isinstance(v, (list, tuple, np.ndarray)) and all(
+                    isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+                out[k] = [scaled(k, parent, x) for x in v]
             else:
-                out[k] = _restyle_plotly_node(v, style, k)
+                out[k] = _restyled(v, style, scaled, k)
         return out
     if isinstance(node, (list, tuple)):
-        return [_restyle_plotly_node(v, style, parent) for v in node]
+        return [_restyled(v, style, scaled, parent) for v in node]
     return recolor(node, style)
+
+
+def _plotly_sizes(style: Style) -> Callable[[str, str, float], float]:
+    """Which Plotly numbers are sizes, and by how much ``style`` scales them."""
+    text, line, marker = scales(style)
+
+    def scaled(key: str, parent: str, v: float) -> float:
+        if key == "size" and parent in _FONT_KEYS:
+            return v * text
+        if key == "size" and parent == "marker":
+            return v * marker
+        if (key == "width" and parent == "line") or key == "arrowwidth":
+            return v * line
+        return v * text if parent == "margin" else v
+    return scaled
 
 
 def restyle_plotly(fig: go.Figure, style: Style) -> go.Figure:
@@ -230,7 +240,7 @@ def restyle_plotly(fig: go.Figure, style: Style) -> go.Figure:
 
     if style is NORMAL:
         return fig
-    d = _restyle_plotly_node(fig.to_plotly_json(), style)
+    d = _restyled(fig.to_plotly_json(), style, _plotly_sizes(style))
     layout = d.setdefault("layout", {})
     layout.setdefault("font", {}).setdefault("size", style.font_size)
     title = layout.get("title")
@@ -248,34 +258,25 @@ def restyle_plotly(fig: go.Figure, style: Style) -> go.Figure:
                 trace.setdefault("line", {}).setdefault("width", style.line_width)
             if "markers" in mode:
                 trace.setdefault("marker", {}).setdefault("size", style.marker_size)
-    out = go.Figure(d, skip_invalid=False)
-    return out
+    return go.Figure(d, skip_invalid=False)
 
 
 _VEGA_FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize")
 
 
-def _restyle_vega_node(node: object, style: Style, parent: str = "") -> object:
+def _vega_sizes(style: Style) -> Callable[[str, str, float], float]:
+    """Which Vega-Lite numbers are sizes, and by how much ``style`` scales them."""
     text, line, marker = scales(style)
-    if isinstance(node, dict):
-        out = {}
-        for k, v in node.items():
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and parent != "datasets":
-                if k in _VEGA_FONT_KEYS:
-                    v = v * text
-                elif k == "size" and parent == "mark":
-                    v = v * marker ** 2  # a Vega-Lite mark's size is its area
-                elif k == "strokeWidth":
-                    v = v * line
-                elif k == "dy" and parent == "mark":  # text placed below a mark moves out with its size
-                    v = v * marker
-                out[k] = v
-            else:
-                out[k] = _restyle_vega_node(v, style, k)
-        return out
-    if isinstance(node, list):
-        return [_restyle_vega_node(v, style, parent) for v in node]
-    return recolor(node, style)
+
+    def scaled(key: str, parent: str, v: float) -> float:
+        if key in _VEGA_FONT_KEYS:
+            return v * text
+        if key == "size" and parent == "mark":
+            return v * marker ** 2  # a Vega-Lite mark's size is its area
+        if key == "strokeWidth":
+            return v * line
+        return v * marker if key == "dy" and parent == "mark" else v  # text below a mark moves out with it
+    return scaled
 
 
 def restyle_vega(spec: dict, style: Style) -> dict:
@@ -285,7 +286,7 @@ def restyle_vega(spec: dict, style: Style) -> dict:
     if style is NORMAL:
         return spec
     _, line, marker = scales(style)
-    out = _restyle_vega_node({k: v for k, v in spec.items() if k != "datasets"}, style)
+    out = _restyled({k: v for k, v in spec.items() if k != "datasets"}, style, _vega_sizes(style))
     if "datasets" in spec:
         out["datasets"] = spec["datasets"]
     f, t = style.font_size, style.title_size
