@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
-from core.mlp_regressor import MLPSettings, MLPTrainer  # noqa: E402
-from core.regression_data import DataSettings, make_data  # noqa: E402
+from core.backprop.data import DataSettings, make_data  # noqa: E402
+from core.backprop.mlp import MLPSettings, MLPTrainer  # noqa: E402
 from tests import browser as harness  # noqa: E402
 
 GOAL_MSE = 0.01

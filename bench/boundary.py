@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core import classifiers as clf  # noqa: E402
-from core.classifiers import Grid  # noqa: E402
+from core.boundary import models as clf  # noqa: E402
+from core.boundary.models import Grid  # noqa: E402
 from tests import browser as harness  # noqa: E402
 
 PAGE = "pages/2_Decision_boundaries.py"

@@ -53,7 +53,7 @@ LABS = {"gan": ("GAN", "gan.train"), "backprop": ("Backprop", "backprop.train"),
         "nexttoken": ("Next_token", "nexttoken.train")}
 BARE = {  # one trainer's loop with no page, as the pool's worker runs it
     "gan": "from core import gan\nt = gan.build_trainer(gan.GanSettings())\n",
-    "backprop": "from core import mlp_regressor as mr\nfrom core.regression_data import DataSettings\n"
+    "backprop": "from core import mlp_regressor as mr\nfrom core.backprop.data import DataSettings\n"
                 "t = mr.build_trainer(DataSettings(), mr.MLPSettings(batch_size=None))\n",
     "nexttoken": "from core import tiny_gpt\nt = tiny_gpt.build_trainer(tiny_gpt.NextTokenJob())\n",
 }

@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core import gan  # noqa: E402
-from core import gan_targets as T  # noqa: E402
-from core.gan_metrics import mode_report  # noqa: E402
+from core.gan import model as gan  # noqa: E402
+from core.gan import targets as T  # noqa: E402
+from core.gan.metrics import mode_report  # noqa: E402
 from tests import browser as harness  # noqa: E402
 
 RECORDER = """() => {

@@ -8,7 +8,7 @@ contour map's path lines have changed, the script has finished and every chart i
 that median is ``update_s``. For comparison in the same run it times the same change with the
 position at the end of a path (then the data plot and the 3-D surface with the path are redrawn too),
 a Step click, and a ŷ change (a small fragment with one chart).
-Surface grid: core.descent.SURFACE_N × SURFACE_N. Last line: ``update_s=<median seconds>``.
+Surface grid: core.loss.descent.SURFACE_N × SURFACE_N. Last line: ``update_s=<median seconds>``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.descent import SURFACE_N  # noqa: E402
+from core.loss.descent import SURFACE_N  # noqa: E402
 from tests import browser as harness  # noqa: E402
 
 PAGE = "pages/3_Loss_surface.py"

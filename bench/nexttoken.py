@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.corpus import corpus_text  # noqa: E402
-from core.tiny_gpt import GPTConfig, GPTTrainer, TrainSettings  # noqa: E402
+from core.nexttoken.corpus import corpus_text  # noqa: E402
+from core.nexttoken.gpt import GPTConfig, GPTTrainer, TrainSettings  # noqa: E402
 from tests import browser as harness  # noqa: E402
 
 GOAL = 95.0

@@ -3,7 +3,7 @@
 A live trainer records one row per step (the step number, then its values). Kept as a list, a run
 left training for an hour grows without bound, and so does every snapshot a worker publishes. Here,
 when the buffer is full, neighbouring rows are merged in pairs and from then on each row stands for
-twice as many steps (the same halving as ``core.gan.History``): memory and snapshot size stay
+twice as many steps (the same halving as ``core.gan.model.History``): memory and snapshot size stay
 bounded, the curve still spans the whole run, and the newest row is always shown as it is now.
 
 Two ways to merge: ``mean=True`` averages the values of the steps a row stands for (a noisy

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core import datasets as ds
-from core import gan_targets as targets
+from core.boundary import data as ds
+from core.gan import targets
 
 BAYES = "pages/1_Bayes_rule.py"
 BOUNDARY = "pages/2_Decision_boundaries.py"
@@ -23,7 +23,7 @@ NEXT_TOKEN = "pages/6_Next_token.py"
 NG_JORDAN = {"boundary.dataset": ds.BLOBS, "boundary.correlation": 0.6, "boundary.noise": 0.25,
              "boundary.balance": 0.5, "boundary.lc_extra": 30,
              "boundary.lc_models": ["Gaussian naive Bayes", "Logistic regression"]}
-"""The learning-curve setup of ``core.boundary.NG_JORDAN`` (a unit test keeps the two equal), two models."""
+"""The learning-curve setup of ``core.boundary.controls.NG_JORDAN`` (a unit test keeps the two equal), two models."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ LEARNING = Lesson("learning", "How a model learns",
          BACKPROP, {"backprop.function": "sin(x)", "backprop.width": 32, "backprop.depth": 2,
                     "backprop.activation": "tanh"},
          "Press Train: within a few hundred steps the fitted line lies on sin(x) and the train MSE falls "
-         "(tests/unit/test_mlp_regressor.py checks the defaults reach it).",
+         "(tests/unit/backprop/test_mlp.py checks the defaults reach it).",
          "Backpropagation is the chain rule applied layer by layer, giving every weight its gradient."),
 ))
 

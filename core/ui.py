@@ -415,9 +415,9 @@ def attention_picker(prefix: str, n_layer: int, n_head: int, words: Sequence[str
 # Decision-boundary lab: each model's decision written out
 # --------------------------------------------------------------------------------------------------
 def how_each_model_decides(panels: Sequence[Any], data: Any) -> None:
-    """One expander per fitted model that has a formula (``core.formulas``): the formula with its fitted numbers
+    """One expander per fitted model that has a formula (``core.boundary.formulas``): the formula with its fitted numbers
     at one point, and the same number from scikit-learn."""
-    from core import formulas  # scikit-learn: only the pages that need it pay for the import
+    from core.boundary import formulas  # scikit-learn: only the pages that need it pay for the import
 
     st.subheader("How each model decides")
     written = formulas.worked_all(panels, data)

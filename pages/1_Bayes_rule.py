@@ -5,9 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import ui
-from core.bayes import UmbrellaStory, joint_table, marginals, mutual_information_bits, posteriors
-from core.bayes_figures import icon_grid_figure, mosaic_figure
-from core.naive_bayes import (
+from core.bayes.by_hand import (
     FEATURES,
     LABEL,
     check_table,
@@ -17,6 +15,8 @@ from core.naive_bayes import (
     naive_bayes_steps,
     steps_table,
 )
+from core.bayes.figures import icon_grid_figure, mosaic_figure
+from core.bayes.story import UmbrellaStory, joint_table, marginals, mutual_information_bits, posteriors
 
 ui.lab_page("pages/1_Bayes_rule.py", "Bayes' rule: from the joint to the posterior")
 ui.url_state({

@@ -3,11 +3,11 @@
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from core import boundary as bd
-from core import boundary_figures as bf
-from core import classifiers as clf
-from core import datasets as ds
 from core import ui
+from core.boundary import controls as bd
+from core.boundary import data as ds
+from core.boundary import models as clf
+from core.boundary import panels as bf
 
 ui.lab_page("pages/2_Decision_boundaries.py", "Decision boundaries: model how the data is made, or only where it splits")
 ui.url_state({c.key: ui.Param(c.default, c.lo, c.hi, c.options) for c in bd.CONTROLS})

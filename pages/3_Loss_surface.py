@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from core import descent, loss_figures, losses, ui
+from core import ui
+from core.loss import descent, losses
+from core.loss import figures as loss_figures
 
 ui.lab_page("pages/3_Loss_surface.py", "Cross-entropy: a loss surface that gradient descent walks down")
 D, WIN = descent.DescentSettings(), descent.WINDOW

@@ -3,10 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from core import gan, ui
-from core import gan_figures as fig
-from core import gan_metrics as metrics
-from core import gan_targets as T
+from core import ui
+from core.gan import figures as fig
+from core.gan import metrics
+from core.gan import model as gan
+from core.gan import targets as T
 
 ui.lab_page("pages/4_GAN.py", "GANs: a generator learns to fool a discriminator")
 ui.url_state({f"gan.{k}": ui.Param(d, lo, hi, o) for k, (d, lo, hi, o) in gan.WIDGETS.items()}

@@ -4,12 +4,12 @@ import math
 
 import streamlit as st
 
-from core import backprop_figures as bf
-from core import mlp_regressor as mr
-from core import tiny_backprop as tb
 from core import ui
-from core.mlp_regressor import MLPSettings
-from core.regression_data import FUNCTIONS, DataSettings, make_data, target
+from core.backprop import by_hand as tb
+from core.backprop import figures as bf
+from core.backprop import mlp as mr
+from core.backprop.data import FUNCTIONS, DataSettings, make_data, target
+from core.backprop.mlp import MLPSettings
 
 ui.lab_page("pages/5_Backprop.py", "Backpropagation: a network learns y = f(x) one gradient step at a time")
 D, M, S = DataSettings(), MLPSettings(), st.session_state

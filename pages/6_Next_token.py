@@ -5,12 +5,13 @@ import html
 import numpy as np
 import streamlit as st
 
-from core import nexttoken_figures as figs
-from core import tiny_gpt, ui
-from core.bigram import Bigram
-from core.corpus import MAX_BYTES, CorpusSettings, check_user_text, corpus_text, encode_prompt
-from core.sampling import GenerateSettings, generate, tempered
-from core.tiny_gpt import AgreementProbe, GenerateRequest, GPTConfig, NextTokenJob, TrainSettings, View
+from core import ui
+from core.nexttoken import figures as figs
+from core.nexttoken import gpt as tiny_gpt
+from core.nexttoken.bigram import Bigram
+from core.nexttoken.corpus import MAX_BYTES, CorpusSettings, check_user_text, corpus_text, encode_prompt
+from core.nexttoken.gpt import AgreementProbe, GenerateRequest, GPTConfig, NextTokenJob, TrainSettings, View
+from core.nexttoken.sampling import GenerateSettings, generate, tempered
 
 ui.lab_page("pages/6_Next_token.py", "A language model is a chain of next-token classifiers")
 ui.url_state({

@@ -82,7 +82,7 @@ class PoolSettings:
     pages redraw less often, and training, on the workers, gets the rest."""
     worker_idle_s: float = 15.0
     """A worker with no trainer for this long ends (its memory goes back to the system)."""
-    preload: tuple[str, ...] = ("torch", "torch._dynamo", "core.gan", "core.mlp_regressor", "core.tiny_gpt")
+    preload: tuple[str, ...] = ("torch", "torch._dynamo", "core.gan.model", "core.backprop.mlp", "core.nexttoken.gpt")
 
     def resolved(self) -> PoolSettings:
         return PoolSettings(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from core.corpus import CorpusSettings, corpus_text, encode_prompt
+from core.nexttoken.corpus import CorpusSettings, corpus_text, encode_prompt
 from tests.app.conftest import assert_clean, open_page, settle, settling
 from tests.unit.training_toys import written_out
 

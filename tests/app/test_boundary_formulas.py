@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from core import classifiers as clf
-from core import datasets as ds
-from core import formulas as fm
+from core.boundary import data as ds
+from core.boundary import formulas as fm
+from core.boundary import models as clf
 from tests.app.conftest import assert_clean, open_page
 
 PAGE = "pages/2_Decision_boundaries.py"

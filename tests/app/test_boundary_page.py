@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import boundary as bd
-from core import classifiers as clf
-from core import datasets as ds
-from core import learning_curves as lc
+from core.boundary import controls as bd
+from core.boundary import curves as lc
+from core.boundary import data as ds
+from core.boundary import models as clf
 from tests.app.conftest import assert_clean, open_page
 
 PAGE = "pages/2_Decision_boundaries.py"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import gan
-from core import gan_targets as T
+from core.gan import model as gan
+from core.gan import targets as T
 from tests.app.conftest import as_number, assert_clean, metric, open_page, run_until, settle
 
 PAGE = "pages/4_GAN.py"

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.naive_bayes import FEATURES, LABEL, example_days
+from core.bayes.by_hand import FEATURES, LABEL, example_days
 from tests.app.conftest import as_number, assert_clean, metric, open_page
 
 BAYES = "pages/1_Bayes_rule.py"
@@ -99,7 +99,7 @@ def test_bad_query_parameters_fall_back_with_a_warning():
 
 def test_edited_tables_with_problems_show_messages_not_tracebacks(monkeypatch):
     """AppTest cannot drive st.data_editor, so the table the editor starts from is replaced instead."""
-    import core.naive_bayes as nb
+    import core.bayes.by_hand as nb
 
     cases = {
         "no dry days": example_days()[example_days()[LABEL] == 1],

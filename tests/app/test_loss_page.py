@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from core import descent
+from core.loss import descent
 from tests.app.conftest import as_number, assert_clean, metric, open_page
 
 PAGE = "pages/3_Loss_surface.py"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import bayes
+from core.bayes import story as bayes
 from tests.student import Student
 
 

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from core import boundary as bd
-from core import classifiers as clf
-from core import descent, lessons, losses
-from core.bigram import Bigram
-from core.corpus import corpus_text, encode_prompt
+from core import lessons
+from core.boundary import controls as bd
+from core.boundary import models as clf
+from core.loss import descent, losses
+from core.nexttoken.bigram import Bigram
+from core.nexttoken.corpus import corpus_text, encode_prompt
 
 
 def step(title: str) -> lessons.Step:
@@ -68,8 +69,8 @@ def test_where_the_sky_puts_is_above_are():
 
 def test_training_steps_open_the_settings_the_trains_tests_check():
     """GAN ring: the page default; mode collapse: the preset; sine: the default net (each has its trains test)."""
-    from core import gan
-    from core.mlp_regressor import MLPSettings
+    from core.backprop.mlp import MLPSettings
+    from core.gan import model as gan
 
     ring = gan.widget_values(gan.preset(gan.DEFAULT, gan.targets.RING))
     assert {k: v for k, v in ring.items() if k in step("A GAN on the ring").settings} == \

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core import boundary as bd
 from core import lessons
+from core.boundary import controls as bd
 from core.ui import LABS, format_param
 
 STEPS = [step for lesson in lessons.LESSONS for step in lesson.steps]

@@ -143,7 +143,7 @@ def test_restyle_vega_scales_marks_adds_config_and_passes_datasets_through():
 
 
 def test_real_and_fake_shades_keep_their_roles_although_classes_2_and_3_are_one_unit_away():
-    from core import gan_figures
+    from core.gan import figures as gan_figures
 
     P = style.PROJECTOR
     fake, white, real = (style.recolor(c, P) for c in gan_figures.D_RANGE)

@@ -48,7 +48,7 @@ class Counter:
 
 
 def written_out(trainer, context, layer: int, head: int, query: int):
-    """The attention of a next-token trainer's model written out by ``core.tiny_gpt`` (asked of a worker)."""
-    from core.tiny_gpt import attention_written_out
+    """The attention of a next-token trainer's model written out by ``core.nexttoken.gpt`` (asked of a worker)."""
+    from core.nexttoken.gpt import attention_written_out
 
     return attention_written_out(trainer.model, context, layer, head, query)

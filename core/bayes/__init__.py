@@ -1,0 +1,1 @@
+"""The Bayes lab: the umbrella story, naive Bayes by hand, and the figures."""

@@ -1,0 +1,1 @@
+"""The loss lab: the losses, gradient descent on the logistic model, and the figures."""
