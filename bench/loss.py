@@ -6,8 +6,8 @@ Opens the page as a visitor does (position 0 on the path), then repeatedly nudge
 slider with the keyboard (η ± 0.01, which changes every point of the path) and times until the
 contour map's path lines have changed, the script has finished and every chart is on the page again:
 that median is ``update_s``. For comparison in the same run it times the same change with the
-position at the end of a path (then the data plot and the 3-D surface with the path are redrawn too),
-a Step click, and a ŷ change (a small fragment with one chart).
+position at the end of a path, with the 3-D surfaces switched on (then the data plot and the 3-D surface
+with the path are redrawn too), a Step click, and a ŷ change (a small fragment with two charts).
 Surface grid: core.loss.descent.SURFACE_N × SURFACE_N. Last line: ``update_s=<median seconds>``.
 """
 
@@ -25,26 +25,28 @@ from core.loss.descent import SURFACE_N  # noqa: E402
 from tests import browser as harness  # noqa: E402
 
 PAGE = "pages/3_Loss_surface.py"
-N_CHARTS = 6
+N_CHARTS = 8  # Vega-Lite: two per-example charts, the contour map, the data, four GAN charts
+CHARTS = "[data-testid=stVegaLiteChart], [data-testid=stPlotlyChart]"
+DRAWN = "c => c.querySelector('svg.marks, canvas.marks, .main-svg')"
 
-# The contour map is the second Plotly chart; its line traces are the whole path and the walked part.
+# The contour map is the Vega-Lite chart with the picture; its lines are the whole path and the walked part.
 PATH_SIGNATURE = """() => {
-  const chart = document.querySelectorAll('[data-testid=stPlotlyChart]')[1];
+  const chart = [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].find(c => c.querySelector('g.mark-image image'));
   if (!chart) return '';
-  return [...chart.querySelectorAll('.scatterlayer path.js-line')].map(p => p.getAttribute('d')).join('|');
+  return [...chart.querySelectorAll('g.mark-line path')].map(p => p.getAttribute('d')).join('|');
 }"""
 DONE = """([before, n]) => {
   const app = document.querySelector('[data-testid=stApp]');
-  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
-  const drawn = charts.filter(c => c.querySelector('.main-svg')).length;
+  const charts = [...document.querySelectorAll('CHARTS')];
+  const drawn = charts.filter(DRAWN).length;
   const sig = (PATH_SIGNATURE)();
   return app.getAttribute('data-test-script-state') === 'notRunning' && drawn >= n && sig !== '' && sig !== before;
-}""".replace("PATH_SIGNATURE", PATH_SIGNATURE)
+}""".replace("PATH_SIGNATURE", PATH_SIGNATURE).replace("CHARTS", CHARTS).replace("DRAWN", DRAWN)
 TEXT_DONE = """([text, n]) => {
   const app = document.querySelector('[data-testid=stApp]');
-  const drawn = [...document.querySelectorAll('[data-testid=stPlotlyChart]')].filter(c => c.querySelector('.main-svg')).length;
+  const drawn = [...document.querySelectorAll('CHARTS')].filter(DRAWN).length;
   return app.getAttribute('data-test-script-state') === 'notRunning' && drawn >= n && document.body.innerText.includes(text);
-}"""
+}""".replace("CHARTS", CHARTS).replace("DRAWN", DRAWN)
 
 
 def next_frame(page) -> None:
@@ -98,9 +100,9 @@ def main() -> None:
         steps = [time_step(page, i + 1, 60) for i in range(args.trials)]
         y_hat = [time_y_hat(page, "ArrowRight", f"{0.5 + 0.001 * (i + 1):.3f}") for i in range(args.trials)]
         harness.assert_no_exception(page)
-        # The same learning-rate change with the position at the end of a 5-step path.
-        harness.goto(page, harness.page_url(server, PAGE, "loss.steps=5"), timeout=120_000)
-        harness.wait_charts(page, N_CHARTS, timeout=120_000)
+        # The same learning-rate change with the position at the end of a 5-step path, 3-D surfaces on.
+        harness.goto(page, harness.page_url(server, PAGE, "loss.steps=5&loss.surfaces=true"), timeout=120_000)
+        harness.wait_charts(page, N_CHARTS + 2, timeout=120_000)
         for i in range(5):
             time_step(page, i + 1, 5)
         time_lr_change(page, "ArrowRight")
@@ -109,7 +111,7 @@ def main() -> None:
         context.close()
 
     rows = (("learning rate changed → new path drawn", lr),
-            ("  … at the end of the path (3-D redrawn too)", lr_end),
+            ("  … at the end of the path, 3-D surfaces on", lr_end),
             ("Step clicked → next point drawn", steps),
             ("ŷ changed → per-example section drawn", y_hat))
     print(f"surface grid {SURFACE_N}×{SURFACE_N}, {args.trials} trials each, headless Chromium")

@@ -8,7 +8,8 @@ from core.loss import figures as loss_figures
 
 ui.lab_page("pages/3_Loss_surface.py", "Cross-entropy: a loss surface that gradient descent walks down")
 D, WIN = descent.DescentSettings(), descent.WINDOW
-DESCENT_KEYS = ["loss.data", "loss.objective", "loss.optimizer", "loss.l2", "loss.lr", "loss.steps", "loss.w0", "loss.b0"]
+DESCENT_KEYS = ["loss.data", "loss.objective", "loss.optimizer", "loss.l2", "loss.lr", "loss.steps", "loss.w0", "loss.b0",
+                "loss.surfaces"]
 ui.url_state({
     "loss.y_hat": ui.Param(0.5, 0.001, 0.999),
     "loss.data": ui.Param(descent.DATASETS[0], options=descent.DATASETS),
@@ -20,6 +21,7 @@ ui.url_state({
     "loss.w0": ui.Param(D.w0, *WIN.w),
     "loss.b0": ui.Param(D.b0, *WIN.b),
     "loss.gan_d": ui.Param(0.02, 0.001, 0.999),
+    "loss.surfaces": ui.Param(False),
 })
 S = st.session_state
 S.setdefault("loss.pos", 0)
@@ -47,7 +49,8 @@ def per_example() -> None:
     left.latex(rf"\tfrac{{dL}}{{d\hat y}}\Big|_{{y=0}} = \tfrac{{1}}{{1-\hat y}} = {1 / (1 - y_hat):.2f}")
     left.latex(rf"\tfrac12(1-\hat y)^2 = {float(losses.squared_error(1, y_hat)):.3f},\quad"
                rf"\tfrac12\hat y^2 = {float(losses.squared_error(0, y_hat)):.3f}")
-    ui.plotly_chart(right, loss_figures.per_example_figure(y_hat), width="stretch", key="loss.per_example_fig")
+    for col, chart, key in zip(right.columns(2), loss_figures.per_example_charts(y_hat), ("loss", "slope"), strict=True):
+        ui.vega_lite_chart(col, chart, width="stretch", key=f"loss.per_example_{key}")
     ui.write_url(["loss.y_hat"])
 
 
@@ -66,10 +69,10 @@ def reset() -> None:
 
 def pick_start() -> None:
     """A click on the contour map: start the path there."""
-    points = S["loss.contour"]["selection"]["points"]
+    points = S["loss.contour"]["selection"].get(loss_figures.START_SELECTION) or []
     if points:
-        S["loss.w0"] = round(min(max(float(points[-1]["x"]), WIN.w[0]), WIN.w[1]), 1)
-        S["loss.b0"] = round(min(max(float(points[-1]["y"]), WIN.b[0]), WIN.b[1]), 1)
+        S["loss.w0"] = round(min(max(float(points[-1]["w"]), WIN.w[0]), WIN.w[1]), 1)
+        S["loss.b0"] = round(min(max(float(points[-1]["b"]), WIN.b[0]), WIN.b[1]), 1)
         S["loss.pos"], S["loss.playing"] = 0, False
 
 
@@ -116,21 +119,29 @@ def walk(was_playing: bool) -> None:
     if flat:
         (st.success if flat[0] == "success" else st.warning)(flat[1])
     left, right = st.columns(2)
-    ui.plotly_chart(left, loss_figures.contour_figure(surfaces[objective], path, pos, minimum=minima[objective],
-                                                  z_title=f"mean {objective}", click_grid=9,
-                                                  background=contour_background(name, l2, objective)),
-                      width="stretch", key="loss.contour", on_select=pick_start, selection_mode="points")
-    ui.plotly_chart(right, loss_figures.data_figure(data, w, bias), width="stretch", key="loss.data_fig")
+    ui.vega_lite_chart(left, loss_figures.contour_chart(
+        surfaces[objective], path, pos, minimum=minima[objective], z_title=f"mean {objective}", click_grid=9,
+        background=contour_background(name, l2, objective)),
+        width="content", key="loss.contour", on_select=pick_start, selection_mode=loss_figures.START_SELECTION)
+    ui.vega_lite_chart(right, loss_figures.data_chart(data, w, bias), width="stretch", key="loss.data_fig")
     how = "GD" if S["loss.optimizer"] == "GD" else f"{S['loss.optimizer']} rescales and accumulates the gradient"
     st.latex(rf"(w, b) \leftarrow (w, b) - \eta\,\nabla L = ({w:.2f},\ {bias:.2f}) - {S['loss.lr']:g}"
              rf" \times ({gw:.3f},\ {gb:.3f})\quad\text{{({how})}}")
-    # 3-D redraws are slow (WebGL): while playing, the surface keeps its last picture and catches up at the end.
-    shown = S["loss.surface_pos"] = S.get("loss.surface_pos", pos) if S["loss.playing"] else pos
-    for col, obj in zip(st.columns(2), descent.OBJECTIVES, strict=True):
-        col.markdown(f"**Mean {obj} as a surface**" + (f" with the path to step {min(shown, n)}" if obj == objective else ""))
-        ui.plotly_chart(col, loss_figures.surface_figure(surfaces[obj], path if obj == objective else None, shown,
-                                                     minimum=minima[obj], z_title=f"mean {obj}"),
-                         width="stretch", key=f"loss.surface_{obj}")
+    st.toggle("Show the loss as 3-D surfaces", key="loss.surfaces",
+              help="Two 3-D charts you can turn with the mouse: BCE and MSE over (w, b). They draw with WebGL, "
+                   "slow on many school laptops, so they are off until asked for.")
+    if not S["loss.surfaces"]:
+        st.caption("The contour map above is the surface seen from straight above: colour is the height ln L, "
+                   "each white line one height. Switch on the 3-D surfaces to see the BCE bowl and the MSE "
+                   "plateaus from the side.")
+    else:
+        # 3-D redraws are slow (WebGL): while playing, the surface keeps its last picture and catches up at the end.
+        shown = S["loss.surface_pos"] = S.get("loss.surface_pos", pos) if S["loss.playing"] else pos
+        for col, obj in zip(st.columns(2), descent.OBJECTIVES, strict=True):
+            col.markdown(f"**Mean {obj} as a surface**" + (f" with the path to step {min(shown, n)}" if obj == objective else ""))
+            ui.plotly_chart(col, loss_figures.surface_figure(surfaces[obj], path if obj == objective else None, shown,
+                                                             minimum=minima[obj], z_title=f"mean {obj}"),
+                            width="stretch", key=f"loss.surface_{obj}")
     ui.write_url(DESCENT_KEYS)
 
 
@@ -143,7 +154,9 @@ def gan() -> None:
     left.metric("Minimax: gradient to G", ui.fmt(float(mm)), help="∂/∂a ln(1 − σ(a)) = −D(G(z)), a = D's logit.")
     left.metric("Non-saturating: gradient to G", ui.fmt(float(ns)), help="∂/∂a (−ln σ(a)) = −(1 − D(G(z))).")
     left.metric("L_D at equilibrium (D = ½)", f"{losses.EQUILIBRIUM_D_LOSS:.3f}", help="−ln ½ − ln ½ = ln 4.")
-    ui.plotly_chart(right, loss_figures.gan_losses_figure(S["loss.gan_d"]), width="stretch", key="loss.gan_fig")
+    charts = loss_figures.gan_losses_charts(S["loss.gan_d"])
+    for i, (col, chart) in enumerate(zip([*right.columns(2), *right.columns(2)], charts, strict=True)):
+        ui.vega_lite_chart(col, chart, width="stretch", key=f"loss.gan_fig_{i}")
     ui.write_url(["loss.gan_d"])
 
 

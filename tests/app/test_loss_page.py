@@ -40,7 +40,13 @@ def test_default_page_shows_the_contract_metrics(at):
     assert at.selectbox(key="loss.optimizer").options == ["GD", "Momentum", "Adam"]
     assert metric(at, "BCE at step 0") == "5.509"
     assert not at.error and not at.exception
-    assert len(at.get("plotly_chart")) == 6
+    assert len(at.get("vega_lite_chart")) == 8  # two per-example, contour, data, four GAN charts
+    assert not at.get("plotly_chart")  # the 3-D surfaces (Plotly, WebGL) only when asked for
+    at.toggle(key="loss.surfaces").set_value(True).run()
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) == 2  # BCE and MSE as 3-D surfaces
+    at.toggle(key="loss.surfaces").set_value(False).run()
+    assert not at.get("plotly_chart")
 
 
 @pytest.mark.parametrize("y_hat,y1,y0", [(0.001, -math.log(0.001), -math.log(0.999)),

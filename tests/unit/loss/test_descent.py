@@ -5,6 +5,7 @@ LogisticRegression optimum, divergence and separability; the surface figures wit
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -16,7 +17,15 @@ from sklearn.metrics import log_loss
 
 from core.loss import descent
 from core.loss.descent import WINDOW, DescentSettings, descend, make_data
-from core.loss.figures import contour_canvas, contour_figure, contour_picture, data_figure, surface_figure
+from core.loss.figures import (
+    START_SELECTION,
+    arrow_angle,
+    contour_canvas,
+    contour_chart,
+    contour_picture,
+    data_chart,
+    surface_figure,
+)
 
 OVERLAP = make_data("Overlapping")
 SEPARABLE = make_data("Separable")
@@ -246,23 +255,45 @@ def test_play_stride_walks_any_path_in_about_forty_ticks():
 # --------------------------------------------------------------------------------------------------
 # Figures
 # --------------------------------------------------------------------------------------------------
-def test_contour_figure_draws_the_walked_part_the_whole_path_and_a_click_grid():
+def _table(chart: dict, name: str) -> dict:
+    return {k: np.asarray(v) for k, v in chart["datasets"][name].to_pydict().items()}
+
+
+def test_contour_chart_draws_the_walked_part_the_whole_path_and_a_click_grid():
     surface = descent.dataset_surface("Overlapping", 0.0, "BCE")
     path = descend(OVERLAP.x, OVERLAP.y, DescentSettings())
-    fig = contour_figure(surface, path, 5, minimum=(2.3, 0.0, 0.43), click_grid=9)
-    by_name = {t.name: t for t in fig.data}
-    assert_allclose(np.column_stack([by_name["walked"].x, by_name["walked"].y]), path.params[:6])
-    assert len(by_name["whole path"].x) == path.steps_taken + 1
-    assert_allclose([by_name["after 5 steps"].x[0], by_name["after 5 steps"].y[0]], path.params[5])
-    assert len(by_name["click"].x) == 9 * 9 and set(np.round(by_name["click"].x, 6)) == set(range(-8, 9, 2))
-    assert by_name["minimum"].x == (2.3,)
-    assert len(fig.layout.annotations) == 1  # the −∇L arrow
-    (image,) = fig.layout.images  # the map is a picture that fills the axes' ranges exactly
-    assert (image.x, image.y, image.sizex, image.sizey) == (surface.ws[0], surface.bs[-1], np.ptp(surface.ws), np.ptp(surface.bs))
-    assert list(fig.layout.xaxis.range) == [surface.ws[0], surface.ws[-1]]
+    chart = contour_chart(surface, path, 5, minimum=(2.3, 0.0, 0.43), click_grid=9)
+    walked, whole, now = _table(chart, "walked"), _table(chart, "whole"), _table(chart, "now")
+    assert_allclose(np.column_stack([walked["w"], walked["b"]]), path.params[:6], rtol=1e-6, atol=1e-6)
+    assert len(whole["w"]) == path.steps_taken + 1
+    assert_allclose([now["w"][0], now["b"][0]], path.params[5], rtol=1e-6, atol=1e-6)
+    grid = _table(chart, "grid")
+    assert len(grid["w"]) == 9 * 9 and set(np.round(grid["w"], 6)) == set(range(-8, 9, 2))
+    assert _table(chart, "minimum")["w"].tolist() == [pytest.approx(2.3)]
+    arrow = _table(chart, "arrow")  # the −∇L arrow: from the current point, against the gradient
+    g = path.grad[5]
+    assert_allclose([arrow["w2"][0] - arrow["w"][0], arrow["b2"][0] - arrow["b"][0]], -1.5 * g / np.hypot(*g),
+                    rtol=1e-5, atol=1e-5)
+    picture = _table(chart, "picture")  # the map is a picture that fills the axes' ranges exactly
+    assert (picture["w"][0], picture["w2"][0], picture["b"][0], picture["b2"][0]) == (
+        surface.ws[0], surface.ws[-1], surface.bs[-1], surface.bs[0])
+    assert str(picture["url"][0]).startswith("data:image/jpeg;base64,")
+    grid_layer = next(layer for layer in chart["layer"] if layer["data"]["name"] == "grid")
+    assert grid_layer["encoding"]["x"]["scale"]["domain"] == [surface.ws[0], surface.ws[-1]]
+    (param,) = grid_layer["params"]
+    assert param["name"] == START_SELECTION and param["select"]["fields"] == ["w", "b"]
     i, j = np.unravel_index(np.argmin(surface.Z), surface.Z.shape)
-    assert by_name["click"].hovertemplate.startswith("L = %{customdata")
-    assert np.min(by_name["click"].customdata) >= surface.Z[i, j] - 1e-6
+    assert np.min(grid["L"]) >= surface.Z[i, j] - 1e-6
+    assert chart["width"] == chart["height"] and chart["autosize"] == {"type": "pad"}  # square plot area
+
+
+@pytest.mark.parametrize("direction,angle", [((1.0, 0.0), 90.0), ((0.0, 1.0), 0.0), ((0.0, -1.0), 180.0),
+                                             ((-1.0, -1.0), -135.0)])
+def test_arrow_angle_is_clockwise_from_up_on_the_screen(direction, angle):
+    assert arrow_angle(np.array(direction), (-8.0, 8.0), (-8.0, 8.0)) == pytest.approx(angle)
+    # a plot twice as wide as tall: one unit of w is twice as many pixels, so (1, 1) leans towards w
+    assert arrow_angle(np.array((1.0, 1.0)), (-8.0, 8.0), (-8.0, 8.0), (400, 200)) == pytest.approx(
+        math.degrees(math.atan2(2.0, 1.0)))
 
 
 def test_contour_picture_is_dark_in_the_valley_and_bright_on_the_heights():
@@ -300,12 +331,14 @@ def test_surface_figures_are_remembered_while_the_walked_part_is_the_same():
     assert_allclose(later.data[1].x, fast.params[:4, 0])
 
 
-def test_data_figure_draws_the_model_and_its_half_line():
+def test_data_chart_draws_the_model_and_its_half_line():
     w, b = 2.0, -0.5
-    fig = data_figure(OVERLAP, w, b)
-    curve = next(t for t in fig.data if t.name == "ŷ = σ(w x + b)")
+    chart = data_chart(OVERLAP, w, b)
+    model = _table(chart, "model")
     h = OVERLAP.humidity
-    assert_allclose(curve.y, expit(w * (np.asarray(curve.x) - h.mean()) / h.std() + b), rtol=1e-12)
-    boundary = [s for s in fig.layout.shapes if s.x0 == s.x1]
-    assert_allclose(boundary[0].x0, h.mean() + h.std() * 0.25, rtol=1e-12)  # where w x + b = 0
-    assert not [s for s in data_figure(OVERLAP, 0.0, 1.0).layout.shapes if s.x0 == s.x1]  # w = 0: no line
+    assert_allclose(model["p"], expit(w * (model["h"] - h.mean()) / h.std() + b), rtol=1e-5, atol=1e-6)
+    assert_allclose(_table(chart, "boundary")["h"][0], h.mean() + h.std() * 0.25, rtol=1e-12)  # where w x + b = 0
+    days = _table(chart, "days")
+    assert_allclose(days["h"], h, rtol=1e-6)
+    assert len(days["p"]) == OVERLAP.n
+    assert "boundary" not in data_chart(OVERLAP, 0.0, 1.0)["datasets"]  # w = 0: no boundary

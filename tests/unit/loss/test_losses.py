@@ -16,7 +16,7 @@ from scipy.special import expit
 from sklearn.metrics import log_loss
 
 from core.loss import losses
-from core.loss.figures import gan_losses_figure, per_example_figure
+from core.loss.figures import P_GRID, gan_losses_charts, per_example_charts
 
 RTOL = 1e-12  # float64 against float64: agreement to rounding
 
@@ -149,27 +149,49 @@ def test_equilibrium_discriminator_loss_is_ln_4_and_is_the_minimum_when_d_cannot
     assert_allclose(losses.discriminator_loss(0.7, 0.2), ref, rtol=1e-12)
 
 
+def _table(chart: dict, name: str) -> dict:
+    return chart["datasets"][name].to_pydict()
+
+
 @pytest.mark.parametrize("y_hat", [0.001, 0.3, 0.5, 0.999])
-def test_per_example_figure_marks_the_current_prediction(y_hat):
-    fig = per_example_figure(y_hat)
-    marks = [t for t in fig.data if t.mode == "markers+text"]
-    assert len(marks) == 2  # one per panel: loss and slope, four curves each
-    assert all(t.x == (y_hat,) * 4 for t in marks)
-    assert_allclose(marks[0].y, [losses.bce(1, y_hat), losses.bce(0, y_hat), losses.squared_error(1, y_hat),
-                                 losses.squared_error(0, y_hat)], rtol=1e-12)
-    assert_allclose(marks[1].y, [losses.bce_grad(1, y_hat), losses.bce_grad(0, y_hat),
-                                 losses.squared_error_grad(1, y_hat), losses.squared_error_grad(0, y_hat)], rtol=1e-12)
-    assert marks[0].text[:2] == (f"{float(losses.bce(1, y_hat)):.3f}", f"{float(losses.bce(0, y_hat)):.3f}")
+def test_per_example_charts_mark_the_current_prediction(y_hat):
+    loss_chart, slope_chart = per_example_charts(y_hat)
+    for chart, fns in ((loss_chart, (losses.bce, losses.squared_error)),
+                       (slope_chart, (losses.bce_grad, losses.squared_error_grad))):
+        marks = _table(chart, "marks")
+        assert marks["x"] == [y_hat] * 4  # the four curves, each marked at the current ŷ
+        assert_allclose(marks["value"], [fns[0](1, y_hat), fns[0](0, y_hat), fns[1](1, y_hat), fns[1](0, y_hat)],
+                        rtol=1e-12)
+        lo, hi = chart["layer"][1]["encoding"]["y"]["scale"]["domain"]
+        assert all(lo <= v <= hi for v in marks["y"])  # drawn inside the frame even when the value is not
+        assert _table(chart, "rules")["x"] == [y_hat]
+        curves = _table(chart, "curves")
+        assert len(set(curves["curve"])) == 4 and np.all(np.isfinite(curves["y"]))
+    labels = _table(loss_chart, "marks")["label"]
+    assert labels[:2] == [f"{float(losses.bce(1, y_hat)):.3f}", f"{float(losses.bce(0, y_hat)):.3f}"]
 
 
-def test_gan_figure_marks_equilibrium_and_pins_off_chart_values():
-    fig = gan_losses_figure(0.01)
-    eq = [t for t in fig.data if t.name == "equilibrium D = ½"]
-    assert len(eq) == 1 and eq[0].x == (0.5,)
-    assert_allclose(eq[0].y[0], math.log(4), rtol=1e-12)
-    texts = [t.text[0] for t in fig.data if t.mode == "markers+text" and t.text]
+def test_per_example_curves_are_the_losses_on_the_grid():
+    loss_chart, _ = per_example_charts(0.5)
+    curves = _table(loss_chart, "curves")
+    p = np.asarray(curves["x"][: len(P_GRID)])
+    bce1 = np.asarray(curves["y"][: len(P_GRID)])
+    inside = -np.log(p) <= 5.0
+    assert_allclose(bce1[inside], -np.log(p[inside]), rtol=1e-5, atol=1e-6)  # float32 on the wire
+    assert np.all(bce1[~inside] > 5.0)  # above the frame: clipped by the chart, not rescaling it
+
+
+def test_gan_charts_mark_equilibrium_and_pin_off_chart_values():
+    charts = gan_losses_charts(0.01)
+    assert len(charts) == 4
+    eq = _table(charts[0], "marks")
+    assert eq["x"] == [0.5] and eq["label"] == ["ln 4 ≈ 1.386"]
+    assert_allclose(eq["value"][0], math.log(4), rtol=1e-12)
+    texts = [label for chart in charts[1:] for label in _table(chart, "marks")["label"]]
     assert "-100.00 (off the chart)" in texts  # −1/D(G(z)) at 0.01 is pinned to the frame, labelled
     assert "-0.01" in texts and "-0.99" in texts  # the gradients that reach G
-    for trace in fig.data:
-        ys = [v for v in (trace.y if trace.y is not None else ()) if v is not None]
-        assert np.all(np.isfinite(np.asarray(ys, dtype=float)))
+    for chart in charts:
+        assert np.all(np.isfinite(_table(chart, "curves")["y"]))
+        lo, hi = chart["layer"][1]["encoding"]["y"]["scale"]["domain"]
+        assert all(lo <= v <= hi for v in _table(chart, "marks")["y"])
+
