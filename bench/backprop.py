@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
+from core import runtime  # noqa: E402
 from core.backprop.data import DataSettings, make_data  # noqa: E402
 from core.backprop.mlp import MLPSettings, MLPTrainer  # noqa: E402
 from tests import browser as harness  # noqa: E402
@@ -88,6 +89,7 @@ def live_rate(page) -> float:
 
 
 def main() -> None:
+    runtime.configure()  # one torch thread, as in the training workers
     rows: list[tuple[str, str]] = []
     with harness.running_server() as server, harness.browser() as chromium:
         page = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()

@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core import runtime  # noqa: E402
 from core.gan import model as gan  # noqa: E402
 from core.gan import targets as T  # noqa: E402
 from core.gan.metrics import mode_report  # noqa: E402
@@ -114,6 +115,7 @@ def wait_for_goal(page, since: float, goal_modes: int, limit: float) -> tuple[fl
 
 
 def main() -> None:
+    runtime.configure()  # one torch thread, as in the training workers
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short windows, to check the benchmark runs")
     args = parser.parse_args()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core import runtime  # noqa: E402
 from core.nexttoken.corpus import corpus_text  # noqa: E402
 from core.nexttoken.gpt import GPTConfig, GPTTrainer, TrainSettings  # noqa: E402
 from tests import browser as harness  # noqa: E402
@@ -87,6 +88,7 @@ def trial(browser, server) -> dict[str, float]:
 
 
 def main() -> None:
+    runtime.configure()  # one torch thread, as in the training workers
     trials = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     bare_s, bare_steps = bare_loop_seconds()
     rows = []

@@ -15,6 +15,8 @@ from typing import Any
 
 import streamlit as st
 
+from core import runtime
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -91,6 +93,7 @@ def nav() -> None:
 def page(title: str, icon: str, teaches: str) -> None:
     """Start a page: wide layout, its title and icon, the sidebar, and one line on what it teaches."""
     st.set_page_config(page_title=title, page_icon=icon, layout="wide")
+    runtime.configure()  # process-wide settings (threads, warning filter); cheap after the first page
     nav()
     st.title(f"{icon} {title}")
     st.caption(teaches)

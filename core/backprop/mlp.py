@@ -19,8 +19,6 @@ from torch import nn
 from core.backprop.data import DataSettings, RegressionData, make_data
 from core.history import History
 
-torch.set_num_threads(1)  # threads are process-wide; a class of students shares one server
-
 ACTIVATIONS: dict[str, type[nn.Module]] = {"ReLU": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 OPTIMIZERS = ("Adam", "SGD")
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)

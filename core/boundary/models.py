@@ -9,7 +9,6 @@ P(y | x) (or a score turned into one). Every model is a scikit-learn estimator.
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
@@ -21,7 +20,6 @@ from scipy.special import logsumexp
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.mixture import GaussianMixture
@@ -32,15 +30,8 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
-from threadpoolctl import threadpool_limits
 
 from core.memo import Memo, map_uncached
-
-# Small matrices gain nothing from BLAS threads, and a class of students shares one server's cores.
-threadpool_limits(1, user_api="blas")
-# An unconverged fit is still a fit worth showing (the panel is the lesson); catch_warnings is not
-# thread-safe and the panels are fitted on threads, so this filter is set once for the process.
-warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 GENERATIVE = ("Gaussian naive Bayes", "LDA", "QDA", "Gaussian mixture", "KDE")
 DISCRIMINATIVE = ("Logistic regression", "Linear SVM", "RBF SVM", "Decision tree", "Random forest", "k-NN",
@@ -313,9 +304,7 @@ class MixtureModel(GenerativeClassifier):
                 raise ModelError(f"Gaussian mixture: class {k} has {len(Xk)} training point(s) but "
                                  f"{self.n_components} components were asked; each component needs at least one point.")
             gm = GaussianMixture(self.n_components, covariance_type="full", random_state=self.seed, reg_covar=1e-4)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                self.mixtures_.append(gm.fit(Xk))
+            self.mixtures_.append(gm.fit(Xk))
         self.n_features_ = X.shape[1]
 
     def class_log_density(self, X: np.ndarray) -> np.ndarray:
@@ -435,10 +424,7 @@ def fit(name: str, X: np.ndarray, y: np.ndarray, hp: Hyperparameters = Hyperpara
     model = build(name, hp, seed)
     _check(name, model, X, y)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            warnings.simplefilter("ignore", UserWarning)
-            model.fit(X, y)
+        model.fit(X, y)
     except ModelError:
         raise
     except (ValueError, np.linalg.LinAlgError) as err:

@@ -13,7 +13,7 @@ Losses (all written on D's raw output ``logit``; ln D = −softplus(−logit), l
 - Wasserstein-GP (Gulrajani et al., 2017): L_D = E[f(G(z))] − E[f(x)] + λE[(‖∇f(x̂)‖ − 1)²],  L_G = −E[f(G(z))]
 
 Randomness comes from one ``torch.Generator`` seeded by the settings: the same settings replay the
-same run. Training is single-threaded (``torch.set_num_threads(1)``): many students share a server.
+same run. Training is single-threaded (one torch thread, set by ``core.runtime``): many students share a server.
 """
 
 from __future__ import annotations
@@ -32,8 +32,6 @@ from torch.nn.utils import parametrizations
 
 from core.gan import targets
 from core.gan.targets import Target
-
-torch.set_num_threads(1)
 
 NON_SATURATING = "non-saturating"
 MINIMAX = "minimax"

@@ -28,8 +28,6 @@ from core.history import History
 from core.nexttoken.corpus import CorpusSettings, Text, agreement_accuracy, check_user_text, corpus_text
 from core.nexttoken.sampling import Generation, generate
 
-torch.set_num_threads(1)  # process-wide: a class of students shares one server
-
 
 @dataclass(frozen=True)
 class GPTConfig:

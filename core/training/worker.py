@@ -327,6 +327,9 @@ def main() -> None:
             __import__(name)
         except Exception:
             pass
+    from core import runtime
+
+    runtime.configure()  # after the preloads, so torch's threads and their BLAS libraries are set too
     worker.run()
 
 

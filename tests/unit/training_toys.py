@@ -52,3 +52,29 @@ def written_out(trainer, context, layer: int, head: int, query: int):
     from core.nexttoken.gpt import attention_written_out
 
     return attention_written_out(trainer.model, context, layer, head, query)
+
+
+def process_settings(trainer=None) -> dict:
+    """The process-wide settings ``core.runtime.configure`` makes, as this process has them now (also asked of a
+    worker, hence the unused ``trainer``): torch and BLAS threads, the warning filters, the GIL switch interval."""
+    import sys
+    import warnings
+
+    from threadpoolctl import threadpool_info
+
+    torch = sys.modules.get("torch")
+    exceptions = sys.modules.get("sklearn.exceptions")
+    ignored = None
+    if exceptions is not None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.warn("a probe", exceptions.ConvergenceWarning, stacklevel=1)
+        ignored = not caught
+    return {
+        "torch_threads": torch.get_num_threads() if torch is not None else None,
+        "blas": sorted([lib["filepath"], lib["num_threads"]] for lib in threadpool_info() if lib["user_api"] == "blas"),
+        "filters": [repr(f) for f in warnings.filters],
+        "convergence_warning_ignored": ignored,
+        "switch_interval": sys.getswitchinterval(),
+        "environ": dict(os.environ),
+        "modules": {name: name in sys.modules for name in ("torch", "sklearn")},
+    }
