@@ -232,8 +232,13 @@ class LDAModel(GenerativeClassifier):
             raise ModelError(f"LDA needs more training points than classes ({n} points, {len(self.classes_)} classes).")
         if np.var(X, axis=0).max() == 0.0:  # scikit-learn's svd solver fails with an IndexError here
             raise ModelError("LDA: all training points are identical, so the pooled covariance is 0.")
+        index = np.searchsorted(self.classes_, y)
+        means = np.array([X[index == k].mean(axis=0) for k in range(len(self.classes_))])
+        resid = X - means[index]
+        if np.abs(resid).max() == 0.0:  # and here: the within-class scatter it rescales by is 0
+            raise ModelError("LDA: within every class the training points are identical, so the pooled "
+                             "covariance is 0.")
         self.estimator_ = LinearDiscriminantAnalysis(solver="svd").fit(X, y)
-        resid = X - self.estimator_.means_[np.searchsorted(self.classes_, y)]
         self.covariance_ = resid.T @ resid / n  # pooled within-class covariance (maximum likelihood, as sklearn's)
         if np.linalg.matrix_rank(self.covariance_) < d:
             raise ModelError("LDA: the pooled covariance is singular (within each class the points lie on a line).")
@@ -427,7 +432,7 @@ def fit(name: str, X: np.ndarray, y: np.ndarray, hp: Hyperparameters = Hyperpara
         model.fit(X, y)
     except ModelError:
         raise
-    except (ValueError, np.linalg.LinAlgError) as err:
+    except (ValueError, IndexError, np.linalg.LinAlgError) as err:  # scikit-learn on data it cannot take
         raise ModelError(f"{name} could not be fitted on this data: {err}") from None
     return model
 

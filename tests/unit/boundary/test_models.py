@@ -234,6 +234,23 @@ def test_single_class_and_collinear_data_are_refused():
         clf.fit("Gaussian naive Bayes", np.ones((4, 2)), np.array([0, 0, 1, 1]))
 
 
+def test_every_model_on_classes_of_identical_points_fits_or_says_why():
+    """Two stacks of identical points (a student clicking one spot per class): no model may raise anything
+    but ModelError; LDA's pooled covariance is 0, which scikit-learn's svd solver meets with an IndexError."""
+    X = np.array([[0.0, 0.0]] * 5 + [[1.0, 1.0]] * 5)
+    y = np.array([0] * 5 + [1] * 5)
+    with pytest.raises(clf.ModelError, match="within every class the training points are identical"):
+        clf.fit("LDA", X, y)
+    for name in clf.MODEL_NAMES:
+        try:
+            model = clf.fit(name, X, y, clf.Hyperparameters(knn_k=3))
+        except clf.ModelError as err:
+            assert str(err).startswith(name.split()[0]) or "identical" in str(err)
+            continue
+        proba = clf.proba(model, X)
+        assert np.all(np.isfinite(proba)) and np.allclose(proba.sum(axis=1), 1.0)
+
+
 def test_one_failing_panel_leaves_the_others(moons):
     X, y = _tiny()
     grid = clf.Grid((-1.0, 5.0), (-1.0, 4.0), n=10)
