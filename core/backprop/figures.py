@@ -35,6 +35,10 @@ NODE_COLORS = {"input": NEUTRAL, "unit": NET_COLOR, "loss": HIGHLIGHT}
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
+MSE_HELP = "Mean of (y − ŷ)² over the points: twice the mean of L = ½(y − ŷ)², the loss the network descends."
+"""What the page's MSE is (``core.backprop.data.mse``, scikit-learn's ``mean_squared_error``), beside the ½ in L."""
+
+
 def format_mse(value: float) -> str:
     """An MSE for a metric: 4 decimals, 3 significant digits from 10⁴ on, "exploded" instead of nan/inf."""
     return number(value, 4, undefined="exploded", large=1e4)

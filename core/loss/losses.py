@@ -70,9 +70,10 @@ def squared_error_grad(y: ArrayLike, y_hat: ArrayLike) -> np.ndarray:
     return np.asarray(y_hat, dtype=float) - np.asarray(y, dtype=float)
 
 
-def mse(y: ArrayLike, y_hat: ArrayLike) -> float:
-    """Mean squared error with the ½: mean of ½ (y − ŷ)²."""
-    return float(np.mean(squared_error(y, y_hat)))
+def half_mse(y: ArrayLike, y_hat: ArrayLike) -> np.ndarray:
+    """Half the mean squared error, over the last axis: (1/n) Σ ½ (yᵢ − ŷᵢ)² (the ½ cancels the square's 2 in
+    the gradient). Not the MSE a regression reports, (1/n) Σ (yᵢ − ŷᵢ)², which is twice this."""
+    return np.mean(squared_error(y, y_hat), axis=-1)
 
 
 # --------------------------------------------------------------------------------------------------
