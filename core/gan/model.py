@@ -259,7 +259,7 @@ class GanView:
 
 
 @dataclass
-class GanSnapshot:
+class Snapshot:
     """What a training worker publishes for the page: the pictures' view and the numbers beside them."""
 
     view: GanView | None
@@ -472,13 +472,13 @@ class GanTrainer:
     # -- pictures --------------------------------------------------------------------------------------
     N_SHOW_IMAGES = 36
 
-    def snapshot(self) -> GanSnapshot:
+    def snapshot(self) -> Snapshot:
         """The published view: for images only the few the page shows (a 64-pixel sample is 256 bytes)."""
         view = self.view()
         if self.target.dim > 2:
             view = replace(view, fake=view.fake[: self.N_SHOW_IMAGES], real=view.real[: self.N_SHOW_IMAGES],
                            real_metric=view.real_metric[:0])
-        return GanSnapshot(view, self.last, self._problem, True)
+        return Snapshot(view, self.last, self._problem, True)
 
     @torch.no_grad()
     def sample(self, n: int | None = None) -> np.ndarray:
@@ -638,8 +638,8 @@ class NotReady:
         """No pictures yet."""
         return None
 
-    def snapshot(self) -> GanSnapshot:
-        return GanSnapshot(None, self.last, self.reason, False)
+    def snapshot(self) -> Snapshot:
+        return Snapshot(None, self.last, self.reason, False)
 
 
 def build_trainer(settings: GanSettings, drawn: np.ndarray | None = None) -> GanTrainer | NotReady:
