@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import math
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
@@ -332,10 +331,6 @@ class GanTrainer:
 
     ready = True
 
-    def learning_rates(self) -> tuple[float, float]:
-        """(G's, D's) learning rate as the optimisers use them now."""
-        return self.opt_g.param_groups[0]["lr"], self.opt_d.param_groups[0]["lr"]
-
     def _restart_ema(self) -> None:
         with torch.no_grad():
             for pe, p in zip(self._ema_params, self._params[id(self.G)], strict=True):
@@ -454,19 +449,6 @@ class GanTrainer:
         while done < n and not self._problem:
             self.step()
             done += 1
-        return done
-
-    def train_for(self, seconds: float, max_steps: int | None = None) -> int:
-        """Train until ``seconds`` have passed (or ``max_steps``, or divergence); returns steps done.
-
-        A wall-clock budget: how many steps that is depends on the machine. Tests use ``train_steps``."""
-        deadline = time.perf_counter() + seconds
-        done = 0
-        while time.perf_counter() < deadline and not self._problem:
-            self.step()
-            done += 1
-            if max_steps is not None and done >= max_steps:
-                break
         return done
 
     # -- pictures --------------------------------------------------------------------------------------

@@ -87,11 +87,6 @@ def discriminator_loss(d_real: ArrayLike, d_fake: ArrayLike, eps: float = EPS) -
     return bce(1.0, d_real, eps) + bce(0.0, d_fake, eps)
 
 
-def discriminator_loss_grads(d_real: ArrayLike, d_fake: ArrayLike, eps: float = EPS) -> tuple[np.ndarray, np.ndarray]:
-    """(∂L_D/∂D(x), ∂L_D/∂D(G(z))) = (−1/D(x), 1/(1 − D(G(z))))."""
-    return bce_grad(1.0, d_real, eps), bce_grad(0.0, d_fake, eps)
-
-
 def generator_loss_minimax(d_fake: ArrayLike, eps: float = EPS) -> np.ndarray:
     """Minimax generator loss ln(1 − D(G(z))), to be minimised (the original GAN game)."""
     return np.log1p(-clip_probability(d_fake, eps))

@@ -124,7 +124,8 @@ def test_gan_losses_and_gradients_match_torch_autograd():
     assert_allclose(losses.generator_loss_nonsaturating(d), -np.log(d), rtol=1e-12)
     assert_allclose(losses.generator_loss_minimax_grad(d), _autograd(lambda t: torch.log1p(-t), d), rtol=1e-12)
     assert_allclose(losses.generator_loss_nonsaturating_grad(d), _autograd(lambda t: -torch.log(t), d), rtol=1e-12)
-    g_real, g_fake = losses.discriminator_loss_grads(d, d[::-1].copy())
+    # ∂L_D/∂D(x) and ∂L_D/∂D(G(z)): the BCE gradients with y = 1 on the real sample and y = 0 on the fake
+    g_real, g_fake = losses.bce_grad(1.0, d), losses.bce_grad(0.0, d[::-1].copy())
     assert_allclose(g_real, _autograd(lambda t: -torch.log(t), d), rtol=1e-12)
     assert_allclose(g_fake, _autograd(lambda t: -torch.log1p(-t), d[::-1].copy()), rtol=1e-12)
     # Through the discriminator's sigmoid D = σ(a): what actually reaches the generator.
