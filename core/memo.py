@@ -1,14 +1,51 @@
 """A small thread-safe LRU shared by every session of the server: fits, figures and pictures that are
-the same for everyone are made once (Streamlit's st.cache_data would pickle and copy them on every read)."""
+the same for everyone are made once (Streamlit's st.cache_data would pickle and copy them on every read);
+and ``fingerprint``, the one way to make a short cache key from arrays and the settings beside them."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Executor
 from typing import Any
+
+import numpy as np
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short hash (24 hex digits, BLAKE2b) of arrays, strings, numbers and sequences of them: a cache key.
+
+    An array counts by its shape, dtype and values (not by its memory layout); the parts are framed, so
+    ``("ab", "c")`` and ``("a", "bc")``, or one array split in two places, give different keys.
+    """
+    h = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        _feed(h, part)
+    return h.hexdigest()
+
+
+def _feed(h: Any, part: Any) -> None:
+    if isinstance(part, np.generic):
+        part = part.item()  # a numpy scalar counts as the Python number it equals
+    if isinstance(part, np.ndarray):
+        a = np.ascontiguousarray(part)
+        h.update(f"a{a.shape}{a.dtype.str}:{a.nbytes}:".encode())
+        h.update(a.tobytes())
+    elif isinstance(part, (tuple, list)):
+        h.update(f"t{len(part)}:".encode())
+        for item in part:
+            _feed(h, item)
+    elif isinstance(part, str):
+        raw = part.encode()
+        h.update(f"s{len(raw)}:".encode() + raw)
+    elif isinstance(part, bytes):
+        h.update(f"b{len(part)}:".encode() + part)
+    else:
+        text = repr(part).encode()  # None, bool, int, float, frozen dataclasses: a stable repr
+        h.update(f"r{type(part).__name__}{len(text)}:".encode() + text)
 
 
 class Memo:

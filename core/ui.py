@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from core import runtime
+from core.numbers import number
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -245,11 +246,8 @@ def try_this(prompts: Sequence[str]) -> None:
         st.markdown("\n".join(f"- {p}" for p in prompts))
 
 
-def fmt(x: float | None, digits: int = 3, undefined: str = "undefined") -> str:
-    """A number for a student: fixed digits, never "nan" or "inf"."""
-    if x is None or not math.isfinite(float(x)):
-        return undefined
-    return f"{x:.{digits}f}"
+fmt = number
+"""A number for a student (``core.numbers.number``): fixed digits, never "nan" or "inf"."""
 
 
 # --------------------------------------------------------------------------------------------------

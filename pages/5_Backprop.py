@@ -84,8 +84,9 @@ def draw() -> None:
         st.caption("Building the network on the server's training pool…")
         return
     m[0].metric("Step", f"{snap.steps:,}")
-    m[1].metric("Train MSE", bf.format_mse(snap.train_mse))
-    m[2].metric("Test MSE", bf.format_mse(snap.test_mse), help="On held-out points from the same range and noise.")
+    m[1].metric("Train MSE", bf.format_mse(snap.train_mse), help=bf.MSE_HELP)
+    m[2].metric("Test MSE", bf.format_mse(snap.test_mse),
+                help=f"{bf.MSE_HELP} On held-out points from the same range and noise.")
     ui.vega_lite_chart(st, bf.fit_chart(data, snap.y_grid), width="stretch", key="backprop.fit")
     ui.vega_lite_chart(st, bf.progress_chart(bf.loss_chart(*snap.history), bf.gradient_chart(snap.gradient_rms)),
                        width="content", key="backprop.progress")

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from core.numbers import number
+
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 # activation name -> (act(z), act'(z) written with z and h = act(z))
@@ -210,5 +212,5 @@ def compare_with_autograd(net: TinyNet, f: Forward, grads: Gradients, tol: float
 
 def _num(value: float, digits: int = 3) -> str:
     """A number for a product in LaTeX: negative ones in parentheses."""
-    text = f"{value:.{digits}f}"
+    text = number(value, digits)
     return f"({text})" if text.startswith("-") else text

@@ -20,6 +20,7 @@ from sklearn.tree import DecisionTreeRegressor
 
 from core.backprop.by_hand import Forward, Gradients, TinyNet
 from core.backprop.data import RegressionData, mse
+from core.numbers import number
 from core.style import CLASS_COLORS, HIGHLIGHT, NEUTRAL
 
 NET_COLOR = CLASS_COLORS[0]
@@ -34,11 +35,13 @@ NODE_COLORS = {"input": NEUTRAL, "unit": NET_COLOR, "loss": HIGHLIGHT}
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
+MSE_HELP = "Mean of (y − ŷ)² over the points: twice the mean of L = ½(y − ŷ)², the loss the network descends."
+"""What the page's MSE is (``core.backprop.data.mse``, scikit-learn's ``mean_squared_error``), beside the ½ in L."""
+
+
 def format_mse(value: float) -> str:
-    """An MSE for a metric: 4 decimals, scientific when huge, and words instead of nan/inf."""
-    if not np.isfinite(value):
-        return "exploded"
-    return f"{value:.4f}" if value < 1e4 else f"{value:.3g}"
+    """An MSE for a metric: 4 decimals, 3 significant digits from 10⁴ on, "exploded" instead of nan/inf."""
+    return number(value, 4, undefined="exploded", large=1e4)
 
 
 def y_limits(data: RegressionData, pad: float = 0.15) -> tuple[float, float]:

@@ -6,7 +6,6 @@ The page declares, draws and reads its widgets from the ``Control`` table here; 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,6 +15,7 @@ import numpy as np
 from core.boundary import curves as lc
 from core.boundary import data as ds
 from core.boundary import models as clf
+from core.numbers import number
 
 _D = ds.DataSettings()
 LC_DEFAULT_MODELS = ("Gaussian naive Bayes", "Logistic regression")
@@ -211,15 +211,11 @@ def samples_of(panel: clf.Panel, state: Mapping[str, Any]) -> tuple[np.ndarray, 
     return panel.model.sample(int(state[N_DRAW.key]), np.random.default_rng(int(state[SEED.key])), panel.prior)
 
 
-def number(x: float | None, digits: int = 3, undefined: str = "—") -> str:
-    """A number for a caption, never nan or inf."""
-    return undefined if x is None or not math.isfinite(x) else f"{x:.{digits}f}"
-
-
 def score_line(scores: clf.Scores) -> str:
     """'accuracy train 0.95 · test 0.93 · test log-loss 0.21' ('—' where there is no test set)."""
-    return (f"accuracy train {number(scores.train_accuracy)} · test {number(scores.test_accuracy)} · "
-            f"test log-loss {number(scores.test_log_loss)}")
+    train, test, log_loss = (number(v, undefined="—") for v in (scores.train_accuracy, scores.test_accuracy,
+                                                                 scores.test_log_loss))
+    return f"accuracy train {train} · test {test} · test log-loss {log_loss}"
 
 
 def prior_formula(prior: np.ndarray) -> str:

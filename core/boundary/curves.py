@@ -9,7 +9,6 @@ appended (the same ones for both models) to see the effect of dimension.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -20,7 +19,7 @@ import sklearn
 
 from core.boundary.data import DataSettings, generator_for
 from core.boundary.models import Hyperparameters, ModelError, classes_of, fit, params_of, proba
-from core.memo import Memo
+from core.memo import Memo, fingerprint
 
 Draw = Callable[[int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
@@ -181,11 +180,7 @@ class CurvesJob:
         g = self.generator or DataSettings()
         source: tuple = (g.dataset, g.noise, g.balance, g.correlation)
         if self.pool is not None:
-            h = hashlib.blake2b(digest_size=12)
-            for a in (*self.pool, *(self.test or ())):
-                a = np.ascontiguousarray(a)
-                h.update(str(a.shape).encode() + a.dtype.str.encode() + a.tobytes())
-            source = ("own data", h.hexdigest())
+            source = ("own data", fingerprint(self.pool, self.test))
         return (source, self.models, tuple(params_of(m, self.hp) for m in self.models), self.settings, self.budget_s)
 
 

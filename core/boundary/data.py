@@ -8,7 +8,6 @@ each coordinate of a point on the clean shape.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
 from collections.abc import Callable, Sequence
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
+
+from core.memo import fingerprint
 
 BLOBS = "blobs (correlated)"
 THREE_BLOBS = "three-class blobs"
@@ -70,13 +71,7 @@ class Dataset:
 
     def fingerprint(self) -> str:
         """A short hash of every array and the class names (cache key for fits on this data)."""
-        h = hashlib.blake2b(digest_size=12)
-        for arr in (self.X_train, self.y_train, self.X_test, self.y_test):
-            a = np.ascontiguousarray(arr)
-            h.update(str(a.shape).encode() + a.dtype.str.encode())
-            h.update(a.tobytes())
-        h.update("|".join(self.class_names).encode())
-        return h.hexdigest()
+        return fingerprint(self.X_train, self.y_train, self.X_test, self.y_test, self.class_names)
 
 
 # --------------------------------------------------------------------------------------------------

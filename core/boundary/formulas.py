@@ -22,6 +22,7 @@ from scipy.special import expit, softmax
 from core.boundary import data as ds
 from core.boundary import models as clf
 from core.memo import Memo
+from core.numbers import number
 
 WORKED_MODELS = ("LDA", "QDA", "Logistic regression", "Linear SVM", "RBF SVM", "Decision tree", "Random forest",
                  "k-NN")
@@ -322,7 +323,7 @@ class Worked:
 
 def num(v: float, digits: int = 3) -> str:
     """A number for LaTeX, never nan or inf."""
-    return r"\text{undefined}" if v is None or not math.isfinite(float(v)) else f"{float(v):.{digits}f}"
+    return number(v, digits, undefined=r"\text{undefined}")
 
 
 def _vec(v: np.ndarray, digits: int = 3, limit: int = 6) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -618,7 +618,3 @@ def results_table(panels: Sequence[Panel]) -> pd.DataFrame:
         rows.append((p.name, s.train_accuracy, s.test_accuracy, s.test_log_loss, None if p.error else p.fit_seconds))
     return pd.DataFrame(rows, columns=list(RESULT_COLUMNS)).astype({c: float for c in RESULT_COLUMNS[1:]})
 
-
-def hyper_fields() -> tuple[str, ...]:
-    """Field names of Hyperparameters (every one has a control in HYPERS)."""
-    return tuple(f.name for f in fields(Hyperparameters))

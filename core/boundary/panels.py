@@ -13,7 +13,6 @@ Speed matters here (six panels redraw on every slider move, the data plot on eve
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 from collections.abc import Sequence
@@ -26,7 +25,7 @@ import pyarrow as pa
 from core import raster
 from core.boundary.data import Dataset
 from core.boundary.models import Grid, Panel
-from core.memo import Memo, map_uncached
+from core.memo import Memo, fingerprint, map_uncached
 from core.style import (
     BOUNDARY_COLOR,
     CLASS_COLORS,
@@ -203,8 +202,7 @@ def cached_panel_html(panel: Panel, data: Dataset, grid: Grid, *, contours: bool
 
 
 def _picture_key(contours: bool, samples: tuple[np.ndarray, np.ndarray] | None, style: Style = NORMAL) -> tuple:
-    drawn = None if samples is None else hashlib.sha1(np.ascontiguousarray(samples[0]).tobytes()
-                                                      + np.ascontiguousarray(samples[1]).tobytes()).hexdigest()
+    drawn = None if samples is None else fingerprint(*samples)
     return (contours, drawn, style.name)
 
 

@@ -13,6 +13,7 @@ points catches clicks anywhere (Plotly's selection events fire only on existing 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
@@ -181,21 +182,8 @@ def losses_figure(history: np.ndarray, loss: str, *, height: int = 200) -> Spec:
     h = _thin(history)
     rows = _long("step", h[:, 0], {"D loss": h[:, 1], "G loss": h[:, 2]})
     eq = _long("step", np.zeros(1), {"D loss": [equilibrium(loss)[0]], "G loss": [equilibrium(loss)[1]]})
-    color = {"field": "series", "type": "nominal", "legend": {"orient": "top", "title": None},
-             "scale": {"domain": list(LOSS_COLORS), "range": list(LOSS_COLORS.values())}}
-    return {
-        "height": height,
-        "datasets": {"history": rows, "equilibrium": eq},
-        "layer": [
-            {"data": {"name": "history"}, "mark": {"type": "line", "strokeWidth": 1.2},
-             "encoding": {"x": {"field": "step", "type": "quantitative", "title": "step"},
-                          "y": {"field": "value", "type": "quantitative", "title": "loss", "scale": {"zero": False}},
-                          "color": color}},
-            {"data": {"name": "equilibrium"}, "mark": {"type": "rule", "strokeDash": [5, 4], "opacity": 0.8},
-             "encoding": {"y": {"field": "value", "type": "quantitative"}, "color": color}},
-        ],
-        "usermeta": {"embedOptions": {"renderer": "canvas", "actions": False}},
-    }
+    return _per_step_figure(("history", rows), ("equilibrium", eq), LOSS_COLORS,
+                            {"title": "loss", "scale": {"zero": False}}, {"opacity": 0.8}, height=height)
 
 
 def d_means_figure(history: np.ndarray, loss: str, *, height: int = 200) -> Spec:
@@ -203,19 +191,29 @@ def d_means_figure(history: np.ndarray, loss: str, *, height: int = 200) -> Spec
     h = _thin(history)
     rows = _long("step", h[:, 0], {"mean D(real)": h[:, 3], "mean D(fake)": h[:, 4]})
     half = _f32(value=[0.5 if prob_loss(loss) else 0.0])
+    return _per_step_figure(("dmeans", rows), ("half", half), {"mean D(real)": REAL_COLOR, "mean D(fake)": FAKE_COLOR},
+                            {"title": d_title(loss), "scale": {"domain": [0, 1]} if prob_loss(loss) else {"zero": False}},
+                            {"color": NEUTRAL}, height=height)
+
+
+def _per_step_figure(lines: tuple[str, pa.Table], rules: tuple[str, pa.Table], colors: Mapping[str, str], y: dict,
+                     rule_mark: dict, *, height: int) -> Spec:
+    """One line per series of ``lines`` (step, series, value) in ``colors``, and a dashed horizontal rule at each
+    value of ``rules``: coloured like its series when ``rules`` has a series column, else as ``rule_mark`` says."""
     color = {"field": "series", "type": "nominal", "legend": {"orient": "top", "title": None},
-             "scale": {"domain": ["mean D(real)", "mean D(fake)"], "range": [REAL_COLOR, FAKE_COLOR]}}
+             "scale": {"domain": list(colors), "range": list(colors.values())}}
+    rule_encoding: dict = {"y": {"field": "value", "type": "quantitative"}}
+    if "series" in rules[1].column_names:
+        rule_encoding["color"] = color
     return {
         "height": height,
-        "datasets": {"dmeans": rows, "half": half},
+        "datasets": dict([lines, rules]),
         "layer": [
-            {"data": {"name": "dmeans"}, "mark": {"type": "line", "strokeWidth": 1.2},
+            {"data": {"name": lines[0]}, "mark": {"type": "line", "strokeWidth": 1.2},
              "encoding": {"x": {"field": "step", "type": "quantitative", "title": "step"},
-                          "y": {"field": "value", "type": "quantitative", "title": d_title(loss),
-                                "scale": {"domain": [0, 1]} if prob_loss(loss) else {"zero": False}},
-                          "color": color}},
-            {"data": {"name": "half"}, "mark": {"type": "rule", "strokeDash": [5, 4], "color": NEUTRAL},
-             "encoding": {"y": {"field": "value", "type": "quantitative"}}},
+                          "y": {"field": "value", "type": "quantitative", **y}, "color": color}},
+            {"data": {"name": rules[0]}, "mark": {"type": "rule", "strokeDash": [5, 4], **rule_mark},
+             "encoding": rule_encoding},
         ],
         "usermeta": {"embedOptions": {"renderer": "canvas", "actions": False}},
     }
@@ -250,11 +248,6 @@ def digits_figure(images: np.ndarray, *, columns: int = 6, size: int = 300) -> S
         "config": {"view": {"stroke": None}},
         "usermeta": {"embedOptions": {"renderer": "canvas", "actions": False}},
     }
-
-
-def without_data(spec: Spec) -> dict:
-    """The spec minus its datasets: what must stay equal between redraws for an in-place update."""
-    return {k: v for k, v in spec.items() if k != "datasets"}
 
 
 # --------------------------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import math
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
@@ -259,7 +258,7 @@ class GanView:
 
 
 @dataclass
-class GanSnapshot:
+class Snapshot:
     """What a training worker publishes for the page: the pictures' view and the numbers beside them."""
 
     view: GanView | None
@@ -331,10 +330,6 @@ class GanTrainer:
         self.settings = settings
 
     ready = True
-
-    def learning_rates(self) -> tuple[float, float]:
-        """(G's, D's) learning rate as the optimisers use them now."""
-        return self.opt_g.param_groups[0]["lr"], self.opt_d.param_groups[0]["lr"]
 
     def _restart_ema(self) -> None:
         with torch.no_grad():
@@ -456,29 +451,16 @@ class GanTrainer:
             done += 1
         return done
 
-    def train_for(self, seconds: float, max_steps: int | None = None) -> int:
-        """Train until ``seconds`` have passed (or ``max_steps``, or divergence); returns steps done.
-
-        A wall-clock budget: how many steps that is depends on the machine. Tests use ``train_steps``."""
-        deadline = time.perf_counter() + seconds
-        done = 0
-        while time.perf_counter() < deadline and not self._problem:
-            self.step()
-            done += 1
-            if max_steps is not None and done >= max_steps:
-                break
-        return done
-
     # -- pictures --------------------------------------------------------------------------------------
     N_SHOW_IMAGES = 36
 
-    def snapshot(self) -> GanSnapshot:
+    def snapshot(self) -> Snapshot:
         """The published view: for images only the few the page shows (a 64-pixel sample is 256 bytes)."""
         view = self.view()
         if self.target.dim > 2:
             view = replace(view, fake=view.fake[: self.N_SHOW_IMAGES], real=view.real[: self.N_SHOW_IMAGES],
                            real_metric=view.real_metric[:0])
-        return GanSnapshot(view, self.last, self._problem, True)
+        return Snapshot(view, self.last, self._problem, True)
 
     @torch.no_grad()
     def sample(self, n: int | None = None) -> np.ndarray:
@@ -638,8 +620,8 @@ class NotReady:
         """No pictures yet."""
         return None
 
-    def snapshot(self) -> GanSnapshot:
-        return GanSnapshot(None, self.last, self.reason, False)
+    def snapshot(self) -> Snapshot:
+        return Snapshot(None, self.last, self.reason, False)
 
 
 def build_trainer(settings: GanSettings, drawn: np.ndarray | None = None) -> GanTrainer | NotReady:

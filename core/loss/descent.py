@@ -20,7 +20,7 @@ from scipy.optimize import minimize
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
-from core.loss.losses import bce_with_logits, bce_with_logits_grad, squared_error
+from core.loss.losses import bce_with_logits, bce_with_logits_grad, half_mse
 
 DATASETS = ("Overlapping", "Separable")
 """Overlapping: some dry days are more humid than some rainy days. Separable: a humidity splits them."""
@@ -109,12 +109,12 @@ def mean_loss(w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray, y: np
     """Mean BCE (from logits, stable) or mean ½(y − σ(wx + b))² over the data, plus (λ/2) w²."""
     a = logits(w, b, x)  # (..., n)
     if objective == "BCE":
-        per_example = bce_with_logits(y, a)
+        data_loss = bce_with_logits(y, a).mean(axis=-1)
     elif objective == "MSE":
-        per_example = squared_error(y, expit(a))
+        data_loss = half_mse(y, expit(a))
     else:
         raise ValueError(f"unknown objective {objective!r}")
-    return per_example.mean(axis=-1) + 0.5 * l2 * np.asarray(w, dtype=float) ** 2
+    return data_loss + 0.5 * l2 * np.asarray(w, dtype=float) ** 2
 
 
 def loss_grad(w: float, b: float, x: np.ndarray, y: np.ndarray, *, l2: float = 0.0,

@@ -3,7 +3,6 @@ path, the data with the current model, and the GAN losses with their gradients."
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +13,7 @@ from plotly.colors import sequential
 from core import raster
 from core.loss import losses
 from core.loss.descent import DescentPath, LossData, Surface, predict
-from core.memo import Memo
+from core.memo import Memo, fingerprint
 from core.style import CLASS_COLORS, FAKE_COLOR, HIGHLIGHT, NEUTRAL, REAL_COLOR
 
 Y1_COLOR, Y0_COLOR = CLASS_COLORS[1], CLASS_COLORS[0]
@@ -175,9 +174,8 @@ def surface_figure(surface: Surface, path: DescentPath | None = None, pos: int =
                    height: int = 460):
     """``build_surface_figure``, remembered: the lab redraws on every setting, and most changes (a new
     learning rate, a new number of steps) leave both surfaces and the walked part as they were."""
-    walked = None if path is None else tuple(map(np.ndarray.tobytes, _walked(path, pos)[:2]))
-    arrays = hashlib.sha1(b"".join(np.ascontiguousarray(a).tobytes() for a in (surface.ws, surface.bs, surface.Z)))
-    key = (arrays.hexdigest(), walked, None if minimum is None else tuple(map(float, minimum)), z_title, height)
+    walked = None if path is None else _walked(path, pos)[:2]
+    key = fingerprint(surface.ws, surface.bs, surface.Z, walked, minimum, z_title, height)
     return _SURFACES(key, lambda: build_surface_figure(surface, path, pos, minimum=minimum, z_title=z_title,
                                                        height=height))
 

@@ -70,9 +70,10 @@ def squared_error_grad(y: ArrayLike, y_hat: ArrayLike) -> np.ndarray:
     return np.asarray(y_hat, dtype=float) - np.asarray(y, dtype=float)
 
 
-def mse(y: ArrayLike, y_hat: ArrayLike) -> float:
-    """Mean squared error with the ½: mean of ½ (y − ŷ)²."""
-    return float(np.mean(squared_error(y, y_hat)))
+def half_mse(y: ArrayLike, y_hat: ArrayLike) -> np.ndarray:
+    """Half the mean squared error, over the last axis: (1/n) Σ ½ (yᵢ − ŷᵢ)² (the ½ cancels the square's 2 in
+    the gradient). Not the MSE a regression reports, (1/n) Σ (yᵢ − ŷᵢ)², which is twice this."""
+    return np.mean(squared_error(y, y_hat), axis=-1)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -84,11 +85,6 @@ def discriminator_loss(d_real: ArrayLike, d_fake: ArrayLike, eps: float = EPS) -
     At the equilibrium D = ½ on both, L_D = 2 ln 2 = ln 4.
     """
     return bce(1.0, d_real, eps) + bce(0.0, d_fake, eps)
-
-
-def discriminator_loss_grads(d_real: ArrayLike, d_fake: ArrayLike, eps: float = EPS) -> tuple[np.ndarray, np.ndarray]:
-    """(∂L_D/∂D(x), ∂L_D/∂D(G(z))) = (−1/D(x), 1/(1 − D(G(z))))."""
-    return bce_grad(1.0, d_real, eps), bce_grad(0.0, d_fake, eps)
 
 
 def generator_loss_minimax(d_fake: ArrayLike, eps: float = EPS) -> np.ndarray:

@@ -9,7 +9,6 @@ of the corpus: they make the agreement test, so it measures generalisation, not 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -17,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from core.memo import fingerprint
 
 # --------------------------------------------------------------------------------------------------
 # The grammar
@@ -175,9 +176,7 @@ class Text:
     @property
     def fingerprint(self) -> str:
         """Changes whenever the text or vocabulary does (a new text needs a new model)."""
-        h = hashlib.sha1(self.ids.tobytes())
-        h.update("\x00".join(self.vocab).encode())
-        return h.hexdigest()[:16]
+        return fingerprint(self.ids, self.vocab)
 
     def decode(self, ids: Sequence[int]) -> list[str]:
         return [self.vocab[int(i)] for i in ids]

@@ -46,6 +46,8 @@ def test_default_page_renders(at):
     assert steps(at) == 0
     assert 0.1 < as_number(metric(at, "Train MSE")) < 5.0
     assert as_number(metric(at, "Test MSE")) > 0
+    help_of = {m.label: m.proto.help for m in at.metric}  # which MSE: the plain mean, not the ½ of L
+    assert help_of["Train MSE"].startswith("Mean of (y − ŷ)²") and "½" in help_of["Test MSE"]
     assert at.button(key="backprop.train").label == "▶ Train"
     assert at.selectbox(key="backprop.function").value == "sin(x)"
     assert any(r"\eta = 0.01" in latex.value for latex in at.latex)

@@ -8,6 +8,7 @@ import pytest
 from core.gan import model as gan
 from core.gan import targets as T
 from tests.app.conftest import as_number, assert_clean, metric, open_page, run_until, settle
+from tests.unit.training_toys import learning_rates
 
 PAGE = "pages/4_GAN.py"
 
@@ -83,7 +84,7 @@ def test_a_learning_rate_change_is_live_and_an_architecture_change_resets_with_a
     assert step_count(at) == 2
     at.select_slider(key="gan.lr_g").set_value(0.03).run()
     assert step_count(settle(at, *KEYS)) == 2
-    assert runner(at).ask("learning_rates")[0] == 0.03
+    assert runner(at).ask(learning_rates)[0] == 0.03
     assert not at.info
     at.select_slider(key="gan.hidden").set_value(32).run()
     assert "hidden" in at.info[0].value and "step 0" in at.info[0].value

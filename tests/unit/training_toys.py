@@ -47,6 +47,11 @@ class Counter:
         return {"n": self.n, "value": self.value, "pid": os.getpid(), "priority": os.sched_getscheduler(0)}
 
 
+def learning_rates(trainer) -> tuple[float, float]:
+    """(G's, D's) learning rate as a GAN trainer's optimisers use them now (asked of a worker)."""
+    return trainer.opt_g.param_groups[0]["lr"], trainer.opt_d.param_groups[0]["lr"]
+
+
 def written_out(trainer, context, layer: int, head: int, query: int):
     """The attention of a next-token trainer's model written out by ``core.nexttoken.gpt`` (asked of a worker)."""
     from core.nexttoken.gpt import attention_written_out

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy.special import expit
-from sklearn.metrics import log_loss
+from sklearn.metrics import log_loss, mean_squared_error
 
 from core.loss import losses
 from core.loss.figures import P_GRID, gan_losses_charts, per_example_charts
@@ -109,10 +109,13 @@ def test_bce_gradient_is_prediction_minus_label_over_variance():
         assert_allclose(losses.bce_grad(y, P), (P - y) / (P * (1 - P)), rtol=1e-12)
 
 
-def test_mse_is_mean_half_squared_error():
+def test_half_mse_is_mean_half_squared_error():
     y = np.array([0.0, 1.0, 1.0])
     y_hat = np.array([0.2, 0.5, 1.0])
-    assert_allclose(losses.mse(y, y_hat), (0.5 * 0.04 + 0.5 * 0.25 + 0.0) / 3, rtol=1e-12)
+    assert_allclose(losses.half_mse(y, y_hat), (0.5 * 0.04 + 0.5 * 0.25 + 0.0) / 3, rtol=1e-12)
+    assert_allclose(2 * losses.half_mse(y, y_hat), mean_squared_error(y, y_hat), rtol=1e-12)  # the ½ is all
+    rows = np.stack([y_hat, y_hat[::-1]])  # (2, n): one mean per row, as the loss surface takes it
+    assert_allclose(losses.half_mse(y, rows), [losses.half_mse(y, r) for r in rows], rtol=1e-12)
 
 
 def test_gan_losses_and_gradients_match_torch_autograd():
@@ -121,7 +124,8 @@ def test_gan_losses_and_gradients_match_torch_autograd():
     assert_allclose(losses.generator_loss_nonsaturating(d), -np.log(d), rtol=1e-12)
     assert_allclose(losses.generator_loss_minimax_grad(d), _autograd(lambda t: torch.log1p(-t), d), rtol=1e-12)
     assert_allclose(losses.generator_loss_nonsaturating_grad(d), _autograd(lambda t: -torch.log(t), d), rtol=1e-12)
-    g_real, g_fake = losses.discriminator_loss_grads(d, d[::-1].copy())
+    # ∂L_D/∂D(x) and ∂L_D/∂D(G(z)): the BCE gradients with y = 1 on the real sample and y = 0 on the fake
+    g_real, g_fake = losses.bce_grad(1.0, d), losses.bce_grad(0.0, d[::-1].copy())
     assert_allclose(g_real, _autograd(lambda t: -torch.log(t), d), rtol=1e-12)
     assert_allclose(g_fake, _autograd(lambda t: -torch.log1p(-t), d[::-1].copy()), rtol=1e-12)
     # Through the discriminator's sigmoid D = σ(a): what actually reaches the generator.
