@@ -5,22 +5,12 @@ import streamlit as st
 from core import ui
 from core.loss import descent, losses
 from core.loss import figures as loss_figures
+from core.loss import settings as ls
 
 ui.lab_page("pages/3_Loss_surface.py", "Cross-entropy: a loss surface that gradient descent walks down")
 D, WIN = descent.DescentSettings(), descent.WINDOW
-DESCENT_KEYS = ["loss.data", "loss.objective", "loss.optimizer", "loss.l2", "loss.lr", "loss.steps", "loss.w0", "loss.b0"]
-ui.url_state({
-    "loss.y_hat": ui.Param(0.5, 0.001, 0.999),
-    "loss.data": ui.Param(descent.DATASETS[0], options=descent.DATASETS),
-    "loss.objective": ui.Param(D.objective, options=descent.OBJECTIVES),
-    "loss.optimizer": ui.Param(D.optimizer, options=descent.OPTIMIZERS),
-    "loss.l2": ui.Param(D.l2, *descent.L2_RANGE),
-    "loss.lr": ui.Param(D.lr, *descent.LR_RANGE),
-    "loss.steps": ui.Param(D.steps, *descent.STEPS_RANGE),
-    "loss.w0": ui.Param(D.w0, *WIN.w),
-    "loss.b0": ui.Param(D.b0, *WIN.b),
-    "loss.gan_d": ui.Param(0.02, 0.001, 0.999),
-})
+DESCENT_KEYS = [c.key for c in ls.DESCENT]
+ui.url_state(ls.CONTROLS)
 S = st.session_state
 S.setdefault("loss.pos", 0)
 S.setdefault("loss.playing", False)
