@@ -8,7 +8,7 @@ of options or a label is written in one place. This module is plain Python: labs
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,10 +54,6 @@ class Control:
     def parse(self, raw: str | list[str]) -> Any:
         """A query-parameter value in the type of ``default``; ValueError if it is not one the widget offers."""
         return parse_value(raw, self)
-
-    def format_value(self, value: Any) -> str | list[str]:
-        """The query-parameter form of a value of this control."""
-        return format_value(value)
 
     def widget(self) -> tuple[str, tuple, dict[str, Any]]:
         """The Streamlit call that draws this control: (function name, positional args, keyword args).
@@ -150,13 +146,3 @@ def by_key(controls: Iterable[Control]) -> dict[str, Control]:
             raise ValueError(f"two controls share the key {c.key!r}")
         out[c.key] = c
     return out
-
-
-def defaults(controls: Iterable[Control]) -> dict[str, Any]:
-    """Every control's default, keyed by its key (a widget state before anything was touched)."""
-    return {c.key: list(c.default) if c.is_list else c.default for c in controls}
-
-
-def values(controls: Sequence[Control], state: Mapping[str, Any]) -> dict[str, Any]:
-    """The current values of ``controls`` in ``state`` (the default for a key not there)."""
-    return {c.key: state.get(c.key, c.default) for c in controls}

@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.controls import Control, format_value
+from core.controls import Control, by_key, format_value
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,7 +121,7 @@ def url_state(controls: Iterable[Control]) -> None:
     function fills from the query parameter of the control's key (first run of the page) or from its default.
     Values that do not fit are ignored with a warning. After the page has run, the URL holds every key's value.
     """
-    controls = list(controls)
+    controls = list(by_key(controls).values())  # a key declared twice is a mistake: ValueError
     problems: list[str] = []
     for c in controls:
         if c.key in st.session_state:

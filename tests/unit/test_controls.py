@@ -21,12 +21,12 @@ from core.controls import (
     TOGGLE,
     Control,
     by_key,
-    defaults,
     format_value,
 )
 from core.gan import settings as gan
 from core.loss import settings as loss
 from core.nexttoken import settings as nexttoken
+from tests.unit.page_state import defaults
 
 PAGE_CONTROLS: dict[str, tuple[Control, ...]] = {
     lessons.BAYES: bayes.CONTROLS,
@@ -60,7 +60,7 @@ def test_every_value_a_widget_offers_round_trips_through_the_url(c):
     for value in values_of(c):
         parsed = c.parse(format_value(value))
         assert parsed == value and type(parsed) is type(value), (value, parsed)
-    assert c.parse(c.format_value(c.default)) == c.default
+    assert c.parse(format_value(c.default)) == c.default
 
 
 @pytest.mark.parametrize("c", ALL, ids=lambda c: c.key)

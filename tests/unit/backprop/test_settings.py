@@ -8,7 +8,7 @@ from core.backprop import by_hand as tb
 from core.backprop import settings as bs
 from core.backprop.data import DataSettings
 from core.backprop.mlp import MLPSettings
-from core.controls import defaults
+from tests.unit.page_state import defaults
 
 
 def test_the_widget_defaults_are_the_default_settings():

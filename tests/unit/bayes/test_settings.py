@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.bayes import settings as bs
 from core.bayes.story import UmbrellaStory
-from core.controls import defaults
+from tests.unit.page_state import defaults
 
 
 def test_the_widgets_make_the_story():

@@ -8,8 +8,8 @@ from core.boundary import controls as bd
 from core.boundary import curves as lc
 from core.boundary import data as ds
 from core.boundary import session as sn
-from core.controls import defaults
 from tests.unit.fake_handle import FakeHandle
+from tests.unit.page_state import defaults
 
 
 def page_state(**extra) -> dict:

@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from core.controls import defaults
 from core.gan import model as gan
 from core.gan import settings as gs
 from core.gan import targets as T
 from tests.unit.fake_handle import FakeHandle
+from tests.unit.page_state import defaults
 
 
 def page_state(**changes) -> dict:

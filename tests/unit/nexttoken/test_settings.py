@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from core.controls import defaults
 from core.nexttoken import gpt
 from core.nexttoken import settings as ns
 from core.nexttoken.bigram import Bigram
@@ -10,6 +9,7 @@ from core.nexttoken.corpus import corpus_text
 from core.nexttoken.gpt import NextTokenJob, TrainSettings
 from core.nexttoken.sampling import GenerateSettings
 from tests.unit.fake_handle import FakeHandle
+from tests.unit.page_state import defaults
 
 
 def test_the_widget_defaults_make_the_default_job():
