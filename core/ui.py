@@ -340,28 +340,14 @@ def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) ->
 # --------------------------------------------------------------------------------------------------
 # Next-token lab: which head and which position the attention is written out for
 # --------------------------------------------------------------------------------------------------
-def attention_choice(prefix: str, n_layer: int, n_head: int, words: Sequence[str]) -> tuple[int, int, int]:
-    """The layer, head and query position ``attention_picker`` will show, settled in the session state now (so the
-    page can ask the trainer for them before the picker is drawn)."""
-    ss = st.session_state
-    T = len(words)
-    fallback = {f"{prefix}.layer": (range(n_layer), 0), f"{prefix}.head": (range(n_head), 0),
-                f"{prefix}.query": (range(T), T - 1)}
-    if ss.get(f"{prefix}.words") != list(words):  # a new prompt: back to its last token
-        ss.pop(f"{prefix}.query", None)
-    ss[f"{prefix}.words"] = list(words)
-    for key, (options, default) in fallback.items():
-        if ss.get(key) not in options:
-            ss[key] = default
-    return int(ss[f"{prefix}.layer"]), int(ss[f"{prefix}.head"]), int(ss[f"{prefix}.query"])
-
-
 def attention_picker(prefix: str, n_layer: int, n_head: int, words: Sequence[str]) -> tuple[int, int, int]:
     """Layer, head and query position (0-based) from three select boxes keyed ``<prefix>.layer`` etc.
 
     The position follows the last token of the prompt until it is chosen, and falls back to the last token
     when the prompt no longer has it; layer and head fall back to the first when the model lost them."""
-    attention_choice(prefix, n_layer, n_head, words)
+    from core.nexttoken.settings import attention_choice  # plain Python, no torch
+
+    attention_choice(st.session_state, prefix, n_layer, n_head, words)
     c = st.columns(3)
     layer = c[0].selectbox("Layer", range(n_layer), key=f"{prefix}.layer", format_func=lambda i: f"layer {i + 1}")
     head = c[1].selectbox("Head", range(n_head), key=f"{prefix}.head", format_func=lambda i: f"head {i + 1}")

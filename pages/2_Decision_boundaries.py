@@ -123,28 +123,26 @@ def learning_curves(data: ds.Dataset) -> None:
                   help="Correlated blobs (ρ = 0.6) with 30 irrelevant features.")
     run = lcc[3].button("Compute learning curves", key="boundary.lc_run", type="primary")
     request = bd.curve_job(ss, data)
-    running = sn.still_running(ss, request)
+    sn.still_running(ss, request)
     if request.problem:
         st.info(request.problem)
         ui.sync_url()
         return
     if request.note:
         st.caption(request.note)
-    kept = bd.lc.recall(request.job)
-    cancelled = sn.cancelled_for(ss, request)
-    if kept is not None:
-        sn.release_curves(ss)  # a run of the same settings finished in another session meanwhile
-        show_curves(kept)
+    view, what = sn.curves_view(ss, request, run)
+    if view == sn.KEPT:
+        show_curves(what)
         ui.what_you_see(bd.CURVES_WHAT_YOU_SEE)
-    elif run or running is not None:
-        if running is None:
+    elif view == sn.LIVE:
+        if what is None:
             sn.start_curves(ss, request.job, lambda key: ui.trainer(key, bd.lc.build_curves, request.job,
                                                                     lab="learning curves"))
         ui.live_fragment(ss[sn.LC_JOB], live_curves, every=0.5)  # a run lasts seconds: two redraws a second will do
-    elif cancelled is not None:
-        st.info(cancelled[0])
-        if cancelled[1] is not None and cancelled[1].result is not None:
-            show_curves(cancelled[1])
+    elif view == sn.CANCELLED:
+        st.info(what[0])
+        if what[1] is not None and what[1].result is not None:
+            show_curves(what[1])
     ui.sync_url()
 
 

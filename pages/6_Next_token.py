@@ -100,7 +100,7 @@ if len(prompt.ids) > config.block_size:
     st.caption(f"The transformer reads the last {config.block_size} tokens; the bigram only the last one.")
 
 read = prompt.words[-config.block_size:]
-choice = ui.attention_choice("nexttoken.att", config.n_layer, config.n_head, read) if prompt.ids else None
+choice = ns.attention_choice(ss, "nexttoken.att", config.n_layer, config.n_head, read) if prompt.ids else None
 view = View(tuple(int(i) for i in prompt.ids), choice)
 runner.keep("set_view", view)  # the worker computes the bars, heatmaps and written-out attention for it
 ui.live_buttons(runner, "nexttoken", lambda: runner.replace(tiny_gpt.build_trainer, job))

@@ -127,3 +127,21 @@ def cancelled_for(state: State, request: bd.CurveJob) -> tuple[str, Any] | None:
     if cancelled is None or cancelled[0] != request.key:
         return None
     return cancelled[1], cancelled[2]
+
+
+KEPT, LIVE, CANCELLED, NOTHING = "kept", "live", "cancelled", "nothing"
+
+
+def curves_view(state: State, request: bd.CurveJob, run: bool) -> tuple[str, Any]:
+    """What the learning-curve part shows for these settings (after ``still_running``): ``(KEPT, progress)``, a
+    finished run (from any session; this session's trainer is released); ``(LIVE, job)``, the run to follow (``job``
+    None: start one, the button was pressed); ``(CANCELLED, (note, snapshot))``; or ``(NOTHING, None)``."""
+    kept = lc.recall(request.job)
+    if kept is not None:
+        release_curves(state)  # a run of the same settings finished in another session meanwhile
+        return KEPT, kept
+    running = state.get(LC_FOR)
+    if run or running is not None:
+        return LIVE, running
+    cancelled = cancelled_for(state, request)
+    return (CANCELLED, cancelled) if cancelled is not None else (NOTHING, None)

@@ -85,3 +85,20 @@ def writing(state: Mapping[str, Any], fingerprint: Any, snapshot: Any) -> bool:
     """True while the transformer still writes the last Generate for this text (the page then polls for it)."""
     last_fingerprint, _, clicks, _ = last_generation(state)
     return last_fingerprint == fingerprint and transformer_generation(snapshot, clicks) is None
+
+
+def attention_choice(state: MutableMapping[str, Any], prefix: str, n_layer: int, n_head: int,
+                     words: Sequence[str]) -> tuple[int, int, int]:
+    """The layer, head and query position the attention picker shows, settled in ``state`` now (so the page can
+    ask the trainer for them before the picker is drawn): a new prompt goes back to its last token; a layer, head
+    or position the model or prompt no longer has falls back to the first layer and head, the last token."""
+    T = len(words)
+    fallback = {f"{prefix}.layer": (range(n_layer), 0), f"{prefix}.head": (range(n_head), 0),
+                f"{prefix}.query": (range(T), T - 1)}
+    if state.get(f"{prefix}.words") != list(words):  # a new prompt: back to its last token
+        state.pop(f"{prefix}.query", None)
+    state[f"{prefix}.words"] = list(words)
+    for key, (options, default) in fallback.items():
+        if state.get(key) not in options:
+            state[key] = default
+    return int(state[f"{prefix}.layer"]), int(state[f"{prefix}.head"]), int(state[f"{prefix}.query"])

@@ -106,3 +106,23 @@ def test_a_run_the_server_stopped_is_released_with_a_note():
     assert sn.run_over(handle)
     assert sn.still_running(state, request) is None and handle.closed
     assert sn.cancelled_for(state, request)[0] == bd.interrupted_note("The worker restarted.")
+
+
+def test_the_curves_part_shows_a_kept_run_a_live_one_what_cancel_left_or_nothing():
+    state = page_state(**{bd.LC_EXTRA.key: 7})
+    request = _request(state)
+    assert sn.curves_view(state, request, run=False) == (sn.NOTHING, None)
+    assert sn.curves_view(state, request, run=True) == (sn.LIVE, None)  # pressed: start one
+    handle = FakeHandle(lc.build_curves, request.job)
+    sn.start_curves(state, request.job, lambda key: state.setdefault(key, handle))
+    assert sn.curves_view(state, request, run=False) == (sn.LIVE, request.job)  # follow it
+    handle.snapshot = lc.CurvesProgress("fitting", 1, 4, None)
+    sn.cancel_curves(state)
+    assert sn.curves_view(state, request, run=False) == (sn.CANCELLED, (bd.cancelled_note(handle.snapshot),
+                                                                         handle.snapshot))
+    finished = lc.CurvesProgress("done", 4, 4, None)
+    sn.start_curves(state, request.job, lambda key: state.setdefault(key, FakeHandle(lc.build_curves, request.job)))
+    live = state[sn.LC_JOB]
+    kept = lc.remember(request.job, finished)  # another session's run of the same settings finished
+    assert sn.curves_view(state, request, run=True) == (sn.KEPT, kept)
+    assert live.closed and sn.LC_JOB not in state

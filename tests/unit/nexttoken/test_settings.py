@@ -56,3 +56,14 @@ def test_the_page_polls_until_the_transformers_continuation_of_the_last_click_ar
     assert ns.transformer_generation(SimpleNamespace(generation=(2, "words")), 2) == "words"
     assert not ns.writing(state, "fp", SimpleNamespace(generation=(2, "words")))
     assert not ns.writing(state, "other text", None) and not ns.writing({}, "fp", None)
+
+
+def test_the_attention_choice_follows_the_prompt_and_falls_back_to_what_the_model_has():
+    state: dict = {}
+    assert ns.attention_choice(state, "a", 2, 2, ["the", "sky", "is"]) == (0, 0, 2)  # the last token first
+    state.update({"a.layer": 1, "a.head": 1, "a.query": 0})
+    assert ns.attention_choice(state, "a", 2, 2, ["the", "sky", "is"]) == (1, 1, 0)  # a choice is kept
+    assert ns.attention_choice(state, "a", 2, 2, ["the", "skies", "are"]) == (1, 1, 2)  # new prompt: last token
+    assert ns.attention_choice(state, "a", 1, 1, ["the", "skies", "are"]) == (0, 0, 2)  # a smaller model
+    state["a.query"] = 2
+    assert ns.attention_choice(state, "a", 1, 1, ["the"]) == (0, 0, 0)
