@@ -23,10 +23,7 @@ def load(values: dict) -> None:
 
 
 def on_click() -> None:
-    drawn = np.array(ss[gs.DRAWN])
-    for p in ss["gan.canvas"].selection.points[:1]:
-        drawn = T.add_points(drawn, p["x"], p["y"], ss[gs.BRUSH], np.random.default_rng(len(drawn)))
-    ss[gs.DRAWN] = drawn.tolist()
+    gs.add_drawn(ss, ss["gan.canvas"].selection.points)
 
 
 # Both models train on the server's shared training pool: the page only sends commands and draws snapshots.

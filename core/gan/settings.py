@@ -7,7 +7,7 @@ and an update of the running one (``sync_trainer``) are plain functions over a d
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -66,6 +66,15 @@ def settings_from(values: Mapping[str, object], prefix: str = PREFIX) -> gan.Gan
 def widget_values(settings: gan.GanSettings, prefix: str = PREFIX) -> dict[str, object]:
     """The widget values that show ``settings`` (for presets): the inverse of ``settings_from``."""
     return {prefix + field_of(c): getattr(settings, field_of(c)) for c in CONTROLS.values()}
+
+
+def add_drawn(state: MutableMapping[str, Any], clicked: Sequence[Mapping[str, Any]]) -> None:
+    """The canvas's click (its first selected point, ``{"x": .., "y": ..}``) stamped with the brush onto the drawing;
+    the brush's randomness is seeded by how many points there are (the same clicks, the same drawing)."""
+    drawn = np.array(state[DRAWN])
+    for p in clicked[:1]:
+        drawn = targets.add_points(drawn, p["x"], p["y"], state[BRUSH], np.random.default_rng(len(drawn)))
+    state[DRAWN] = drawn.tolist()
 
 
 def drawing_of(state: Mapping[str, Any]) -> str:

@@ -52,3 +52,20 @@ def test_a_new_drawing_is_a_new_data_set():
     gs.sync_trainer(state, runner)
     assert len(runner.replaced) == 1  # the same drawing: no second rebuild
     assert gs.drawing_of(page_state(target=T.RING) | {gs.DRAWN: [[1, 2]]}) == ""  # not drawing: points ignored
+
+
+def test_a_click_on_the_canvas_stamps_the_brush_and_the_same_clicks_make_the_same_drawing():
+    state = page_state(target=T.DRAWN) | {gs.BRUSH: "dot"}
+    gs.add_drawn(state, [{"x": 0.5, "y": -0.5}, {"x": 9.0, "y": 9.0}])  # only the first selected point
+    assert state[gs.DRAWN] == [[0.5, -0.5]]
+    state[gs.BRUSH] = "cloud"
+    gs.add_drawn(state, [{"x": 5.0, "y": 0.0}])
+    drawn = np.array(state[gs.DRAWN])
+    assert drawn.shape == (13, 2) and drawn.max() <= 3.0  # a cloud of 12, clipped to the window
+    again = page_state(target=T.DRAWN) | {gs.BRUSH: "dot"}
+    gs.add_drawn(again, [{"x": 0.5, "y": -0.5}])
+    again[gs.BRUSH] = "cloud"
+    gs.add_drawn(again, [{"x": 5.0, "y": 0.0}])
+    assert again[gs.DRAWN] == state[gs.DRAWN]
+    gs.add_drawn(again, [])  # a click that selected nothing
+    assert again[gs.DRAWN] == state[gs.DRAWN]
