@@ -1,7 +1,7 @@
 """Guided lessons: each step a prediction question, a link that opens a lab on the settings it needs, and the answer.
 
 Lesson content is data (dataclasses); ``pages/7_Lessons.py`` draws it. A step's ``settings`` use the lab's own URL
-keys (the ``key`` of its ``ui.Param``); the tests open every link on its page and check each value parses there.
+keys (the ``key`` of its ``core.controls.Control``); the tests open every link on its page and check each value parses there.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.boundary import data as ds
+from core.controls import RADIO, Control, format_value
 from core.gan import targets
 
 BAYES = "pages/1_Bayes_rule.py"
@@ -64,18 +65,8 @@ class Lesson:
 
 
 def query(step: Step) -> dict[str, str | list[str]]:
-    """The step's settings as query parameters, in the labs' own text form (``ui.format_param``'s rules)."""
-    out: dict[str, str | list[str]] = {}
-    for key, value in step.settings.items():
-        if isinstance(value, bool):
-            out[key] = "true" if value else "false"
-        elif isinstance(value, list | tuple):
-            out[key] = [str(v) for v in value]
-        elif isinstance(value, float):
-            out[key] = f"{value:.6g}"
-        else:
-            out[key] = str(value)
-    return out
+    """The step's settings as query parameters, in the labs' own text form (``core.controls.format_value``)."""
+    return {key: format_value(value) for key, value in step.settings.items()}
 
 
 GENERATIVE = Lesson("generative", "Generative or discriminative?",
@@ -224,6 +215,9 @@ MAKING = Lesson("making", "Models that make new data",
 ))
 
 LESSONS: tuple[Lesson, ...] = (GENERATIVE, LEARNING, MAKING)
+LESSON = Control("lesson", "Lesson", LESSONS[0].key, options=tuple(entry.key for entry in LESSONS), kind=RADIO,
+                 horizontal=True)
+"""The lesson page's one shareable setting: which lesson it shows."""
 
 
 def lesson(key: str) -> Lesson:

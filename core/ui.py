@@ -1,12 +1,11 @@
 """The one module in core that imports streamlit: page frame, navigation, URL state, live training.
 
 Every page starts with ``ui.page(...)`` (page config, sidebar navigation, title, what it teaches) and
-declares its shareable widgets with ``ui.url_state({...})`` before drawing them.
+declares its shareable widgets with ``ui.url_state(controls)`` before drawing them with ``ui.control``.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from core import runtime
+from core.controls import Control, by_key, format_value
 from core.numbers import number
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,94 +116,38 @@ def page_link(path: str, label: str, icon: str | None = None) -> None:
 # --------------------------------------------------------------------------------------------------
 # State in the URL
 # --------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Param:
-    """A shareable widget value: its default and the range or options a URL value must respect."""
+def url_state(controls: Iterable[Control]) -> None:
+    """Read the controls' values from the URL at start, and keep the URL in step with them.
 
-    default: Any
-    lo: float | None = None
-    hi: float | None = None
-    options: Sequence[Any] | None = None
-
-
-def parse_param(raw: str | list[str], spec: Param) -> Any:
-    """Parse a query-parameter string into the type of ``spec.default``; ValueError if it does not fit."""
-    default = spec.default
-    if isinstance(default, list | tuple):
-        items = [raw] if isinstance(raw, str) else list(raw)
-        items = [item for item in items if item != ""]
-        if spec.options is not None:
-            bad = [item for item in items if item not in [str(o) for o in spec.options]]
-            if bad:
-                raise ValueError(f"unknown option(s) {bad}")
-            by_text = {str(o): o for o in spec.options}
-            return [by_text[item] for item in items]
-        return items
-    text = raw if isinstance(raw, str) else (raw[-1] if raw else "")
-    if isinstance(default, bool):
-        lowered = text.strip().lower()
-        if lowered in ("true", "1", "yes", "on"):
-            return True
-        if lowered in ("false", "0", "no", "off"):
-            return False
-        raise ValueError(f"{text!r} is not true or false")
-    if isinstance(default, int):
-        value: Any = int(float(text))
-    elif isinstance(default, float):
-        value = float(text)
-        if not math.isfinite(value):
-            raise ValueError(f"{text!r} is not a finite number")
-    else:
-        value = text
-    if spec.options is not None:
-        by_text = {str(o): o for o in spec.options}
-        if str(value) not in by_text:
-            raise ValueError(f"{text!r} is not one of the options")
-        value = by_text[str(value)]
-    if spec.lo is not None and value < spec.lo:
-        raise ValueError(f"{text} is below the minimum {spec.lo}")
-    if spec.hi is not None and value > spec.hi:
-        raise ValueError(f"{text} is above the maximum {spec.hi}")
-    return value
-
-
-def format_param(value: Any) -> str | list[str]:
-    """The query-parameter form of a widget value (lists become repeated parameters)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value]
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
-def url_state(params: dict[str, Param]) -> None:
-    """Read widget values from the URL at start, and keep the URL in step with them.
-
-    Call before drawing the widgets, and give each widget ``key=<the same name>`` and no ``value=``:
-    its value then comes from ``st.session_state``, which this function fills from the query
-    parameter of the same name (first run of the page) or from the default. Values that do not fit
-    are ignored with a warning. After the page has run, the URL holds every key's current value.
+    Call before drawing the widgets (``control``): a widget's value comes from ``st.session_state``, which this
+    function fills from the query parameter of the control's key (first run of the page) or from its default.
+    Values that do not fit are ignored with a warning. After the page has run, the URL holds every key's value.
     """
+    controls = list(by_key(controls).values())  # a key declared twice is a mistake: ValueError
     problems: list[str] = []
-    for key, spec in params.items():
-        if key in st.session_state:
+    for c in controls:
+        if c.key in st.session_state:
             continue
-        value = spec.default
-        if key in st.query_params:
-            raw: str | list[str] = (
-                st.query_params.get_all(key) if isinstance(spec.default, list | tuple) else st.query_params[key]
-            )
+        value = c.default
+        if c.key in st.query_params:
+            raw: str | list[str] = st.query_params.get_all(c.key) if c.is_list else st.query_params[c.key]
             try:
-                value = parse_param(raw, spec)
+                value = c.parse(raw)
             except (ValueError, TypeError) as err:
-                problems.append(f"`{key}`: {err}")
-        st.session_state[key] = list(value) if isinstance(value, list | tuple) else value
+                problems.append(f"`{c.key}`: {err}")
+        st.session_state[c.key] = list(value) if isinstance(value, list | tuple) else value
     if problems:
         st.warning("Some settings in the link were ignored: " + "; ".join(problems) + ". Defaults used.")
-    st.session_state.setdefault("_url_keys", {})[_current_page()] = list(params)
-    write_url(params)
+    keys = [c.key for c in controls]
+    st.session_state.setdefault("_url_keys", {})[_current_page()] = keys
+    write_url(keys)
+
+
+def control(where: Any, c: Control, **extra: Any) -> Any:
+    """Draw ``c``'s widget in ``where`` (``st`` or a container): its label, range or options from the one
+    declaration, its value from the session state under ``c.key``; ``extra`` adds e.g. ``on_change``, ``disabled``."""
+    name, args, kwargs = c.widget()
+    return getattr(where, name)(*args, **(kwargs | extra))
 
 
 def write_url(keys: Iterable[str]) -> None:
@@ -211,7 +155,7 @@ def write_url(keys: Iterable[str]) -> None:
     for key in keys:
         if key not in st.session_state:
             continue
-        text = format_param(st.session_state[key])
+        text = format_value(st.session_state[key])
         current = st.query_params.get_all(key) if isinstance(text, list) else st.query_params.get(key)
         if current != text:
             st.query_params[key] = text
@@ -229,6 +173,19 @@ def _current_page() -> str:
         return str(ctx.page_script_hash) if ctx is not None else ""
     except Exception:  # pragma: no cover - outside a Streamlit run
         return ""
+
+
+def rerun_fragments(fragments: Sequence[str] | None) -> None:
+    """From a widget's callback: rerun only these fragments (by key) after it; the usual rerun when None, or when
+    one of them is not on the page."""
+    from streamlit.errors import StreamlitAPIException
+
+    if not fragments:
+        return
+    try:
+        st.rerun(list(fragments))
+    except StreamlitAPIException:  # one of them is not on the page: the usual rerun
+        pass
 
 
 # --------------------------------------------------------------------------------------------------
@@ -382,28 +339,14 @@ def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) ->
 # --------------------------------------------------------------------------------------------------
 # Next-token lab: which head and which position the attention is written out for
 # --------------------------------------------------------------------------------------------------
-def attention_choice(prefix: str, n_layer: int, n_head: int, words: Sequence[str]) -> tuple[int, int, int]:
-    """The layer, head and query position ``attention_picker`` will show, settled in the session state now (so the
-    page can ask the trainer for them before the picker is drawn)."""
-    ss = st.session_state
-    T = len(words)
-    fallback = {f"{prefix}.layer": (range(n_layer), 0), f"{prefix}.head": (range(n_head), 0),
-                f"{prefix}.query": (range(T), T - 1)}
-    if ss.get(f"{prefix}.words") != list(words):  # a new prompt: back to its last token
-        ss.pop(f"{prefix}.query", None)
-    ss[f"{prefix}.words"] = list(words)
-    for key, (options, default) in fallback.items():
-        if ss.get(key) not in options:
-            ss[key] = default
-    return int(ss[f"{prefix}.layer"]), int(ss[f"{prefix}.head"]), int(ss[f"{prefix}.query"])
-
-
 def attention_picker(prefix: str, n_layer: int, n_head: int, words: Sequence[str]) -> tuple[int, int, int]:
     """Layer, head and query position (0-based) from three select boxes keyed ``<prefix>.layer`` etc.
 
     The position follows the last token of the prompt until it is chosen, and falls back to the last token
     when the prompt no longer has it; layer and head fall back to the first when the model lost them."""
-    attention_choice(prefix, n_layer, n_head, words)
+    from core.nexttoken.settings import attention_choice  # plain Python, no torch
+
+    attention_choice(st.session_state, prefix, n_layer, n_head, words)
     c = st.columns(3)
     layer = c[0].selectbox("Layer", range(n_layer), key=f"{prefix}.layer", format_func=lambda i: f"layer {i + 1}")
     head = c[1].selectbox("Head", range(n_head), key=f"{prefix}.head", format_func=lambda i: f"head {i + 1}")

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import ui
+from core.bayes import settings as bs
 from core.bayes.by_hand import (
     FEATURES,
     LABEL,
@@ -16,15 +17,10 @@ from core.bayes.by_hand import (
     steps_table,
 )
 from core.bayes.figures import icon_grid_figure, mosaic_figure
-from core.bayes.story import UmbrellaStory, joint_table, marginals, mutual_information_bits, posteriors
+from core.bayes.story import joint_table, marginals, mutual_information_bits, posteriors
 
 ui.lab_page("pages/1_Bayes_rule.py", "Bayes' rule: from the joint to the posterior")
-ui.url_state({
-    "bayes.p_rain": ui.Param(0.3, 0.0, 1.0),
-    "bayes.p_umbrella_given_rain": ui.Param(0.9, 0.0, 1.0),
-    "bayes.p_umbrella_given_dry": ui.Param(0.2, 0.0, 1.0),
-    "bayes.independent": ui.Param(False),
-})
+ui.url_state(bs.CONTROLS)
 
 st.markdown(
     "You see someone carrying an umbrella. Did it rain? The story gives the **prior** P(rain) and two "
@@ -38,15 +34,12 @@ def umbrella_story() -> None:
     """The sliders and everything they drive: a slider reruns only this part, not the naive Bayes below."""
     left, right = st.columns([1, 2])
     with left:
-        st.slider("P(rain): the prior", 0.0, 1.0, step=0.01, key="bayes.p_rain")
-        st.slider("P(umbrella | rain)", 0.0, 1.0, step=0.01, key="bayes.p_umbrella_given_rain")
-        st.slider("P(umbrella | no rain)", 0.0, 1.0, step=0.01, key="bayes.p_umbrella_given_dry",
-                  disabled=st.session_state["bayes.independent"])
-        st.toggle("Umbrella independent of rain", key="bayes.independent",
-                  help="Sets P(umbrella | no rain) = P(umbrella | rain): the umbrella then says nothing about rain.")
+        ui.control(st, bs.P_RAIN)
+        ui.control(st, bs.P_UMBRELLA_GIVEN_RAIN)
+        ui.control(st, bs.P_UMBRELLA_GIVEN_DRY, disabled=st.session_state[bs.INDEPENDENT.key])
+        ui.control(st, bs.INDEPENDENT)
 
-    story = UmbrellaStory(st.session_state["bayes.p_rain"], st.session_state["bayes.p_umbrella_given_rain"],
-                          st.session_state["bayes.p_umbrella_given_dry"], st.session_state["bayes.independent"])
+    story = bs.story_of(st.session_state)
     joint = joint_table(story)
     p_r, p_u = marginals(joint)
     post_u, post_no_u = posteriors(story)

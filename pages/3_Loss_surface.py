@@ -5,24 +5,12 @@ import streamlit as st
 from core import ui
 from core.loss import descent, losses
 from core.loss import figures as loss_figures
+from core.loss import settings as ls
 
 ui.lab_page("pages/3_Loss_surface.py", "Cross-entropy: a loss surface that gradient descent walks down")
 D, WIN = descent.DescentSettings(), descent.WINDOW
-DESCENT_KEYS = ["loss.data", "loss.objective", "loss.optimizer", "loss.l2", "loss.lr", "loss.steps", "loss.w0", "loss.b0",
-                "loss.surfaces"]
-ui.url_state({
-    "loss.y_hat": ui.Param(0.5, 0.001, 0.999),
-    "loss.data": ui.Param(descent.DATASETS[0], options=descent.DATASETS),
-    "loss.objective": ui.Param(D.objective, options=descent.OBJECTIVES),
-    "loss.optimizer": ui.Param(D.optimizer, options=descent.OPTIMIZERS),
-    "loss.l2": ui.Param(D.l2, *descent.L2_RANGE),
-    "loss.lr": ui.Param(D.lr, *descent.LR_RANGE),
-    "loss.steps": ui.Param(D.steps, *descent.STEPS_RANGE),
-    "loss.w0": ui.Param(D.w0, *WIN.w),
-    "loss.b0": ui.Param(D.b0, *WIN.b),
-    "loss.gan_d": ui.Param(0.02, 0.001, 0.999),
-    "loss.surfaces": ui.Param(False),
-})
+DESCENT_KEYS = [c.key for c in ls.DESCENT]
+ui.url_state(ls.CONTROLS)
 S = st.session_state
 S.setdefault("loss.pos", 0)
 S.setdefault("loss.playing", False)
@@ -40,7 +28,7 @@ def contour_background(name: str, l2: float, objective: str) -> str:
 def per_example() -> None:
     """The ŷ slider, both BCE values and slopes, and the curves."""
     left, right = st.columns([1, 2])
-    left.slider("ŷ: the predicted probability of y = 1", 0.001, 0.999, step=0.001, format="%.3f", key="loss.y_hat")
+    ui.control(left, ls.Y_HAT)
     y_hat = S["loss.y_hat"]
     m = left.columns(2)
     m[0].metric("BCE (y=1): −ln ŷ", f"{float(losses.bce(1, y_hat)):.3f}", help="The label was 1 (it rained).")
@@ -81,14 +69,10 @@ def walk(was_playing: bool) -> None:
     if S["loss.playing"] != was_playing:
         st.rerun(scope="app")  # Play or Pause: start or stop the timer
     c = st.columns(4)
-    c[0].selectbox("Data", descent.DATASETS, key="loss.data", help="Separable: one humidity splits rain from dry.")
-    c[0].selectbox("Loss to walk down", descent.OBJECTIVES, key="loss.objective", help="MSE = mean ½(y − σ(wx + b))².")
-    c[1].selectbox("Optimiser", descent.OPTIMIZERS, key="loss.optimizer", help="Momentum μ = 0.9; Adam β = (0.9, 0.999).")
-    c[1].slider("L2 penalty λ", *descent.L2_RANGE, step=0.005, format="%.3f", key="loss.l2")
-    c[2].slider("Learning rate η", *descent.LR_RANGE, step=0.01, key="loss.lr")
-    c[2].slider("Steps", *descent.STEPS_RANGE, key="loss.steps")
-    c[3].slider("Start w₀", *WIN.w, step=0.1, key="loss.w0")
-    c[3].slider("Start b₀", *WIN.b, step=0.1, key="loss.b0", help="Or click the contour map: the start snaps to the nearest even numbers.")
+    for col, pair in zip(c, ((ls.DATA, ls.OBJECTIVE), (ls.OPTIMIZER, ls.L2), (ls.LR, ls.STEPS), (ls.W0, ls.B0)),
+                         strict=True):
+        for control in pair:
+            ui.control(col, control)
     name, objective, l2 = S["loss.data"], S["loss.objective"], S["loss.l2"]
     data = descent.make_data(name)
     path = descent.descend(data.x, data.y, descent.DescentSettings(
@@ -127,9 +111,7 @@ def walk(was_playing: bool) -> None:
     how = "GD" if S["loss.optimizer"] == "GD" else f"{S['loss.optimizer']} rescales and accumulates the gradient"
     st.latex(rf"(w, b) \leftarrow (w, b) - \eta\,\nabla L = ({w:.2f},\ {bias:.2f}) - {S['loss.lr']:g}"
              rf" \times ({gw:.3f},\ {gb:.3f})\quad\text{{({how})}}")
-    st.toggle("Show the loss as 3-D surfaces", key="loss.surfaces",
-              help="Two 3-D charts you can turn with the mouse: BCE and MSE over (w, b). They draw with WebGL, "
-                   "slow on many school laptops, so they are off until asked for.")
+    ui.control(st, ls.SURFACES)
     if not S["loss.surfaces"]:
         st.caption("The contour map above is the surface seen from straight above: colour is the height ln L, "
                    "each white line one height. Switch on the 3-D surfaces to see the BCE bowl and the MSE "
@@ -149,7 +131,7 @@ def walk(was_playing: bool) -> None:
 def gan() -> None:
     """D(G(z)) slider, the gradients that reach the generator, and the loss curves."""
     left, right = st.columns([1, 3])
-    left.slider("D(G(z)): how real D finds a fake", 0.001, 0.999, step=0.001, format="%.3f", key="loss.gan_d")
+    ui.control(left, ls.GAN_D)
     mm, ns = losses.generator_logit_grads(S["loss.gan_d"])
     left.metric("Minimax: gradient to G", ui.fmt(float(mm)), help="∂/∂a ln(1 − σ(a)) = −D(G(z)), a = D's logit.")
     left.metric("Non-saturating: gradient to G", ui.fmt(float(ns)), help="∂/∂a (−ln σ(a)) = −(1 − D(G(z))).")

@@ -7,54 +7,31 @@ from core import ui
 from core.gan import figures as fig
 from core.gan import metrics
 from core.gan import model as gan
+from core.gan import settings as gs
 from core.gan import targets as T
 
 ui.lab_page("pages/4_GAN.py", "GANs: a generator learns to fool a discriminator")
-ui.url_state({f"gan.{k}": ui.Param(d, lo, hi, o) for k, (d, lo, hi, o) in gan.WIDGETS.items()}
-             | {"gan.digits.loss": ui.Param(gan.NON_SATURATING, options=gan.LOSSES)})
-st.session_state.setdefault("gan.drawn", [])
-st.session_state.setdefault("gan.brush", "cloud")
-
-
-def settings() -> gan.GanSettings:
-    return gan.settings_from(st.session_state)
-
-
-def trainer_args(s: gan.GanSettings | None = None) -> tuple:
-    return s or settings(), np.array(st.session_state["gan.drawn"])
+ui.url_state(gs.ALL)
+ss = st.session_state
+ss.setdefault(gs.DRAWN, [])
+ss.setdefault(gs.BRUSH, "cloud")
+C = gs.CONTROLS
 
 
 def load(values: dict) -> None:
-    st.session_state.update(values)
+    ss.update(values)
 
 
 def on_click() -> None:
-    drawn = np.array(st.session_state["gan.drawn"])
-    for p in st.session_state["gan.canvas"].selection.points[:1]:
-        drawn = T.add_points(drawn, p["x"], p["y"], st.session_state["gan.brush"], np.random.default_rng(len(drawn)))
-    st.session_state["gan.drawn"] = drawn.tolist()
+    gs.add_drawn(ss, ss["gan.canvas"].selection.points)
 
 
-drawing = str(st.session_state["gan.drawn"]) if settings().target == T.DRAWN else ""
-st.session_state.setdefault("gan.built_drawing", drawing)
 # Both models train on the server's shared training pool: the page only sends commands and draws snapshots.
-runner = ui.trainer("gan.runner", gan.build_trainer, *trainer_args(), lab="GAN")
-digits = ui.trainer("gan.digits.runner", gan.digits_trainer, st.session_state["gan.digits.loss"], lab="GAN digits")
-now = settings()
-built = runner.had("update", runner.args[0])  # the settings the trainer has now
-if gan.needs_rebuild(built, now):
-    runner.replace(gan.build_trainer, *trainer_args(now))
-    st.session_state["gan.rebuilt"] = (f"Changed {', '.join(gan.changed_fields(built, now))}: that needs new "
-                                       "networks, so training starts again from step 0.")
-else:
-    if runner.fresh and runner.steps > 0:
-        st.session_state.pop("gan.rebuilt", None)  # said once; the new model has trained since
-    if st.session_state["gan.built_drawing"] != drawing:
-        runner.replace(gan.build_trainer, *trainer_args(now))  # a new drawing is a new data set
-runner.keep("update", now, runner.args[0])  # learning rates, batch size, D steps, loss: at once
-if "gan.rebuilt" in st.session_state:
-    st.info(st.session_state["gan.rebuilt"])
-st.session_state["gan.built_drawing"] = drawing
+runner = ui.trainer("gan.runner", gan.build_trainer, *gs.trainer_args(ss), lab="GAN")
+digits = ui.trainer("gan.digits.runner", gan.digits_trainer, ss[gs.DIGITS_LOSS.key], lab="GAN digits")
+if notice := gs.sync_trainer(ss, runner):
+    st.info(notice)
+now = gs.settings_from(ss)
 
 st.markdown("Two networks play a game. The **discriminator** D is a *discriminative* model, a classifier for "
             "P(real | x). The **generator** G is a *generative* model: it turns noise z into new samples "
@@ -66,39 +43,30 @@ plane, digits_tab = st.tabs(["2-D and 1-D targets", "Digits (8×8 images)"])
 
 with plane:
     c = st.columns([2, 2, 3])
-    c[0].selectbox("Target distribution", T.TARGETS, key="gan.target", help="Loads settings that work for it.",
-                   on_change=lambda: load(gan.widget_values(gan.preset(gan.DEFAULT, st.session_state["gan.target"]))))
-    c[1].selectbox("Loss", gan.LOSSES, key="gan.loss")
+    ui.control(c[0], C["gan.target"], on_change=lambda: load(gs.widget_values(gan.preset(gan.DEFAULT, ss["gan.target"]))))
+    ui.control(c[1], C["gan.loss"])
     c[2].caption("Presets")
     for col, name in zip(c[2].columns(3), gan.PRESETS, strict=True):
         col.button(name, key=f"gan.preset.{name}", width="stretch",
-                   on_click=load, args=(gan.widget_values(gan.preset(name, now.target)),))
+                   on_click=load, args=(gs.widget_values(gan.preset(name, now.target)),))
     c = st.columns(4)
-    c[0].select_slider("G learning rate", gan.LR_OPTIONS, key="gan.lr_g", help="Takes effect at once.")
-    c[1].select_slider("D learning rate", gan.LR_OPTIONS, key="gan.lr_d", help="Takes effect at once.")
-    c[2].select_slider("Batch size", gan.BATCH_OPTIONS, key="gan.batch_size")
-    c[3].slider("D steps per G step", 1, gan.MAX_D_STEPS, key="gan.d_steps")
+    for col, key in zip(c, ("gan.lr_g", "gan.lr_d", "gan.batch_size", "gan.d_steps"), strict=True):
+        ui.control(col, C[key])
     with st.expander("Architecture and optimiser (a change here starts a new model)"):
         c = st.columns(4)
-        c[0].select_slider("Noise dimension (z)", gan.LATENT_OPTIONS, key="gan.latent_dim")
-        c[1].select_slider("Hidden width", gan.HIDDEN_OPTIONS, key="gan.hidden")
-        c[2].slider("Hidden layers", 1, gan.MAX_DEPTH, key="gan.depth")
-        c[3].selectbox("Activation", list(gan.ACTIVATIONS), key="gan.activation")
-        c[0].selectbox("Optimiser", gan.OPTIMIZERS, key="gan.optimizer")
-        c[1].toggle("Spectral norm in D", key="gan.spectral_norm", help="Miyato et al. (2018): D stays 1-Lipschitz.")
-        c[2].toggle("Average G for pictures", key="gan.ema", help="Pictures and metrics use a moving average of "
-                    "G's weights (about the last 100 steps); training itself is unchanged.")
-        c[3].number_input("Seed", 0, gan.MAX_SEED, key="gan.seed")
+        for i, key in enumerate(("latent_dim", "hidden", "depth", "activation", "optimizer", "spectral_norm", "ema",
+                                 "seed")):
+            ui.control(c[i % 4], C[f"gan.{key}"])
     if now.target == T.DRAWN:
         c = st.columns([3, 1])
-        c[0].radio("Brush", T.BRUSHES, key="gan.brush", horizontal=True, help="What one click adds.")
-        c[1].button("Clear drawing", key="gan.clear", on_click=load, args=({"gan.drawn": []},))
-        ui.plotly_chart(st, fig.canvas_figure(np.array(st.session_state["gan.drawn"])), key="gan.canvas",
+        c[0].radio("Brush", T.BRUSHES, key=gs.BRUSH, horizontal=True, help="What one click adds.")
+        c[1].button("Clear drawing", key="gan.clear", on_click=load, args=({gs.DRAWN: []},))
+        ui.plotly_chart(st, fig.canvas_figure(np.array(ss[gs.DRAWN])), key="gan.canvas",
                         on_select=on_click, selection_mode="points", width="stretch")
-        st.caption(f"Click to draw the distribution G should learn ({len(st.session_state['gan.drawn'])} points).")
+        st.caption(f"Click to draw the distribution G should learn ({len(ss[gs.DRAWN])} points).")
 
     ui.lost_training_notice("gan", runner.running)  # behind replicas: its server restarted
-    ui.live_buttons(runner, "gan", lambda: runner.replace(gan.build_trainer, *trainer_args()))
+    ui.live_buttons(runner, "gan", lambda: runner.replace(gan.build_trainer, *gs.trainer_args(ss)))
     snap = runner.snapshot
     problem = runner.message or (snap.problem if snap else None)
     if problem:
@@ -163,8 +131,8 @@ with plane:
 with digits_tab:
     st.markdown("The same game on scikit-learn's 1,797 handwritten 8×8 digits: **real images y = 1, fake images "
                 "y = 0**. G turns 16 numbers of noise into 64 pixels.")
-    reset_digits = lambda: digits.replace(gan.digits_trainer, st.session_state["gan.digits.loss"])  # noqa: E731
-    st.selectbox("Loss", gan.LOSSES, key="gan.digits.loss", on_change=reset_digits)
+    reset_digits = lambda: digits.replace(gan.digits_trainer, ss[gs.DIGITS_LOSS.key])  # noqa: E731
+    ui.control(st, gs.DIGITS_LOSS, on_change=reset_digits)
     ui.live_buttons(digits, "gan.digits", reset_digits)
     if digits.message:
         st.error(digits.message)

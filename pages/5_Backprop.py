@@ -8,58 +8,28 @@ from core import ui
 from core.backprop import by_hand as tb
 from core.backprop import figures as bf
 from core.backprop import mlp as mr
-from core.backprop.data import FUNCTIONS, DataSettings, make_data, target
-from core.backprop.mlp import MLPSettings
+from core.backprop import settings as bs
+from core.backprop.data import DataSettings, make_data, target
 
 ui.lab_page("pages/5_Backprop.py", "Backpropagation: a network learns y = f(x) one gradient step at a time")
-D, M, S = DataSettings(), MLPSettings(), st.session_state
-ui.url_state({
-    "backprop.function": ui.Param(D.function, options=list(FUNCTIONS)),
-    "backprop.noise": ui.Param(D.noise, 0.0, 0.5),
-    "backprop.n_points": ui.Param(D.n_points, 10, 500),
-    "backprop.range": ui.Param(D.half_range_pi, 0.25, 2.0),
-    "backprop.width": ui.Param(M.width, 1, 128),
-    "backprop.depth": ui.Param(M.depth, 1, 8),
-    "backprop.activation": ui.Param(M.activation, options=list(mr.ACTIVATIONS)),
-    "backprop.optimizer": ui.Param(M.optimizer, options=list(mr.OPTIMIZERS)),
-    "backprop.lr": ui.Param(M.lr, options=mr.LEARNING_RATES),
-    "backprop.batch": ui.Param("all", options=mr.BATCH_SIZES),
-    "backprop.tiny_hidden": ui.Param(tb.DEFAULT_HIDDEN, 2, 4),
-    "backprop.tiny_x": ui.Param(tb.DEFAULT_X, -3.0, 3.0),
-    "backprop.tree_depth": ui.Param(bf.DEFAULT_TREE_DEPTH, 1, 12),
-})
-
-
-def read_settings() -> tuple[DataSettings, MLPSettings]:
-    """The data and network settings from the widgets (also used by the Reset callback)."""
-    return (DataSettings(function=S["backprop.function"], noise=S["backprop.noise"], n_points=S["backprop.n_points"],
-                         half_range_pi=S["backprop.range"]),
-            MLPSettings(width=S["backprop.width"], depth=S["backprop.depth"], activation=S["backprop.activation"],
-                        lr=S["backprop.lr"], optimizer=S["backprop.optimizer"], batch_size=mr.batch_size(S["backprop.batch"])))
+S = st.session_state
+ui.url_state(bs.CONTROLS)
 
 
 st.markdown("A discriminative model of regression learns only **y = f(x)**. The network starts from random weights; "
             "every step it runs forward, measures the loss, runs **backward** to get ∂L/∂w for every weight, and "
             "moves each weight a little downhill.")
 st.latex(rf"L = \tfrac12\,(y - \hat y)^2 \qquad w \leftarrow w - \eta\,\frac{{\partial L}}{{\partial w}}"
-         rf"\qquad \eta = {S['backprop.lr']:g}")
+         rf"\qquad \eta = {S[bs.LR.key]:g}")
 controls, live = st.columns([1, 2], gap="large")
 with controls:
-    st.selectbox("Function f(x)", list(FUNCTIONS), key="backprop.function")
-    a, b = st.columns(2)
-    a.slider("Noise (std)", 0.0, 0.5, step=0.05, key="backprop.noise")
-    b.slider("Training points", 10, 500, step=10, key="backprop.n_points")
-    st.slider("x-range [−a·π, a·π]: a", 0.25, 2.0, step=0.25, key="backprop.range")
-    a, b = st.columns(2)
-    a.slider("Width (units per layer)", 1, 128, key="backprop.width")
-    b.slider("Depth (hidden layers)", 1, 8, key="backprop.depth")
-    st.radio("Activation", list(mr.ACTIVATIONS), key="backprop.activation", horizontal=True)
-    a, b = st.columns(2)
-    a.radio("Optimiser", list(mr.OPTIMIZERS), key="backprop.optimizer", horizontal=True)
-    b.select_slider("Batch size", mr.BATCH_SIZES, key="backprop.batch")
-    st.select_slider("Learning rate η", mr.LEARNING_RATES, key="backprop.lr")
+    ui.control(st, bs.FUNCTION)
+    for pair in ((bs.NOISE, bs.N_POINTS), (bs.RANGE,), (bs.WIDTH, bs.DEPTH), (bs.ACTIVATION,), (bs.OPTIMIZER, bs.BATCH),
+                 (bs.LR,)):
+        for col, c in zip(st.columns(2) if len(pair) == 2 else (st,), pair, strict=True):
+            ui.control(col, c)
 
-data_settings, net_settings = read_settings()
+data_settings, net_settings = bs.read_settings(S)
 data = make_data(data_settings)
 # The network trains on the server's shared training pool, so drawing never stalls it and it never stalls a page.
 runner = ui.trainer("backprop.runner", mr.build_trainer, data_settings, net_settings, lab="backprop")
@@ -71,7 +41,7 @@ if (built_data, built_net.architecture()) != (data_settings, net_settings.archit
         runner.start()
 runner.keep("set_lr", net_settings.lr, runner.args[1].lr)  # η can change under a running optimiser
 with controls:  # Reset: the same seeded start, with the settings of the moment
-    ui.live_buttons(runner, "backprop", lambda: runner.replace(mr.build_trainer, *read_settings()))
+    ui.live_buttons(runner, "backprop", lambda: runner.replace(mr.build_trainer, *bs.read_settings(S)))
 
 
 def draw() -> None:
@@ -115,34 +85,21 @@ ui.try_this([
 st.divider()
 st.header("One backward pass by hand")
 st.markdown("The same mathematics on a net small enough to read: 1 input, one hidden layer, 1 output, activation "
-            f"**{S['backprop.activation']}** (chosen above), and one training point (x, y = f(x)).")
+            f"**{S[bs.ACTIVATION.key]}** (chosen above), and one training point (x, y = f(x)).")
 c = st.columns([2, 2, 1, 1, 1])
-hidden = c[0].slider("Hidden units", 2, 4, key="backprop.tiny_hidden")
-x_point = c[1].slider("The point x", -3.0, 3.0, step=0.1, key="backprop.tiny_x")
-tiny_key = (hidden, S["backprop.activation"], S.setdefault("backprop.tiny_seed", 0))
-if S.get("backprop.tiny_key") != tiny_key:  # a new tiny net: forward values only, no gradient step yet
-    S["backprop.tiny_key"], S["backprop.tiny_net"] = tiny_key, tb.init_tiny_net(*tiny_key)
-    S["backprop.tiny_shown"], S["backprop.tiny_before"] = False, None
-net: tb.TinyNet = S["backprop.tiny_net"]
-fwd = tb.forward(net, x_point, float(target(S["backprop.function"], x_point)))
+hidden, x_point = ui.control(c[0], bs.TINY_HIDDEN), ui.control(c[1], bs.TINY_X)
+net = bs.tiny_net(S, hidden, S[bs.ACTIVATION.key])
+fwd = tb.forward(net, x_point, float(target(S[bs.FUNCTION.key], x_point)))
 grads = tb.backward(net, fwd)
-
-
-def descend() -> None:
-    S["backprop.tiny_before"] = (x_point, fwd.loss)
-    S["backprop.tiny_net"], S["backprop.tiny_shown"] = tb.gradient_step(net, grads, tb.STEP_LR), False
-
-
-if c[2].button("⬅ Backward", key="backprop.tiny.backward", type="primary", width="stretch"):
-    S["backprop.tiny_shown"] = True
-c[3].button("⬇ Gradient step", key="backprop.tiny.descend", on_click=descend, width="stretch",
-            help=f"w ← w − η ∂L/∂w on every weight, η = {tb.STEP_LR}.")
-c[4].button("🎲 New weights", key="backprop.tiny.new", width="stretch",
-            on_click=lambda: S.update({"backprop.tiny_seed": S["backprop.tiny_seed"] + 1}))
-shown = S["backprop.tiny_shown"]
+c[2].button("⬅ Backward", key="backprop.tiny.backward", type="primary", width="stretch", on_click=bs.show_backward,
+            args=(S,))
+c[3].button("⬇ Gradient step", key="backprop.tiny.descend", on_click=bs.gradient_step, args=(S, x_point, fwd, grads),
+            width="stretch", help=f"w ← w − η ∂L/∂w on every weight, η = {tb.STEP_LR}.")
+c[4].button("🎲 New weights", key="backprop.tiny.new", width="stretch", on_click=bs.new_weights, args=(S,))
+shown = S[bs.TINY_SHOWN]
 ui.vega_lite_chart(st, bf.network_figure(net, fwd, grads if shown else None), width="stretch", key="backprop.tiny_diagram")
-if S["backprop.tiny_before"] is not None and S["backprop.tiny_before"][0] == x_point:
-    st.info(f"One gradient step on this point took the loss from {S['backprop.tiny_before'][1]:.4f} to {fwd.loss:.4f}.")
+if note := bs.step_note(S, x_point, fwd.loss):
+    st.info(note)
 if not shown:
     st.caption("The forward values are on the nodes. Press **Backward** to send ∂L/∂ŷ = ŷ − y back through the net.")
 else:
@@ -158,7 +115,7 @@ ui.what_you_see("Edge colour is the sign of ∂L/∂w (orange +, blue −) and i
 
 st.divider()
 st.header("Against scikit-learn's regressors")
-tree_depth = st.slider("Decision tree: maximum depth", 1, 12, key="backprop.tree_depth")
+tree_depth = ui.control(st, bs.TREE_DEPTH)
 
 
 @st.cache_data(max_entries=32)

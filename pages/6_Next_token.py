@@ -2,26 +2,20 @@
 
 import html
 
-import numpy as np
 import streamlit as st
 
 from core import ui
 from core.nexttoken import figures as figs
 from core.nexttoken import gpt as tiny_gpt
+from core.nexttoken import settings as ns
 from core.nexttoken.bigram import Bigram
 from core.nexttoken.corpus import MAX_BYTES, CorpusSettings, check_user_text, corpus_text, encode_prompt
-from core.nexttoken.gpt import AgreementProbe, GenerateRequest, GPTConfig, NextTokenJob, TrainSettings, View
-from core.nexttoken.sampling import GenerateSettings, generate, tempered
+from core.nexttoken.gpt import AgreementProbe, TrainSettings, View
+from core.nexttoken.sampling import tempered
 
 ui.lab_page("pages/6_Next_token.py", "A language model is a chain of next-token classifiers")
-ui.url_state({
-    "nexttoken.prompt": ui.Param("where the sky"),
-    "nexttoken.temperature": ui.Param(1.0, 0.0, 2.0),
-    "nexttoken.top_k": ui.Param(0, 0, 50),
-    "nexttoken.layers": ui.Param(2, options=(1, 2)),
-    "nexttoken.heads": ui.Param(2, options=(1, 2, 4)),
-    "nexttoken.seed": ui.Param(0, 0, 999),
-})
+ui.url_state(ns.CONTROLS)
+ss = st.session_state
 
 
 @st.cache_data(max_entries=4)
@@ -42,9 +36,8 @@ st.header("1. The text")
 src = st.columns([3, 2])
 source = src[0].radio("Learn from", ["the generated weather corpus", "your own text"], horizontal=True,
                       key="nexttoken.source")
-src[1].number_input("Corpus seed (the grammar writes other sentences)", 0, 999, key="nexttoken.seed",
-                    disabled=source == "your own text")
-text = load_corpus(st.session_state["nexttoken.seed"])
+ui.control(src[1], ns.SEED, disabled=source == "your own text")
+text = load_corpus(ss[ns.SEED.key])
 user_text = None  # the pasted text the transformer trains on, when it is accepted
 if source == "your own text":
     raw = st.text_area(f"Paste text (at most {MAX_BYTES // 1000} KB)", key="nexttoken.text")
@@ -82,27 +75,22 @@ ui.what_you_see("Each row is a probability distribution over the next token give
 
 st.header("3. The transformer, trained live, and both models on your prompt")
 arch = st.columns(3)
-arch[0].selectbox("Layers", (1, 2), key="nexttoken.layers")
-arch[1].selectbox("Attention heads", (1, 2, 4), key="nexttoken.heads")
-config = GPTConfig(len(text.vocab), n_layer=st.session_state["nexttoken.layers"],
-                   n_head=st.session_state["nexttoken.heads"])
-settings = TrainSettings()
-job = NextTokenJob(corpus_seed=st.session_state["nexttoken.seed"], user_text=user_text, n_layer=config.n_layer,
-                   n_head=config.n_head, train=settings)
+ui.control(arch[0], ns.LAYERS)
+ui.control(arch[1], ns.HEADS)
+config, settings = ns.config_of(ss, len(text.vocab)), TrainSettings()
+job = ns.job_of(ss, user_text, settings)
 # The transformer trains on the server's shared training pool; the page sends what it shows and draws snapshots.
 runner = ui.trainer("nexttoken.runner", tiny_gpt.build_trainer, job, lab="next-token")
-if runner.args != (job,):
-    runner.replace(tiny_gpt.build_trainer, job)  # a new text or architecture: a new model from step 0
+ns.sync_trainer(runner, job, tiny_gpt.build_trainer)  # a new text or architecture: a new model from step 0
 arch[2].metric("Parameters", f"{tiny_gpt.n_params(config):,}")
 
 c = st.columns([3, 2, 2])
-c[0].text_input("Prompt (the context)", key="nexttoken.prompt", max_chars=300)
-c[1].slider("Temperature T", 0.0, 2.0, step=0.05, key="nexttoken.temperature")
-c[2].slider("Top-k (0 = all tokens)", 0, 50, key="nexttoken.top_k")
-T, k = st.session_state["nexttoken.temperature"], st.session_state["nexttoken.top_k"]
+for col, control in zip(c, (ns.PROMPT, ns.TEMPERATURE, ns.TOP_K), strict=True):
+    ui.control(col, control)
+T, k = ss[ns.TEMPERATURE.key], ss[ns.TOP_K.key]
 st.latex(rf"P_T(x_t = j \mid x_{{<t}}) = \frac{{e^{{z_j / T}}}}{{\sum_k e^{{z_k / T}}}},\quad T = {T:.2f}"
          + (r"\ (\text{argmax})" if T == 0 else "") + (rf",\ \text{{top-}}k = {k}" if k else ""))
-prompt = encode_prompt(st.session_state["nexttoken.prompt"], text)
+prompt = encode_prompt(ss[ns.PROMPT.key], text)
 if prompt.unknown:
     st.warning(f"Not in the vocabulary: {', '.join(f'**{w}**' for w in prompt.unknown)}. "
                f"These words are {prompt.handling}; the models read: *{' '.join(prompt.words)}*.")
@@ -112,7 +100,7 @@ if len(prompt.ids) > config.block_size:
     st.caption(f"The transformer reads the last {config.block_size} tokens; the bigram only the last one.")
 
 read = prompt.words[-config.block_size:]
-choice = ui.attention_choice("nexttoken.att", config.n_layer, config.n_head, read) if prompt.ids else None
+choice = ns.attention_choice(ss, "nexttoken.att", config.n_layer, config.n_head, read) if prompt.ids else None
 view = View(tuple(int(i) for i in prompt.ids), choice)
 runner.keep("set_view", view)  # the worker computes the bars, heatmaps and written-out attention for it
 ui.live_buttons(runner, "nexttoken", lambda: runner.replace(tiny_gpt.build_trainer, job))
@@ -182,28 +170,18 @@ if prompt.ids:  # one head, one query position, every number, from the same weig
         st.caption("The written-out attention for this choice is on its way from the training pool; it appears "
                    "when the page next redraws.")
 
-T_, k_ = T, k
 if st.button("Generate", key="nexttoken.generate", type="primary"):
-    clicks = st.session_state["nexttoken.clicks"] = st.session_state.get("nexttoken.clicks", 0) + 1
-    seed = (int(st.session_state["nexttoken.seed"]), clicks)
-    n = GenerateSettings().n_tokens
-    runner.send("generate", GenerateRequest(clicks, tuple(int(i) for i in prompt.ids), n, T_, k_, seed))
-    bigram_gen = generate(bigram.next_logprobs, prompt.ids, n, temperature=T_, top_k=k_,
-                          rng=np.random.default_rng([*seed, 1]))
-    st.session_state["nexttoken.generation"] = (text.fingerprint, prompt.words, clicks, bigram_gen)
+    request = ns.generate_request(ss, prompt.ids, T, k)
+    runner.send("generate", request)
+    ns.bigram_generation(ss, request, bigram.next_logprobs, text.fingerprint, prompt.words)
     runner.wait(3.0)  # the transformer writes in the worker; a busy server shows it at the next redraw
 
 
-def transformer_generation(clicks: int):
-    latest = runner.snapshot.generation if runner.snapshot is not None else None
-    return latest[1] if latest is not None and latest[0] == clicks else None
-
-
 def generations() -> None:
-    fingerprint, words, clicks, bigram_gen = st.session_state.get("nexttoken.generation", (None, (), 0, None))
+    fingerprint, words, clicks, bigram_gen = ns.last_generation(ss)
     if fingerprint != text.fingerprint:
         return
-    gpt_gen = transformer_generation(clicks)
+    gpt_gen = ns.transformer_generation(runner.snapshot, clicks)
     if gpt_gen is None:
         runner.drawn()  # ask for the snapshot that carries it
     elif writing:
@@ -219,8 +197,7 @@ def generations() -> None:
                    "model's probability of the chosen token; 'P sampled' the probability it was drawn with.")
 
 
-last_request = st.session_state.get("nexttoken.generation", (None, (), 0, None))
-writing = last_request[0] == text.fingerprint and transformer_generation(last_request[2]) is None
+writing = ns.writing(ss, text.fingerprint, runner.snapshot)
 st.fragment(generations, run_every=1.0 if writing else None)()
 
 ui.try_this([

@@ -6,10 +6,10 @@ from core import lessons, ui
 
 ui.page("Lessons: predict, look, explain", "🧑‍🏫",
         "Guided lessons for a class: ask the question first, let the class choose, then open the lab and look.")
-ui.url_state({"lesson": ui.Param(lessons.LESSONS[0].key, options=[entry.key for entry in lessons.LESSONS])})
+ui.url_state([lessons.LESSON])
 titles = {entry.key: entry.title for entry in lessons.LESSONS}
-st.radio("Lesson", list(titles), key="lesson", format_func=titles.__getitem__, horizontal=True)
-current = lessons.lesson(st.session_state["lesson"])
+ui.control(st, lessons.LESSON, format_func=titles.__getitem__)
+current = lessons.lesson(st.session_state[lessons.LESSON.key])
 stop = "" if current.title.endswith(("?", "!", ".")) else "."  # "Generative or discriminative?" keeps its own mark
 st.markdown(f"**{current.title}{stop}** {current.summary}")
 ui.what_you_see("Each step: read the question to the class before anyone opens the lab, take a vote, pick the "

@@ -1,6 +1,6 @@
 """The decision-boundary explorer's controls and the glue from their values to data, panels and curves.
 
-The page declares, draws and reads its widgets from the ``Control`` table here; the longer teaching texts
+The page draws and reads its widgets from the ``Control`` declarations here (``core.controls``); the longer teaching texts
 (what you see, try this) are here too, so the page file holds layout and the one-line captions.
 """
 
@@ -15,29 +15,16 @@ import numpy as np
 from core.boundary import curves as lc
 from core.boundary import data as ds
 from core.boundary import models as clf
+from core.controls import NUMBER, SELECTBOX, Control
 from core.numbers import number
 
 _D = ds.DataSettings()
 LC_DEFAULT_MODELS = ("Gaussian naive Bayes", "Logistic regression")
 
 
-@dataclass(frozen=True)
-class Control:
-    """A shareable widget: key, label, default and range (slider), options (select slider) or a bool (toggle)."""
-
-    key: str
-    label: str
-    default: Any
-    lo: float | None = None
-    hi: float | None = None
-    step: float | None = None
-    options: tuple | None = None
-    help: str = ""
-
-
-DATASET = Control("boundary.dataset", "Dataset", _D.dataset, options=ds.DATASETS)
+DATASET = Control("boundary.dataset", "Dataset", _D.dataset, options=ds.DATASETS, kind=SELECTBOX)
 MODELS = Control("boundary.models", "Models", list(clf.DEFAULT_MODELS), options=clf.MODEL_NAMES)
-SEED = Control("boundary.seed", "Seed", _D.seed, 0, 9999, 1)
+SEED = Control("boundary.seed", "Seed", _D.seed, 0, 9999, 1, kind=NUMBER)
 DATA_SLIDERS = (
     Control("boundary.n_samples", "Number of samples", _D.n_samples, 20, 2000, 10),
     Control("boundary.noise", "Noise", _D.noise, 0.0, 1.0, 0.05,
@@ -48,9 +35,35 @@ DATA_SLIDERS = (
     Control("boundary.correlation", "Correlation of x₁ and x₂ within a blob", _D.correlation, -0.95, 0.95, 0.05),
     Control("boundary.test_fraction", "Test share", _D.test_fraction, 0.1, 0.5, 0.05),
 )
-HYPER_CONTROLS = {h.model: () for h in clf.HYPERS}
+_HP = clf.Hyperparameters()
+
+
+def _hyper(field: str, label: str, *range_: float, options: tuple | None = None, help: str = "") -> Control:
+    return Control(f"boundary.{field}", label, getattr(_HP, field), *range_, options=options, help=help)
+
+
+_HYPER_CONTROLS = (
+    _hyper("gmm_components", "Gaussian mixture: components per class", 1, 8, 1),
+    _hyper("kde_bandwidth", "KDE: bandwidth h (in standard deviations)", 0.05, 1.5, 0.05),
+    _hyper("lr_degree", "Logistic regression: polynomial degree", 1, 6, 1,
+           help="Degree of the polynomial features φ(x); 1 is a straight boundary."),
+    _hyper("linsvm_C", "Linear SVM: C", options=clf.C_OPTIONS, help="Small C: wide margin, more slack."),
+    _hyper("rbf_C", "RBF SVM: C", options=clf.C_OPTIONS),
+    _hyper("rbf_gamma", "RBF SVM: γ", options=clf.GAMMA_OPTIONS,
+           help="Kernel exp(-γ‖x - x'‖²) on standardised features: large γ, wiggly boundary."),
+    _hyper("tree_depth", "Decision tree: max depth", 1, 20, 1),
+    _hyper("forest_trees", "Random forest: trees", 1, 200, 1),
+    _hyper("forest_depth", "Random forest: max depth", 1, 20, 1),
+    _hyper("knn_k", "k-NN: k neighbours", 1, 50, 1),
+    _hyper("nn_width", "Neural net: units per hidden layer", 2, 64, 1),
+    _hyper("nn_depth", "Neural net: hidden layers", 1, 4, 1),
+    _hyper("nn_alpha", "Neural net: L2 penalty α", options=clf.ALPHA_OPTIONS,
+           help="Weight decay: small α lets the net bend its boundary around single points."),
+)
+_BY_KEY = {c.key: c for c in _HYPER_CONTROLS}
+HYPER_CONTROLS: dict[str, tuple[Control, ...]] = {h.model: () for h in clf.HYPERS}
 for _h in clf.HYPERS:
-    HYPER_CONTROLS[_h.model] += (Control(_h.key, _h.label, _h.default, _h.lo, _h.hi, _h.step, _h.options, _h.help),)
+    HYPER_CONTROLS[_h.model] += (_BY_KEY[_h.key],)
 CONTOURS = Control("boundary.contours", "Density contours P(x | y)", True)
 SAMPLE = Control("boundary.sample", "Sample from the model", False, help="Draw y from P(y), then x from P(x | y).")
 N_DRAW = Control("boundary.n_draw", "Samples per panel", 100, 10, 500, 10)
@@ -216,6 +229,14 @@ def score_line(scores: clf.Scores) -> str:
     train, test, log_loss = (number(v, undefined="—") for v in (scores.train_accuracy, scores.test_accuracy,
                                                                  scores.test_log_loss))
     return f"accuracy train {train} · test {test} · test log-loss {log_loss}"
+
+
+def panel_lines(panel: clf.Panel, state: Mapping[str, Any]) -> list[str]:
+    """The lines under a fitted panel: its scores, and why it cannot sample when sampling is on."""
+    lines = [score_line(panel.scores)]
+    if state[SAMPLE.key] and not panel.generative:
+        lines.append(f"Cannot sample: {clf.WHY_NO_SAMPLES[panel.name]}")
+    return lines
 
 
 def prior_formula(prior: np.ndarray) -> str:

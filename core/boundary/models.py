@@ -76,16 +76,10 @@ class Hyperparameters:
 
 @dataclass(frozen=True)
 class Hyper:
-    """One hyperparameter control: which model it belongs to, its field, label and range or options."""
+    """Which model reads which field of Hyperparameters (its control is in ``core.boundary.controls``)."""
 
     model: str
     field: str
-    label: str
-    lo: float | None = None
-    hi: float | None = None
-    step: float | None = None
-    options: tuple[float, ...] | None = None
-    help: str = ""
 
     @property
     def key(self) -> str:
@@ -97,22 +91,19 @@ class Hyper:
 
 
 HYPERS: tuple[Hyper, ...] = (
-    Hyper("Gaussian mixture", "gmm_components", "Gaussian mixture: components per class", 1, 8, 1),
-    Hyper("KDE", "kde_bandwidth", "KDE: bandwidth h (in standard deviations)", 0.05, 1.5, 0.05),
-    Hyper("Logistic regression", "lr_degree", "Logistic regression: polynomial degree", 1, 6, 1,
-          help="Degree of the polynomial features φ(x); 1 is a straight boundary."),
-    Hyper("Linear SVM", "linsvm_C", "Linear SVM: C", options=C_OPTIONS, help="Small C: wide margin, more slack."),
-    Hyper("RBF SVM", "rbf_C", "RBF SVM: C", options=C_OPTIONS),
-    Hyper("RBF SVM", "rbf_gamma", "RBF SVM: γ", options=GAMMA_OPTIONS,
-          help="Kernel exp(-γ‖x - x'‖²) on standardised features: large γ, wiggly boundary."),
-    Hyper("Decision tree", "tree_depth", "Decision tree: max depth", 1, 20, 1),
-    Hyper("Random forest", "forest_trees", "Random forest: trees", 1, 200, 1),
-    Hyper("Random forest", "forest_depth", "Random forest: max depth", 1, 20, 1),
-    Hyper("k-NN", "knn_k", "k-NN: k neighbours", 1, 50, 1),
-    Hyper("Neural net", "nn_width", "Neural net: units per hidden layer", 2, 64, 1),
-    Hyper("Neural net", "nn_depth", "Neural net: hidden layers", 1, 4, 1),
-    Hyper("Neural net", "nn_alpha", "Neural net: L2 penalty α", options=ALPHA_OPTIONS,
-          help="Weight decay: small α lets the net bend its boundary around single points."),
+    Hyper("Gaussian mixture", "gmm_components"),
+    Hyper("KDE", "kde_bandwidth"),
+    Hyper("Logistic regression", "lr_degree"),
+    Hyper("Linear SVM", "linsvm_C"),
+    Hyper("RBF SVM", "rbf_C"),
+    Hyper("RBF SVM", "rbf_gamma"),
+    Hyper("Decision tree", "tree_depth"),
+    Hyper("Random forest", "forest_trees"),
+    Hyper("Random forest", "forest_depth"),
+    Hyper("k-NN", "knn_k"),
+    Hyper("Neural net", "nn_width"),
+    Hyper("Neural net", "nn_depth"),
+    Hyper("Neural net", "nn_alpha"),
 )
 
 

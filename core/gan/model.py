@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -546,7 +545,7 @@ def digits_trainer(loss: str = NON_SATURATING) -> GanTrainer:
 
 
 # --------------------------------------------------------------------------------------------------
-# The page's settings: widget ranges, reading them back, and what a change means
+# The page's settings: the ranges its widgets offer (declared in core.gan.settings), and what a change means
 # --------------------------------------------------------------------------------------------------
 LR_OPTIONS: tuple[float, ...] = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_OPTIONS: tuple[int, ...] = (16, 32, 64, 128, 256, 512, 1024)
@@ -555,36 +554,6 @@ HIDDEN_OPTIONS: tuple[int, ...] = (8, 16, 32, 64, 128, 256)
 MAX_D_STEPS = 10
 MAX_DEPTH = 4
 MAX_SEED = 9999
-
-WIDGETS: dict[str, tuple[object, float | None, float | None, tuple | None]] = {
-    "target": (GanSettings.target, None, None, targets.TARGETS),
-    "loss": (GanSettings.loss, None, None, LOSSES),
-    "lr_g": (GanSettings.lr_g, None, None, LR_OPTIONS),
-    "lr_d": (GanSettings.lr_d, None, None, LR_OPTIONS),
-    "batch_size": (GanSettings.batch_size, None, None, BATCH_OPTIONS),
-    "d_steps": (GanSettings.d_steps, 1, MAX_D_STEPS, None),
-    "latent_dim": (GanSettings.latent_dim, None, None, LATENT_OPTIONS),
-    "hidden": (GanSettings.hidden, None, None, HIDDEN_OPTIONS),
-    "depth": (GanSettings.depth, 1, MAX_DEPTH, None),
-    "activation": (GanSettings.activation, None, None, tuple(ACTIVATIONS)),
-    "optimizer": (GanSettings.optimizer, None, None, OPTIMIZERS),
-    "spectral_norm": (GanSettings.spectral_norm, None, None, None),
-    "ema": (GanSettings.ema, None, None, None),
-    "seed": (GanSettings.seed, 0, MAX_SEED, None),
-}
-"""Each shareable setting: (default, lo, hi, options); the page's widget keys are ``gan.<name>``."""
-
-
-def settings_from(values: Mapping[str, object], prefix: str = "gan.") -> GanSettings:
-    """GanSettings from widget values keyed ``<prefix><field>`` (missing keys keep their defaults)."""
-    given = {name: values[prefix + name] for name in WIDGETS if prefix + name in values}
-    return replace(GanSettings(), **given)
-
-
-def widget_values(settings: GanSettings, prefix: str = "gan.") -> dict[str, object]:
-    """The widget values that show ``settings`` (for presets): the inverse of ``settings_from``."""
-    return {prefix + name: getattr(settings, name) for name in WIDGETS}
-
 
 def changed_fields(old: GanSettings, new: GanSettings) -> list[str]:
     """Names of the fields that differ."""

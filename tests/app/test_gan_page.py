@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from core.gan import model as gan
+from core.gan import settings as gs
 from core.gan import targets as T
 from tests.app.conftest import as_number, assert_clean, metric, open_page, run_until, settle
 from tests.unit.training_toys import learning_rates
@@ -159,7 +160,7 @@ def test_every_widget_at_its_extremes_still_runs(at):
             at.select_slider(key=key).set_value(value).run()
             click(at, "gan.step")
             assert_clean(at)
-        at.select_slider(key=key).set_value(gan.WIDGETS[key[4:]][0]).run()
+        at.select_slider(key=key).set_value(gs.CONTROLS[key].default).run()
     for key, value in (("gan.d_steps", gan.MAX_D_STEPS), ("gan.depth", gan.MAX_DEPTH), ("gan.depth", 1)):
         at.slider(key=key).set_value(value).run()
         click(at, "gan.step")

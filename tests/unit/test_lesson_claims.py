@@ -71,11 +71,12 @@ def test_training_steps_open_the_settings_the_trains_tests_check():
     """GAN ring: the page default; mode collapse: the preset; sine: the default net (each has its trains test)."""
     from core.backprop.mlp import MLPSettings
     from core.gan import model as gan
+    from core.gan import settings as gs
 
-    ring = gan.widget_values(gan.preset(gan.DEFAULT, gan.targets.RING))
+    ring = gs.widget_values(gan.preset(gan.DEFAULT, gan.targets.RING))
     assert {k: v for k, v in ring.items() if k in step("A GAN on the ring").settings} == \
         dict(step("A GAN on the ring").settings)
-    collapse = gan.widget_values(gan.preset(gan.COLLAPSE, gan.targets.RING))
+    collapse = gs.widget_values(gan.preset(gan.COLLAPSE, gan.targets.RING))
     assert {k: collapse[k] for k in step("Mode collapse").settings} == dict(step("Mode collapse").settings)
     s, m = step("Backpropagation fitting sin(x)").settings, MLPSettings()
     assert (s["backprop.width"], s["backprop.depth"], s["backprop.activation"]) == (m.width, m.depth, m.activation)

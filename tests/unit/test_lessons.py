@@ -6,7 +6,9 @@ import pytest
 
 from core import lessons
 from core.boundary import controls as bd
-from core.ui import LABS, format_param
+from core.controls import format_value
+from core.ui import LABS
+from tests.unit.test_controls import PAGE_CONTROLS
 
 STEPS = [step for lesson in lessons.LESSONS for step in lesson.steps]
 
@@ -36,7 +38,10 @@ def test_every_step_is_complete(step):
 
 @pytest.mark.parametrize("step", STEPS, ids=lambda s: s.title)
 def test_query_is_the_labs_own_text_form(step):
-    assert lessons.query(step) == {key: format_param(value) for key, value in step.settings.items()}
+    assert lessons.query(step) == {key: format_value(value) for key, value in step.settings.items()}
+    controls = {c.key: c for c in PAGE_CONTROLS[step.page]}
+    for key, text in lessons.query(step).items():  # and each value is one the lab's own control takes back
+        assert controls[key].parse(text) == step.settings[key], key
 
 
 def test_ng_jordan_step_uses_the_labs_own_setup():

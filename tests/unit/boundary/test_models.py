@@ -21,6 +21,7 @@ from sklearn.metrics import log_loss
 from sklearn.naive_bayes import GaussianNB
 
 from core import raster
+from core.boundary import controls as bd
 from core.boundary import data as ds
 from core.boundary import models as clf
 from core.boundary.panels import (
@@ -282,9 +283,12 @@ def test_cache_is_keyed_by_data_and_the_models_own_parameters(moons):
 
 def test_every_hyperparameter_has_a_control():
     assert {h.field for h in clf.HYPERS} == {f.name for f in dataclasses.fields(clf.Hyperparameters)}
+    controls = {c.key: c for cs in bd.HYPER_CONTROLS.values() for c in cs}
+    assert set(controls) == {h.key for h in clf.HYPERS}
     for h in clf.HYPERS:
-        assert h.model in clf.MODEL_NAMES
-        assert (h.options is not None and h.default in h.options) or (h.lo <= h.default <= h.hi)
+        c = controls[h.key]
+        assert h.model in clf.MODEL_NAMES and c.default == h.default
+        assert (c.options is not None and c.default in c.options) or (c.lo <= c.default <= c.hi)
     assert set(clf.WHY_NO_SAMPLES) == set(clf.DISCRIMINATIVE)
 
 

@@ -14,6 +14,7 @@ from sklearn.metrics import log_loss
 
 from core.gan import figures as fig
 from core.gan import model as gan
+from core.gan import settings as gs
 from core.gan import targets as T
 from core.gan.model import GanSettings, GanTrainer
 
@@ -202,7 +203,8 @@ def test_every_preset_uses_values_the_widgets_offer():
     for target in T.TARGETS:
         for name in gan.PRESETS:
             s = gan.preset(name, target)
-            for field, (_, lo, hi, options) in gan.WIDGETS.items():
+            for c in gs.CONTROLS.values():
+                field, lo, hi, options = gs.field_of(c), c.lo, c.hi, c.options
                 value = getattr(s, field)
                 assert options is None or value in options, (target, name, field, value)
                 assert lo is None or lo <= value <= hi, (target, name, field, value)
@@ -210,15 +212,16 @@ def test_every_preset_uses_values_the_widgets_offer():
 
 def test_the_page_default_is_the_ring_preset_that_works():
     assert gan.preset(gan.DEFAULT, T.RING) == GanSettings()
-    assert {name: spec[0] for name, spec in gan.WIDGETS.items()} == {
-        name: getattr(GanSettings(), name) for name in gan.WIDGETS}
+    assert {gs.field_of(c): c.default for c in gs.CONTROLS.values()} == {
+        gs.field_of(c): getattr(GanSettings(), gs.field_of(c)) for c in gs.CONTROLS.values()}
 
 
 def test_settings_round_trip_through_widget_values():
     s = gan.preset(gan.BEST_GRID, T.RING)
-    assert gan.settings_from(gan.widget_values(s)) == s
-    assert set(gan.WIDGETS) <= {f for f in GanSettings.__dataclass_fields__}
-    for name, (default, _, _, options) in gan.WIDGETS.items():
+    assert gs.settings_from(gs.widget_values(s)) == s
+    assert {gs.field_of(c) for c in gs.CONTROLS.values()} <= {f for f in GanSettings.__dataclass_fields__}
+    for c in gs.CONTROLS.values():
+        name, default, options = gs.field_of(c), c.default, c.options
         assert default == getattr(GanSettings(), name)
         assert options is None or default in options
 

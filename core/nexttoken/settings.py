@@ -1,0 +1,104 @@
+"""The next-token page's settings (one control per widget), the job its transformer trains, and Generate's request.
+
+Plain functions over a dict-like state (the page passes ``st.session_state``), so each is unit-tested without a
+browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from core.controls import NUMBER, SELECTBOX, Control
+from core.nexttoken.gpt import GenerateRequest, GPTConfig, NextTokenJob, TrainSettings
+from core.nexttoken.sampling import GenerateSettings, Generation, generate
+
+_J = NextTokenJob()
+
+PROMPT = Control("nexttoken.prompt", "Prompt (the context)", "where the sky", max_chars=300)
+TEMPERATURE = Control("nexttoken.temperature", "Temperature T", 1.0, 0.0, 2.0, 0.05)
+TOP_K = Control("nexttoken.top_k", "Top-k (0 = all tokens)", 0, 0, 50)
+LAYERS = Control("nexttoken.layers", "Layers", _J.n_layer, options=(1, 2), kind=SELECTBOX)
+HEADS = Control("nexttoken.heads", "Attention heads", _J.n_head, options=(1, 2, 4), kind=SELECTBOX)
+SEED = Control("nexttoken.seed", "Corpus seed (the grammar writes other sentences)", _J.corpus_seed, 0, 999,
+               kind=NUMBER)
+CONTROLS = (PROMPT, TEMPERATURE, TOP_K, LAYERS, HEADS, SEED)
+"""Every widget whose value belongs in a share link."""
+
+CLICKS, GENERATION = "nexttoken.clicks", "nexttoken.generation"
+"""How many times Generate was pressed, and the last generation: (text fingerprint, prompt words, click, bigram's)."""
+
+
+def config_of(state: Mapping[str, Any], vocab_size: int) -> GPTConfig:
+    """The transformer's architecture from the widgets."""
+    return GPTConfig(vocab_size, n_layer=state[LAYERS.key], n_head=state[HEADS.key])
+
+
+def job_of(state: Mapping[str, Any], user_text: str | None, train: TrainSettings) -> NextTokenJob:
+    """The job the worker trains: the corpus seed or your accepted text, the architecture, the training."""
+    return NextTokenJob(corpus_seed=int(state[SEED.key]), user_text=user_text, n_layer=state[LAYERS.key],
+                        n_head=state[HEADS.key], train=train)
+
+
+def sync_trainer(runner: Any, job: NextTokenJob, build: Any) -> bool:
+    """A new text or architecture: a new model from step 0 (``runner.replace(build, job)``); True if it was one."""
+    if runner.args == (job,):
+        return False
+    runner.replace(build, job)
+    return True
+
+
+def generate_request(state: MutableMapping[str, Any], prompt: Sequence[int], temperature: float,
+                     top_k: int) -> GenerateRequest:
+    """One click of Generate: the transformer's request, numbered by the click and seeded by it (the bigram draws
+    from another stream of the same seed)."""
+    clicks = state[CLICKS] = state.get(CLICKS, 0) + 1
+    seed = (int(state[SEED.key]), clicks)
+    request = GenerateRequest(clicks, tuple(int(i) for i in prompt), GenerateSettings().n_tokens, temperature, top_k,
+                              seed)
+    return request
+
+
+def bigram_generation(state: MutableMapping[str, Any], request: GenerateRequest, next_logprobs: Any,
+                      fingerprint: Any, words: Sequence[str]) -> Generation:
+    """The bigram's continuation for the same click (its own stream of the click's seed), kept in the state."""
+    gen = generate(next_logprobs, list(request.prompt), request.n_tokens, temperature=request.temperature,
+                   top_k=request.top_k, rng=np.random.default_rng([*request.seed, 1]))
+    state[GENERATION] = (fingerprint, words, request.id, gen)
+    return gen
+
+
+def last_generation(state: Mapping[str, Any]) -> tuple[Any, Sequence[str], int, Generation | None]:
+    """(text fingerprint, prompt words, click, bigram generation) of the last Generate, or (None, (), 0, None)."""
+    return state.get(GENERATION, (None, (), 0, None))
+
+
+def transformer_generation(snapshot: Any, clicks: int) -> Generation | None:
+    """The transformer's continuation for Generate's click number ``clicks``, once a snapshot carries it."""
+    latest = snapshot.generation if snapshot is not None else None
+    return latest[1] if latest is not None and latest[0] == clicks else None
+
+
+def writing(state: Mapping[str, Any], fingerprint: Any, snapshot: Any) -> bool:
+    """True while the transformer still writes the last Generate for this text (the page then polls for it)."""
+    last_fingerprint, _, clicks, _ = last_generation(state)
+    return last_fingerprint == fingerprint and transformer_generation(snapshot, clicks) is None
+
+
+def attention_choice(state: MutableMapping[str, Any], prefix: str, n_layer: int, n_head: int,
+                     words: Sequence[str]) -> tuple[int, int, int]:
+    """The layer, head and query position the attention picker shows, settled in ``state`` now (so the page can
+    ask the trainer for them before the picker is drawn): a new prompt goes back to its last token; a layer, head
+    or position the model or prompt no longer has falls back to the first layer and head, the last token."""
+    T = len(words)
+    fallback = {f"{prefix}.layer": (range(n_layer), 0), f"{prefix}.head": (range(n_head), 0),
+                f"{prefix}.query": (range(T), T - 1)}
+    if state.get(f"{prefix}.words") != list(words):  # a new prompt: back to its last token
+        state.pop(f"{prefix}.query", None)
+    state[f"{prefix}.words"] = list(words)
+    for key, (options, default) in fallback.items():
+        if state.get(key) not in options:
+            state[key] = default
+    return int(state[f"{prefix}.layer"]), int(state[f"{prefix}.head"]), int(state[f"{prefix}.query"])

@@ -1,0 +1,41 @@
+"""A stand-in for ``core.training.TrainerHandle`` that records what a page's decisions ask of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class FakeHandle:
+    """Builds nothing: ``replace`` records the new factory and args (a new trainer), ``keep``/``had`` follow
+    TrainerHandle's rules (a live setting is forgotten by a new trainer), ``send`` is recorded."""
+
+    def __init__(self, factory: Any, *args: Any) -> None:
+        self.factory, self.args = factory, args
+        self.generation, self.replaced, self.sent = 0, [], []
+        self.fresh, self.steps, self.running, self.message, self.snapshot = True, 0, False, None, None
+        self.closed = self.started = False
+        self._live: dict[str, tuple[int, Any]] = {}
+
+    def replace(self, factory: Any, *args: Any) -> None:
+        self.factory, self.args = factory, args
+        self.generation += 1
+        self.steps = 0
+        self.replaced.append(args)
+
+    def had(self, name: str, built: Any = None) -> Any:
+        generation, value = self._live.get(name, (None, None))
+        return value if generation == self.generation else built
+
+    def keep(self, name: str, value: Any, built: Any = None) -> None:
+        if self.had(name, built) != value:
+            self.send(name, value)
+        self._live[name] = (self.generation, value)
+
+    def send(self, name: str, *args: Any) -> None:
+        self.sent.append((name, *args))
+
+    def start(self) -> None:
+        self.started = self.running = True
+
+    def close(self) -> None:
+        self.closed = True

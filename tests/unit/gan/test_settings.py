@@ -1,0 +1,71 @@
+"""The GAN page's settings: widget values in and out, and the rebuild-or-update decision, on a plain dict."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from core.gan import model as gan
+from core.gan import settings as gs
+from core.gan import targets as T
+from tests.unit.fake_handle import FakeHandle
+from tests.unit.page_state import defaults
+
+
+def page_state(**changes) -> dict:
+    state = defaults(gs.ALL) | {gs.DRAWN: [], gs.BRUSH: "cloud"}
+    return state | {f"gan.{k}": v for k, v in changes.items()}
+
+
+def test_the_widgets_default_to_the_page_default():
+    assert gs.settings_from(page_state()) == gan.GanSettings() == gan.preset(gan.DEFAULT, T.RING)
+    assert gs.widget_values(gan.GanSettings()) == {c.key: c.default for c in gs.CONTROLS.values()}
+    assert "gan.gp_weight" not in gs.widget_values(gan.GanSettings())  # no widget for it: it keeps its default
+
+
+def test_a_live_setting_updates_the_running_model_and_a_new_architecture_rebuilds():
+    state = page_state()
+    runner = FakeHandle(gan.build_trainer, *gs.trainer_args(state))
+    assert gs.sync_trainer(state, runner) is None and runner.replaced == []
+    assert runner.sent == []  # it was built with these settings: nothing to send
+    state["gan.lr_g"] = 1e-3
+    assert gs.sync_trainer(state, runner) is None and runner.replaced == []
+    assert runner.sent == [("update", replace(gan.GanSettings(), lr_g=1e-3))]
+    state["gan.depth"], state["gan.seed"] = 3, 7
+    notice = gs.sync_trainer(state, runner)
+    assert notice == "Changed depth, seed: that needs new networks, so training starts again from step 0."
+    assert len(runner.replaced) == 1 and runner.args[0] == gs.settings_from(state)
+    assert gs.sync_trainer(state, runner) == notice  # said until the new model has trained
+    runner.steps = 5
+    assert gs.sync_trainer(state, runner) is None and len(runner.replaced) == 1
+
+
+def test_a_new_drawing_is_a_new_data_set():
+    state = page_state(target=T.DRAWN)
+    runner = FakeHandle(gan.build_trainer, *gs.trainer_args(state))
+    gs.sync_trainer(state, runner)
+    assert runner.replaced == []
+    state[gs.DRAWN] = [[0.0, 1.0], [1.0, 0.0]]
+    assert gs.sync_trainer(state, runner) is None
+    assert len(runner.replaced) == 1 and np.array_equal(runner.args[1], np.array(state[gs.DRAWN]))
+    gs.sync_trainer(state, runner)
+    assert len(runner.replaced) == 1  # the same drawing: no second rebuild
+    assert gs.drawing_of(page_state(target=T.RING) | {gs.DRAWN: [[1, 2]]}) == ""  # not drawing: points ignored
+
+
+def test_a_click_on_the_canvas_stamps_the_brush_and_the_same_clicks_make_the_same_drawing():
+    state = page_state(target=T.DRAWN) | {gs.BRUSH: "dot"}
+    gs.add_drawn(state, [{"x": 0.5, "y": -0.5}, {"x": 9.0, "y": 9.0}])  # only the first selected point
+    assert state[gs.DRAWN] == [[0.5, -0.5]]
+    state[gs.BRUSH] = "cloud"
+    gs.add_drawn(state, [{"x": 5.0, "y": 0.0}])
+    drawn = np.array(state[gs.DRAWN])
+    assert drawn.shape == (13, 2) and drawn.max() <= 3.0  # a cloud of 12, clipped to the window
+    again = page_state(target=T.DRAWN) | {gs.BRUSH: "dot"}
+    gs.add_drawn(again, [{"x": 0.5, "y": -0.5}])
+    again[gs.BRUSH] = "cloud"
+    gs.add_drawn(again, [{"x": 5.0, "y": 0.0}])
+    assert again[gs.DRAWN] == state[gs.DRAWN]
+    gs.add_drawn(again, [])  # a click that selected nothing
+    assert again[gs.DRAWN] == state[gs.DRAWN]

@@ -1,0 +1,69 @@
+"""The next-token page's settings, its trainer's job and Generate's request, on a plain dict."""
+
+from __future__ import annotations
+
+from core.nexttoken import gpt
+from core.nexttoken import settings as ns
+from core.nexttoken.bigram import Bigram
+from core.nexttoken.corpus import corpus_text
+from core.nexttoken.gpt import NextTokenJob, TrainSettings
+from core.nexttoken.sampling import GenerateSettings
+from tests.unit.fake_handle import FakeHandle
+from tests.unit.page_state import defaults
+
+
+def test_the_widget_defaults_make_the_default_job():
+    state = defaults(ns.CONTROLS)
+    assert ns.job_of(state, None, TrainSettings()) == NextTokenJob()
+    config = ns.config_of(state | {ns.HEADS.key: 4}, 77)
+    assert (config.vocab_size, config.n_layer, config.n_head) == (77, 2, 4)
+
+
+def test_a_new_text_or_architecture_replaces_the_trainer():
+    state = defaults(ns.CONTROLS)
+    job = ns.job_of(state, None, TrainSettings())
+    runner = FakeHandle(gpt.build_trainer, job)
+    assert not ns.sync_trainer(runner, job, gpt.build_trainer) and runner.replaced == []
+    pasted = ns.job_of(state, "the sky is blue .", TrainSettings())
+    assert ns.sync_trainer(runner, pasted, gpt.build_trainer) and runner.args == (pasted,)
+    deeper = ns.job_of(state | {ns.LAYERS.key: 1}, "the sky is blue .", TrainSettings())
+    assert ns.sync_trainer(runner, deeper, gpt.build_trainer) and len(runner.replaced) == 2
+
+
+def test_each_click_of_generate_is_numbered_and_seeded_and_the_bigram_is_kept():
+    state = defaults(ns.CONTROLS) | {ns.SEED.key: 3}
+    assert ns.last_generation(state) == (None, (), 0, None)
+    first = ns.generate_request(state, [1, 2], 0.7, 5)
+    second = ns.generate_request(state, [1, 2], 0.7, 5)
+    assert (first.id, first.seed, second.id, second.seed) == (1, (3, 1), 2, (3, 2))
+    assert first.prompt == (1, 2) and first.n_tokens == GenerateSettings().n_tokens
+    assert (first.temperature, first.top_k) == (0.7, 5)
+    text = corpus_text()
+    bigram = Bigram().fit(text.ids, len(text.vocab))
+    gen = ns.bigram_generation(state, second, bigram.next_logprobs, text.fingerprint, ["the", "sky"])
+    assert len(gen.choices) == second.n_tokens
+    assert ns.last_generation(state) == (text.fingerprint, ["the", "sky"], 2, gen)
+    again = ns.bigram_generation({}, second, bigram.next_logprobs, text.fingerprint, ["the", "sky"])
+    assert [c.token for c in again.choices] == [c.token for c in gen.choices]  # the same click, the same words
+
+
+def test_the_page_polls_until_the_transformers_continuation_of_the_last_click_arrives():
+    from types import SimpleNamespace
+
+    state = {ns.GENERATION: ("fp", ["the"], 2, None)}
+    assert ns.writing(state, "fp", None)  # no snapshot yet
+    assert ns.writing(state, "fp", SimpleNamespace(generation=(1, "older")))  # an older click's
+    assert ns.transformer_generation(SimpleNamespace(generation=(2, "words")), 2) == "words"
+    assert not ns.writing(state, "fp", SimpleNamespace(generation=(2, "words")))
+    assert not ns.writing(state, "other text", None) and not ns.writing({}, "fp", None)
+
+
+def test_the_attention_choice_follows_the_prompt_and_falls_back_to_what_the_model_has():
+    state: dict = {}
+    assert ns.attention_choice(state, "a", 2, 2, ["the", "sky", "is"]) == (0, 0, 2)  # the last token first
+    state.update({"a.layer": 1, "a.head": 1, "a.query": 0})
+    assert ns.attention_choice(state, "a", 2, 2, ["the", "sky", "is"]) == (1, 1, 0)  # a choice is kept
+    assert ns.attention_choice(state, "a", 2, 2, ["the", "skies", "are"]) == (1, 1, 2)  # new prompt: last token
+    assert ns.attention_choice(state, "a", 1, 1, ["the", "skies", "are"]) == (0, 0, 2)  # a smaller model
+    state["a.query"] = 2
+    assert ns.attention_choice(state, "a", 1, 1, ["the"]) == (0, 0, 0)
