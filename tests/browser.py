@@ -128,7 +128,76 @@ def wait_idle(page, timeout: float = 30_000) -> None:
         " return a && a.getAttribute('data-test-script-state') === 'notRunning'; }",
         timeout=timeout,
     )
-    page.wait_for_timeout(150)
+    # Elements of the previous run stay in the page, marked stale, until the frontend has applied the whole run.
+    page.wait_for_function("() => !document.querySelector('[data-testid=stElementContainer][data-stale=true]')",
+                           timeout=timeout)
+    next_frames(page)
+
+
+def next_frames(page, n: int = 2) -> None:
+    """Wait until the browser has drawn ``n`` more frames: what the last change of the DOM looks like is painted."""
+    page.evaluate("(n) => new Promise(done => { const tick = k => k ? requestAnimationFrame(() => tick(k - 1))"
+                  " : done(); tick(n); })", n)
+
+
+STILL = """() => {
+  // Nothing moving in the picture: scroll positions and the first elements' places the same for 5 frames, no
+  // tooltip, and every hover toolbar (Plotly's mode bar, Streamlit's element toolbar) faded out.
+  const main = document.querySelector('[data-testid=stMain]');
+  const boxes = [...document.querySelectorAll('[data-testid=stElementContainer]')].slice(0, 40)
+    .map(e => { const r = e.getBoundingClientRect(); return `${r.x},${r.y},${r.width},${r.height}`; });
+  const now = [window.scrollX, window.scrollY, main ? main.scrollTop : 0, ...boxes].join('|');
+  window.__still = now === window.__stillLast ? (window.__still || 0) + 1 : 0;
+  window.__stillLast = now;
+  const shown = el => { const c = getComputedStyle(el); return c.display !== 'none' && c.visibility !== 'hidden'
+                        && parseFloat(c.opacity) > 0; };
+  const toolbars = [...document.querySelectorAll('.modebar-group, [data-testid=stElementToolbar]')].some(shown);
+  const tooltips = [...document.querySelectorAll('#vg-tooltip-element.visible, .hoverlayer .hovertext')]
+    .some(shown);
+  return window.__still >= 5 && !toolbars && !tooltips;
+}"""
+
+
+def wait_still(page, timeout: float = 30_000) -> None:
+    """Before a screenshot: wait until scrolling has settled and no hover tooltip or toolbar is showing."""
+    page.evaluate("() => { window.__still = 0; window.__stillLast = null; }")
+    page.wait_for_function(STILL, polling="raf", timeout=timeout)
+
+
+QUIET = """(quietMs) => {
+  // The time of the last change of the script state or of the main area's DOM, kept by one observer.
+  if (!window.__quiet) {
+    window.__quiet = {last: performance.now()};
+    const note = () => { window.__quiet.last = performance.now(); };
+    new MutationObserver(note).observe(document.body, {subtree: true, childList: true, attributes: true,
+                                                       characterData: true});
+  }
+  const app = document.querySelector('[data-testid=stApp]');
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && performance.now() - window.__quiet.last >= quietMs;
+}"""
+
+
+def wait_quiet(page, quiet_ms: float = 1_000, timeout: float = 30_000) -> None:
+    """Wait until the page has stopped changing: the script not running and no DOM change for ``quiet_ms``.
+
+    On a live page this is the condition "no live tick is scheduled any more": while training, or while the page
+    waits for the training pool's answer, a fragment reruns at least every 0.5 s and each run changes the DOM."""
+    page.evaluate("() => { window.__quiet = null; }")
+    page.wait_for_function(QUIET, arg=quiet_ms, polling=100, timeout=timeout)
+
+
+def hold(page, claim, window_ms: float, message: str = "") -> None:
+    """Assert that ``claim()`` stays true for ``window_ms``, checked every 100 ms (it fails at the first breach).
+
+    A claim that something does *not* happen (a paused model takes no step) can only be checked over a window;
+    this is that window, not a wait for the page."""
+    deadline = time.monotonic() + window_ms / 1000
+    while True:
+        assert claim(), message or "the claim broke within the window"
+        if time.monotonic() >= deadline:
+            return
+        page.wait_for_timeout(100)
 
 
 def goto(page, url: str, timeout: float = 30_000) -> None:

@@ -6,10 +6,24 @@ import math
 import re
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 TIMEOUT = 30
 ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.fixture(autouse=True)
+def no_learning_curves_from_other_tests(monkeypatch):
+    """Each test starts with an empty server-wide memory of finished learning curves.
+
+    The boundary page shows curves another session finished for the same settings (by design, shared by
+    sessions); without this, a test that computed the default curves would add a chart to every later test's
+    default page, so the tests' outcome would depend on their order."""
+    from core.boundary import curves
+    from core.memo import Memo
+
+    monkeypatch.setattr(curves, "_CURVES", Memo(curves._CURVES.size))
 
 
 def open_page(page_file: str, query: dict[str, str | list[str]] | None = None) -> AppTest:

@@ -14,10 +14,14 @@ from tests.unit.training_toys import learning_rates
 PAGE = "pages/4_GAN.py"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def at():
-    """One session for the tests that run in order on it (opening the page costs the torch import)."""
-    return gan_page()
+    """A fresh session per test, its models built on the training pool: no test depends on another's state."""
+    app = gan_page()
+    yield app
+    for key in KEYS:
+        if key in app.session_state:
+            app.session_state[key].close()  # never leave a model training on the pool after a test
 
 
 KEYS = ("gan.runner", "gan.digits.runner")

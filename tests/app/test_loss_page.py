@@ -13,9 +13,9 @@ from tests.app.conftest import as_number, assert_clean, metric, open_page
 PAGE = "pages/3_Loss_surface.py"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def at():
-    """One session for the module (each test sets what it needs; the page is rerun on every change)."""
+    """A fresh session per test: no test depends on what another left in the widgets or session state."""
     return open_page(PAGE)
 
 

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import style
-from tests.app.conftest import assert_clean, open_page, run_until
+from tests.app.conftest import assert_clean, open_page, run_until, settle
 
 PAGES = {
     "app.py": (),
@@ -78,7 +78,11 @@ def palette_left(spec: object) -> set[str]:
 def opened(path: str, projector: bool) -> AppTest:
     at = open_page(path, {"projector": "1"} if projector else None)
     keys = PAGES[path]  # a live page draws its charts once the pool has published the model's first snapshot
-    return run_until(at, lambda a: figures(a)["vega"], *keys) if keys else at
+    if not keys:
+        return at
+    # Before the first snapshot the next-token page already shows one chart: wait for the snapshot itself, then
+    # for a run drawn from it (not just for any chart).
+    return run_until(settle(at, *keys), lambda a: figures(a)["vega"], *keys)
 
 
 @pytest.mark.parametrize("path", list(PAGES))

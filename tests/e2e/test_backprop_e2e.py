@@ -50,16 +50,15 @@ def test_train_moves_curve_and_counter_and_pause_stops_them(server, page):
     assert page.evaluate(f"() => {FIT_SVG}.dataset.tag") == "first"
     harness.assert_no_exception(page)
     page.evaluate("() => document.querySelector('[data-testid=stMetric]').scrollIntoView({block: 'start'})")
-    page.wait_for_timeout(300)
+    harness.wait_still(page)
     harness.screenshot(page, "backprop")
 
     page.get_by_role("button", name="⏸ Pause").click()
     page.get_by_role("button", name="▶ Train").wait_for(timeout=WAIT_MS)
-    page.wait_for_timeout(500)  # the last tick after Pause has landed
+    harness.wait_quiet(page)  # the last tick after Pause has landed: no live tick is scheduled any more
     paused, fit_paused = steps(page), page.evaluate(FIT_PIXELS)
-    page.wait_for_timeout(1500)
-    assert steps(page) == paused
-    assert page.evaluate(FIT_PIXELS) == fit_paused
+    harness.hold(page, lambda: steps(page) == paused and page.evaluate(FIT_PIXELS) == fit_paused, 1500,
+                 "the paused net kept training or its curve moved")
     page.get_by_role("button", name="⏭ Step").click()
     page.wait_for_function(f"(n) => parseInt(({METRIC})('Step').replace(/,/g, '')) === n + 1", arg=paused,
                            timeout=WAIT_MS)
@@ -98,9 +97,15 @@ def test_pause_sticks_when_clicked_during_live_ticks(server, page):
         page.get_by_role("button", name="▶ Train").click()
         page.wait_for_function(f"(n) => parseInt(({METRIC})('Step').replace(/,/g, '')) > n", arg=before,
                                timeout=WAIT_MS)
-        page.wait_for_timeout(500)
+        ticking = steps(page)  # one more live tick: the click below lands while ticks are coming in
+        page.wait_for_function(f"(n) => parseInt(({METRIC})('Step').replace(/,/g, '')) > n", arg=ticking,
+                               timeout=WAIT_MS)
         page.get_by_role("button", name="⏸ Pause").click()
         page.get_by_role("button", name="▶ Train").wait_for(timeout=WAIT_MS)
-        page.wait_for_timeout(700)  # a second delivery of the click would have restarted training by now
+        # A second delivery of the click would restart training: it stays paused through a window longer than
+        # two live ticks, and the page then settles with no tick scheduled.
+        harness.hold(page, lambda: page.get_by_role("button", name="▶ Train").count() == 1, 700,
+                     "Pause did not stick")
+        harness.wait_quiet(page)
         assert page.get_by_role("button", name="▶ Train").count() == 1
     harness.assert_no_exception(page)

@@ -47,7 +47,7 @@ def test_panels_render_and_update_after_a_slider_change(server, page):
     assert ticks.count() >= 6  # tick labels on both axes
     old_sources = [pictures.nth(i).get_attribute("src") for i in range(6)]
     page.get_by_text("Generative extras").evaluate("e => e.scrollIntoView({block: 'start'})")  # panels in view
-    page.wait_for_timeout(300)
+    harness.wait_still(page)
     harness.screenshot(page, "boundary")
     thumb = page.locator("[data-testid=stSlider]", has_text="Noise").get_by_role("slider")
     thumb.focus()

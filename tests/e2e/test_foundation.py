@@ -29,10 +29,12 @@ def test_home_renders_and_sidebar_links_open_every_page(server, page):
     assert sidebar.get_by_text("app", exact=True).count() == 0
     for lab in existing_labs():
         harness.goto(page, server.url + "/")
+        home_title = page.locator("[data-testid=stMain] h1").first.inner_text()
         page.locator("[data-testid=stSidebar] a", has_text=lab.label).first.click()
         page.wait_for_url(re.compile(re.escape(harness.page_url(server, lab.path).split("?")[0])))
-        page.wait_for_selector("h1", timeout=30_000)
-        page.wait_for_timeout(300)
+        # The home page's title stays until the lab has drawn its own.
+        page.wait_for_function("(home) => { const h = document.querySelector('[data-testid=stMain] h1');"
+                               " return h && h.innerText !== home; }", arg=home_title, timeout=30_000)
         harness.wait_charts(page, 1, timeout=60_000)
         harness.assert_no_exception(page)
         assert page.locator("[data-testid=stCaptionContainer]").first.inner_text().strip()

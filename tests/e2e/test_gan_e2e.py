@@ -62,17 +62,16 @@ def test_train_updates_counter_and_charts_in_place_and_pause_stops_them(server, 
     assert sum(changed) >= 2, changed
     button(page, "gan.train").scroll_into_view_if_needed()
     page.mouse.wheel(0, 120)
-    page.wait_for_timeout(400)
+    harness.wait_still(page)
     harness.screenshot(page, "gan")
 
     button(page, "gan.train").click()  # Pause
     page.wait_for_selector(".st-key-gan-train button:has-text('Train')")
-    page.wait_for_timeout(700)
+    harness.wait_quiet(page)  # the last tick after Pause has landed: no live tick is scheduled any more
     paused = step(page)
     page.evaluate(MARK, LIVE)
-    page.wait_for_timeout(1500)
-    assert step(page) == paused
-    assert not any(page.evaluate(CHANGED))
+    harness.hold(page, lambda: step(page) == paused and not any(page.evaluate(CHANGED)), 1500,
+                 "a paused GAN kept training or redrawing")
     harness.assert_no_exception(page)
 
 
@@ -86,7 +85,7 @@ def test_clicks_on_the_canvas_draw_a_distribution_that_trains(server, page):
         before = page.get_by_text("points).").first.inner_text()
         x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
         page.mouse.move(x, y)  # Plotly clicks the point it hovers: let the hover land first
-        page.wait_for_timeout(400)
+        page.locator("[data-testid=stPlotlyChart] .hoverlayer .hovertext").first.wait_for()
         page.mouse.click(x, y)
         page.wait_for_function(
             "(b) => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]"

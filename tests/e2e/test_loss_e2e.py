@@ -64,7 +64,7 @@ def test_contour_renders_and_step_advances_the_path(server, page):
     page.locator("h2", has_text="The surface over the weights").scroll_into_view_if_needed()
     page.locator("[data-testid=stMain]").evaluate("m => m.scrollBy(0, 380)")
     page.mouse.move(5, 5)  # no hover toolbar in the picture
-    page.wait_for_timeout(800)
+    harness.wait_still(page)
     harness.screenshot(page, "loss")
 
 

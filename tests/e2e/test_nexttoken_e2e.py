@@ -67,7 +67,7 @@ def test_training_raises_agreement_and_moves_the_bars(server, page):
     assert page.locator("p", has_text=re.compile(r"^Transformer: where the sky \w")).count() == 1
     page.mouse.move(5, 5)  # no tooltip in the picture
     page.locator(".st-key-nexttoken-prompt").evaluate("e => e.scrollIntoView()")
-    page.wait_for_timeout(500)
+    harness.wait_still(page)
     harness.screenshot(page, "nexttoken")
 
 
