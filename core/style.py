@@ -243,6 +243,8 @@ def restyle_plotly(fig: go.Figure, style: Style) -> go.Figure:
     d = _restyled(fig.to_plotly_json(), style, _plotly_sizes(style))
     layout = d.setdefault("layout", {})
     layout.setdefault("font", {}).setdefault("size", style.font_size)
+    # Streamlit's chart theme sizes legends on its own (15 px), above the layout's font: set it too.
+    layout.setdefault("legend", {}).setdefault("font", {}).setdefault("size", style.font_size)
     title = layout.get("title")
     if isinstance(title, dict) and "font" not in title:
         title["font"] = {"size": style.title_size}

@@ -9,6 +9,7 @@ from core.bayes import settings as bs
 from core.bayes.by_hand import (
     FEATURES,
     LABEL,
+    MAX_ABS,
     check_table,
     example_days,
     example_new_day,
@@ -122,7 +123,8 @@ def naive_bayes_by_hand() -> None:
     with new_col:
         st.markdown("**A new day to classify**")
         defaults = example_new_day()
-        x_new = np.array([st.number_input(f, value=defaults[f], key=f"bayes.new.{i}") for i, f in enumerate(FEATURES)])
+        x_new = np.array([st.number_input(f, -MAX_ABS, MAX_ABS, value=defaults[f], key=f"bayes.new.{i}")
+                          for i, f in enumerate(FEATURES)])
 
     check = check_table(pd.DataFrame(edited))
     for message in check.errors:

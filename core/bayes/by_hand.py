@@ -19,6 +19,9 @@ FEATURES = ("h (humidity, g/m³)", "T (temperature, °C)", "T_i (indoor temperat
 in a cellar, which does not follow the weather (in the example its values are the same on rainy and dry days,
 so its two Gaussians are the same and it cannot move the posterior)."""
 LABEL = "rain (1/0)"
+MAX_ABS = 1e6
+"""The largest size of a value the table and the new day take: squares of larger ones (in the variances and
+the Gaussians' exponents) would overflow to infinity, and no weather reading comes near it."""
 VAR_SMOOTHING = 1e-9
 """As in scikit-learn: ε = 1e-9 × the largest feature variance is added to every variance."""
 
@@ -79,6 +82,11 @@ def check_table(df: pd.DataFrame) -> TableCheck:
     values = numeric.to_numpy(dtype=float)
     if not np.isfinite(values).all():
         out.errors.append("Every cell must be a finite number.")
+        return out
+    big = sorted({str(i + 1) for i in np.flatnonzero((np.abs(values) > MAX_ABS).any(axis=1))}, key=int)
+    if big:
+        out.errors.append(f"Row(s) {', '.join(big)} hold a value beyond ±{MAX_ABS:,.0f}: that is no weather "
+                          "reading, and its square would overflow the variances.")
         return out
     y = values[:, -1]
     if not np.isin(y, (0.0, 1.0)).all():

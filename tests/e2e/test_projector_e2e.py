@@ -22,7 +22,9 @@ CUT_LABELS = ("() => [...document.querySelectorAll('[data-testid=stMetricLabel] 
 VEGA_TEXT = ("() => Math.max(0, ...[...document.querySelectorAll('[data-testid=stVegaLiteChart] svg text')]"
              ".map(t => parseFloat(getComputedStyle(t).fontSize) || 0))")
 PLOTLY_PAGES = {"pages/3_Loss_surface.py"}
-VEGA_PAGES = {"pages/1_Bayes_rule.py", "pages/2_Decision_boundaries.py", "pages/5_Backprop.py"}
+"""Pages with Plotly figures in the state QUERY opens them in (the loss lab's 3-D surfaces, switched on)."""
+QUERY = {"pages/3_Loss_surface.py": "loss.surfaces=true"}
+VEGA_PAGES = {"pages/1_Bayes_rule.py", "pages/2_Decision_boundaries.py", "pages/3_Loss_surface.py", "pages/5_Backprop.py"}
 """Pages whose Vega-Lite charts draw as SVG, so their lettering can be measured (the live GAN's draw on a canvas)."""
 PICTURE_PAGES = {"app.py", "pages/2_Decision_boundaries.py"}
 METRIC_PAGES = {"pages/1_Bayes_rule.py", "pages/3_Loss_surface.py", "pages/4_GAN.py", "pages/5_Backprop.py",
@@ -39,7 +41,7 @@ def projector_page(chromium):
 @pytest.mark.parametrize("path", PAGES)
 def test_the_sidebar_switch_makes_the_page_readable_from_the_back(server, projector_page, path):
     page = projector_page
-    harness.goto(page, harness.page_url(server, path))
+    harness.goto(page, harness.page_url(server, path, QUERY.get(path, "")))
     assert page.evaluate(ROOT_FONT) == 16
     if path in PLOTLY_PAGES:
         page.wait_for_function(f"() => ({PLOTLY_TEXT})() > 0")
@@ -68,7 +70,7 @@ def test_the_sidebar_switch_makes_the_page_readable_from_the_back(server, projec
 
 def test_a_link_with_projector_opens_in_projector_mode(server, projector_page):
     page = projector_page
-    harness.goto(page, harness.page_url(server, "pages/3_Loss_surface.py", "projector=1"))
+    harness.goto(page, harness.page_url(server, "pages/3_Loss_surface.py", "projector=1&loss.surfaces=true"))
     harness.wait_charts(page, 2)
     assert page.evaluate(ROOT_FONT) == 20
     page.wait_for_function(f"() => ({PLOTLY_TEXT})() >= 19.5")

@@ -117,6 +117,7 @@ def test_restyle_plotly_scales_sizes_swaps_colours_and_keeps_the_original():
     assert list(out.data[0].marker.size) == [5 * marker, 10 * marker]
     assert out.data[1].line.width == style.PROJECTOR.line_width and out.data[1].line.color == style.PROJECTOR.real_color
     assert out.layout.annotations[0].font.size == 12 * text and out.layout.annotations[0].font.color == "#E69F00"
+    assert out.layout.font.size == out.layout.legend.font.size == style.PROJECTOR.font_size  # the theme's 15 px too
     assert out.layout.font.size == style.PROJECTOR.font_size
     assert out.layout.height == round(300 * style.PROJECTOR_HEIGHT) and out.layout.margin.l == 10 * text
     assert fig.data[0].line.width == 3 and fig.layout.font.size is None  # the (possibly cached) original

@@ -96,6 +96,19 @@ def test_table_errors_are_explained():
     assert check_table(pd.DataFrame({"x": [1]})).errors
 
 
+def test_values_whose_squares_overflow_are_refused_with_their_rows():
+    df = example_days()
+    huge = df.copy()
+    huge.loc[0, FEATURES[0]] = -1e300  # its variance would be inf, and every Gaussian 0
+    huge.loc[6, FEATURES[2]] = 2e6
+    check = check_table(huge)
+    assert check.errors and "Row(s) 1, 7" in check.errors[0] and check.X is None
+    edge = df.copy()
+    edge.loc[0, FEATURES[0]] = 1e6  # the largest size allowed still gives finite numbers everywhere
+    steps = naive_bayes_steps(check_table(edge).X, check_table(edge).y, np.array(list(example_new_day().values())))
+    assert np.all(np.isfinite(steps.posterior))
+
+
 def test_zero_variance_warns_but_still_matches_sklearn():
     df = example_days()
     df.loc[df[LABEL] == 1, FEATURES[1]] = 15.0
