@@ -118,7 +118,9 @@ def curves_chart(x: np.ndarray, curves: list[Curve], *, x_title: str, y_domain: 
              "encoding": {**where, "text": {"field": "label"},
                           "color": colors([m.text_color or m.color for m in marks])}},
         ]
-    spec: VegaLite = {"height": height, "datasets": datasets, "layer": layers}
+    # The marks' colour scale (key → colour) is their own: shared, it would join the curves' legend.
+    spec: VegaLite = {"height": height, "datasets": datasets, "layer": layers,
+                      "resolve": {"scale": {"color": "independent"}, "legend": {"color": "independent"}}}
     if title:
         spec["title"] = {"text": title, "anchor": "start", "fontSize": 13}
     return spec
@@ -137,7 +139,7 @@ PER_EXAMPLE = (
 
 
 def per_example_charts(y_hat: float, *, loss_cap: float = 5.0, slope_cap: float = 10.0,
-                       height: int = 330) -> tuple[VegaLite, VegaLite]:
+                       height: int = 390) -> tuple[VegaLite, VegaLite]:
     """BCE (solid) and ½(y − ŷ)² (dotted) for y = 1 and y = 0 against ŷ; then their slopes dL/dŷ. The current
     ŷ is a dashed rule with the four values marked (the two BCE values labelled)."""
     p = P_GRID
@@ -150,7 +152,7 @@ def per_example_charts(y_hat: float, *, loss_cap: float = 5.0, slope_cap: float 
         marks = [Mark(y_hat, v, c[2], f"{v:.3f}" if i < 2 else "", 90.0 if i < 2 else 50.0)
                  for i, (v, c) in enumerate(zip(values, PER_EXAMPLE, strict=True))]
         charts.append(curves_chart(p, curves, x_title="ŷ = predicted P(y = 1)", y_domain=cap, title=title,
-                                   marks=marks, rules=[y_hat], height=height))
+                                   marks=marks, rules=[y_hat], legend_columns=1, height=height))
     return charts[0], charts[1]
 
 

@@ -171,6 +171,7 @@ def test_per_example_charts_mark_the_current_prediction(y_hat):
         assert _table(chart, "rules")["x"] == [y_hat]
         curves = _table(chart, "curves")
         assert len(set(curves["curve"])) == 4 and np.all(np.isfinite(curves["y"]))
+        assert chart["resolve"]["scale"]["color"] == "independent"  # the marks' colours stay out of the legend
     labels = _table(loss_chart, "marks")["label"]
     assert labels[:2] == [f"{float(losses.bce(1, y_hat)):.3f}", f"{float(losses.bce(0, y_hat)):.3f}"]
 
