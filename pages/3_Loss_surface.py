@@ -6,14 +6,13 @@ from core import ui
 from core.loss import descent, losses
 from core.loss import figures as loss_figures
 from core.loss import settings as ls
+from core.loss import walk as wk
 
 ui.lab_page("pages/3_Loss_surface.py", "Cross-entropy: a loss surface that gradient descent walks down")
-D, WIN = descent.DescentSettings(), descent.WINDOW
 DESCENT_KEYS = [c.key for c in ls.DESCENT]
 ui.url_state(ls.CONTROLS)
 S = st.session_state
-S.setdefault("loss.pos", 0)
-S.setdefault("loss.playing", False)
+wk.start(S)
 surface_for = st.cache_data(descent.dataset_surface, max_entries=64)
 optimum_for = st.cache_data(descent.dataset_optimum, max_entries=64)
 
@@ -42,28 +41,6 @@ def per_example() -> None:
     ui.write_url(["loss.y_hat"])
 
 
-def step() -> None:
-    S["loss.playing"], S["loss.pos"] = False, min(S["loss.pos"] + 1, S["loss.n"])
-
-
-def play() -> None:
-    S["loss.pos"] = 0 if S["loss.pos"] >= S["loss.n"] else S["loss.pos"]
-    S["loss.playing"] = not S["loss.playing"]
-
-
-def reset() -> None:
-    S["loss.playing"], S["loss.pos"] = False, 0
-
-
-def pick_start() -> None:
-    """A click on the contour map: start the path there."""
-    points = S["loss.contour"]["selection"].get(loss_figures.START_SELECTION) or []
-    if points:
-        S["loss.w0"] = round(min(max(float(points[-1]["w"]), WIN.w[0]), WIN.w[1]), 1)
-        S["loss.b0"] = round(min(max(float(points[-1]["b"]), WIN.b[0]), WIN.b[1]), 1)
-        S["loss.pos"], S["loss.playing"] = 0, False
-
-
 def walk(was_playing: bool) -> None:
     """Settings, the path up to the current position, the numbers there, contour, data and surfaces."""
     if S["loss.playing"] != was_playing:
@@ -77,18 +54,15 @@ def walk(was_playing: bool) -> None:
     data = descent.make_data(name)
     path = descent.descend(data.x, data.y, descent.DescentSettings(
         S["loss.optimizer"], S["loss.lr"], S["loss.steps"], S["loss.w0"], S["loss.b0"], l2, objective))
-    n = S["loss.n"] = path.steps_taken
-    if S["loss.playing"]:
-        S["loss.pos"] = min(S["loss.pos"] + descent.play_stride(n), n)
-        if S["loss.pos"] >= n:
-            S["loss.playing"] = False
-            st.rerun(scope="app")
-    pos = S["loss.pos"] = min(S["loss.pos"], n)
+    n = path.steps_taken
+    pos, ended = wk.advance(S, n)
+    if ended:
+        st.rerun(scope="app")  # Play reached the end: stop the timer
     b = st.columns([1, 1, 1, 3])
-    b[0].button("⏭ Step", key="loss.step", on_click=step, width="stretch", disabled=pos >= n)
-    b[1].button("⏸ Pause" if S["loss.playing"] else "▶ Play", key="loss.play", on_click=play, type="primary",
+    b[0].button("⏭ Step", key="loss.step", on_click=wk.step, args=(S,), width="stretch", disabled=pos >= n)
+    b[1].button("⏸ Pause" if S["loss.playing"] else "▶ Play", key="loss.play", on_click=wk.play, args=(S,), type="primary",
                 width="stretch")
-    b[2].button("↺ Reset", key="loss.reset", on_click=reset, width="stretch")
+    b[2].button("↺ Reset", key="loss.reset", on_click=wk.reset, args=(S,), width="stretch")
     b[3].progress(pos / max(n, 1), text=f"Position along the path: step {pos} of {n}")
     (w, bias), (gw, gb) = path.params[pos], path.grad[pos]
     m = st.columns(5)
@@ -106,7 +80,7 @@ def walk(was_playing: bool) -> None:
     ui.vega_lite_chart(left, loss_figures.contour_chart(
         surfaces[objective], path, pos, minimum=minima[objective], z_title=f"mean {objective}", click_grid=9,
         background=contour_background(name, l2, objective)),
-        width="content", key="loss.contour", on_select=pick_start, selection_mode=loss_figures.START_SELECTION)
+        width="content", key="loss.contour", on_select=lambda: wk.pick_start(S, S["loss.contour"]["selection"].get(loss_figures.START_SELECTION) or []), selection_mode=loss_figures.START_SELECTION)
     ui.vega_lite_chart(right, loss_figures.data_chart(data, w, bias), width="stretch", key="loss.data_fig")
     how = "GD" if S["loss.optimizer"] == "GD" else f"{S['loss.optimizer']} rescales and accumulates the gradient"
     st.latex(rf"(w, b) \leftarrow (w, b) - \eta\,\nabla L = ({w:.2f},\ {bias:.2f}) - {S['loss.lr']:g}"

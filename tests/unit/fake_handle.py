@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.training import TrainerHandle
+
 
 class FakeHandle:
     """Builds nothing: ``replace`` records the new factory and args (a new trainer), ``keep``/``had`` follow
@@ -22,14 +24,9 @@ class FakeHandle:
         self.steps = 0
         self.replaced.append(args)
 
-    def had(self, name: str, built: Any = None) -> Any:
-        generation, value = self._live.get(name, (None, None))
-        return value if generation == self.generation else built
-
-    def keep(self, name: str, value: Any, built: Any = None) -> None:
-        if self.had(name, built) != value:
-            self.send(name, value)
-        self._live[name] = (self.generation, value)
+    # TrainerHandle's own rules, not a copy of them: they read only generation, _live and send.
+    had = TrainerHandle.had
+    keep = TrainerHandle.keep
 
     def send(self, name: str, *args: Any) -> None:
         self.sent.append((name, *args))
