@@ -196,6 +196,12 @@ def what_you_see(text: str) -> None:
     st.markdown(f"**What you see.** {text}")
 
 
+def notes(messages: Iterable[tuple[str, str]]) -> None:
+    """Messages as (kind, text), kind one of ``error``, ``warning``, ``info``, ``caption``, each drawn as that."""
+    for kind, text in messages:
+        {"error": st.error, "warning": st.warning, "info": st.info, "caption": st.caption}[kind](text)
+
+
 def try_this(prompts: Sequence[str]) -> None:
     """A "try this" box of prompts whose outcome really happens."""
     with st.container(border=True):

@@ -7,6 +7,7 @@ Plotly heatmap.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.nexttoken.corpus import AgreementContext
-from core.nexttoken.sampling import Generation
+from core.nexttoken.sampling import Generation, tempered
 from core.style import CLASS_COLORS, HIGHLIGHT, NEUTRAL
 
 VegaLite = dict[str, Any]
@@ -27,6 +28,26 @@ BIGRAM_COLOR = NEUTRAL
 GPT_COLOR = CLASS_COLORS[0]
 VERB_COLOR = HIGHLIGHT
 """The two verbs of the agreement test ("is", "are") are highlighted in every bar chart."""
+
+
+def corpus_sample_html(sentences: Sequence[str], words: Sequence[str]) -> str:
+    """The first sentences of the text (or its first 120 tokens) as plain preformatted HTML: ``st.code`` would load
+    a syntax highlighter, about a second of a fresh page's first paint."""
+    sample = "\n".join(sentences[:8]) if sentences else " ".join(words[:120])
+    return ('<pre data-testid="corpus-sample" style="white-space:pre-wrap;font-size:0.85rem;margin:0;'
+            f'padding:0.6rem 0.8rem;border-radius:0.5rem;background:rgba(128,128,128,0.1)">{html.escape(sample)}</pre>')
+
+
+def bigram_latex(alpha: float, vocab_size: int) -> str:
+    """The bigram's add-α estimate with its α and V."""
+    return (rf"P(\text{{next}} = j \mid \text{{previous}} = i) = \frac{{c_{{ij}} + \alpha}}{{\sum_k c_{{ik}} + \alpha V}},"
+            rf"\qquad \alpha = {alpha},\ V = {vocab_size}")
+
+
+def temperature_latex(temperature: float, top_k: int) -> str:
+    """The tempered softmax with the current T (argmax at 0) and top-k (when it cuts)."""
+    return (rf"P_T(x_t = j \mid x_{{<t}}) = \frac{{e^{{z_j / T}}}}{{\sum_k e^{{z_k / T}}}},\quad T = {temperature:.2f}"
+            + (r"\ (\text{argmax})" if temperature == 0 else "") + (rf",\ \text{{top-}}k = {top_k}" if top_k else ""))
 
 
 def bigram_heatmap_figure(probs: np.ndarray, vocab: Sequence[str], max_words: int = 80) -> VegaLite:
@@ -74,6 +95,18 @@ def next_token_bars_figure(probs: np.ndarray | None, vocab: Sequence[str], *, ti
             "tooltip": [{"field": "token"}, {"field": "P", "type": "quantitative", "format": ".3f"}],
         },
     }
+
+
+def both_bars_figures(bigram_probs: np.ndarray, gpt_probs: np.ndarray | None, vocab: Sequence[str],
+                      prompt: Sequence[int], temperature: float, top_k: int,
+                      always: Sequence[str] = ()) -> tuple[VegaLite, VegaLite]:
+    """The bigram's and the transformer's next-token bars for the prompt, after temperature and top-k (the
+    transformer's empty until the worker has sent its probabilities)."""
+    last = vocab[prompt[-1]] if len(prompt) else "∅"
+    return (next_token_bars_figure(tempered(bigram_probs, temperature, top_k), vocab, color=BIGRAM_COLOR,
+                                   always=always, title=f"Bigram: P(next | {last})"),
+            next_token_bars_figure(None if gpt_probs is None else tempered(gpt_probs, temperature, top_k), vocab,
+                                   color=GPT_COLOR, always=always, title="Transformer: P(next | the whole prompt)"))
 
 
 def attention_figure(attentions: Sequence[np.ndarray], words: Sequence[str]) -> VegaLite:

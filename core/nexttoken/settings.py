@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 
 from core.controls import NUMBER, SELECTBOX, Control
+from core.nexttoken.corpus import CorpusSettings, Text, TextCheck, corpus_text
 from core.nexttoken.gpt import GenerateRequest, GPTConfig, NextTokenJob, TrainSettings
 from core.nexttoken.sampling import GenerateSettings, Generation, generate
+from core.numbers import number
 
 _J = NextTokenJob()
 
@@ -70,6 +72,16 @@ def bigram_generation(state: MutableMapping[str, Any], request: GenerateRequest,
     return gen
 
 
+def press_generate(state: MutableMapping[str, Any], runner: Any, prompt: Any, temperature: float, top_k: int,
+                   next_logprobs: Any, fingerprint: Any) -> None:
+    """Generate was pressed: the transformer's request goes to its worker, the bigram writes here at once, and the
+    page waits a moment for the worker (a busy server shows the transformer's text at the next redraw)."""
+    request = generate_request(state, prompt.ids, temperature, top_k)
+    runner.send("generate", request)
+    bigram_generation(state, request, next_logprobs, fingerprint, prompt.words)
+    runner.wait(3.0)
+
+
 def last_generation(state: Mapping[str, Any]) -> tuple[Any, Sequence[str], int, Generation | None]:
     """(text fingerprint, prompt words, click, bigram generation) of the last Generate, or (None, (), 0, None)."""
     return state.get(GENERATION, (None, (), 0, None))
@@ -102,3 +114,41 @@ def attention_choice(state: MutableMapping[str, Any], prefix: str, n_layer: int,
         if state.get(key) not in options:
             state[key] = default
     return int(state[f"{prefix}.layer"]), int(state[f"{prefix}.head"]), int(state[f"{prefix}.query"])
+
+
+def corpus_of_seed(seed: int) -> Text:
+    """The generated corpus for a corpus seed."""
+    return corpus_text(CorpusSettings(seed=seed))
+
+
+def text_notes(check: TextCheck) -> list[tuple[str, str]]:
+    """What the page says about pasted text as (kind, message): why it is refused, or what to know about it."""
+    return ([("error", m + " Until then the page uses the generated corpus.") for m in check.errors]
+            + [("warning", m) for m in check.warnings])
+
+
+def prompt_notes(prompt: Any, block_size: int) -> list[tuple[str, str]]:
+    """What the page says about the prompt as (kind, message), kind ``warning``, ``info`` or ``caption``: words not
+    in the vocabulary, a prompt with no known word, a prompt longer than the transformer reads."""
+    notes = []
+    if prompt.unknown:
+        notes.append(("warning", f"Not in the vocabulary: {', '.join(f'**{w}**' for w in prompt.unknown)}. "
+                                 f"These words are {prompt.handling}; the models read: *{' '.join(prompt.words)}*."))
+    if prompt.empty:
+        notes.append(("info", "The prompt has no known word: both models show what starts a sentence (the context "
+                              "is only '.')."))
+    if len(prompt.ids) > block_size:
+        notes.append(("caption", f"The transformer reads the last {block_size} tokens; the bigram only the last one."))
+    return notes
+
+
+def live_metrics(snap: Any, has_probe: bool, max_steps: int) -> list[tuple[str, str, str | None]]:
+    """The four numbers over the live charts as (label, value, help), from the newest snapshot."""
+    return [
+        ("Step", f"{snap.steps:,}", f"Training pauses by itself after {max_steps:,} steps."),
+        ("Loss (mean of the last 50 steps)", number(snap.loss, undefined="not trained yet"), None),
+        ("Agreement (held-out)", f"{100 * snap.agreement:.0f} %" if has_probe else "n/a",
+         "Share of held-out contexts where P(correct verb) > P(wrong verb). The bigram scores 50 %." if has_probe
+         else "The agreement test belongs to the generated corpus."),
+        ("Tokens/s", f"{snap.tokens_per_second:,.0f}", "Training throughput: tokens per second of training."),
+    ]

@@ -9,11 +9,11 @@ from core.training import TrainerHandle
 
 class FakeHandle:
     """Builds nothing: ``replace`` records the new factory and args (a new trainer), ``keep``/``had`` follow
-    TrainerHandle's rules (a live setting is forgotten by a new trainer), ``send`` is recorded."""
+    TrainerHandle's rules (a live setting is forgotten by a new trainer), ``send`` and ``wait`` are recorded."""
 
     def __init__(self, factory: Any, *args: Any) -> None:
         self.factory, self.args = factory, args
-        self.generation, self.replaced, self.sent = 0, [], []
+        self.generation, self.replaced, self.sent, self.waits = 0, [], [], []
         self.fresh, self.steps, self.running, self.message, self.snapshot = True, 0, False, None, None
         self.closed = self.started = False
         self._live: dict[str, tuple[int, Any]] = {}
@@ -30,6 +30,9 @@ class FakeHandle:
 
     def send(self, name: str, *args: Any) -> None:
         self.sent.append((name, *args))
+
+    def wait(self, timeout: float) -> None:
+        self.waits.append(timeout)
 
     def start(self) -> None:
         self.started = self.running = True

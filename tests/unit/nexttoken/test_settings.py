@@ -67,3 +67,53 @@ def test_the_attention_choice_follows_the_prompt_and_falls_back_to_what_the_mode
     assert ns.attention_choice(state, "a", 1, 1, ["the", "skies", "are"]) == (0, 0, 2)  # a smaller model
     state["a.query"] = 2
     assert ns.attention_choice(state, "a", 1, 1, ["the"]) == (0, 0, 0)
+
+
+def test_the_prompt_notes_name_unknown_words_an_empty_context_and_a_cut():
+    from core.nexttoken.corpus import encode_prompt
+
+    text = corpus_text()
+    assert ns.prompt_notes(encode_prompt("where the sky", text), 16) == []
+    unknown = ns.prompt_notes(encode_prompt("where the tornado is", text), 16)
+    assert [k for k, _ in unknown] == ["warning"] and "**tornado**" in unknown[0][1]
+    assert "where the is*" in unknown[0][1]  # what the models read, the unknown word dropped
+    assert [k for k, _ in ns.prompt_notes(encode_prompt("tornado", text), 16)] == ["warning", "info"]
+    long = encode_prompt(" ".join(["the sky is"] * 7), text)
+    assert ns.prompt_notes(long, 16) == [("caption", "The transformer reads the last 16 tokens; the bigram only the "
+                                                     "last one.")]
+
+
+def test_pasted_text_is_refused_with_its_reason_and_the_page_falls_back():
+    from core.nexttoken.corpus import check_user_text
+
+    assert ns.text_notes(check_user_text("")) == [
+        ("error", "Paste some text first: the box is empty. Until then the page uses the generated corpus.")]
+    assert ns.corpus_of_seed(3).fingerprint == corpus_text(ns.CorpusSettings(seed=3)).fingerprint
+
+
+def test_the_live_metrics_read_the_snapshot_and_never_show_nan():
+    from types import SimpleNamespace
+
+    snap = SimpleNamespace(steps=1234, loss=float("nan"), agreement=0.875, tokens_per_second=5120.4)
+    labels = [m[0] for m in ns.live_metrics(snap, True, 3000)]
+    assert labels == ["Step", "Loss (mean of the last 50 steps)", "Agreement (held-out)", "Tokens/s"]
+    values = [m[1] for m in ns.live_metrics(snap, True, 3000)]
+    assert values == ["1,234", "not trained yet", "88 %", "5,120"]
+    assert ns.live_metrics(snap, False, 3000)[2][1] == "n/a"
+    assert "3,000" in ns.live_metrics(snap, True, 3000)[0][2]
+
+
+def test_generate_sends_the_request_writes_the_bigram_and_waits_a_bounded_time():
+    from core.nexttoken.corpus import encode_prompt
+
+    text = corpus_text()
+    bigram = Bigram().fit(text.ids, len(text.vocab))
+    state = defaults(ns.CONTROLS)
+    runner = FakeHandle(gpt.build_trainer, ns.job_of(state, None, TrainSettings()))
+    prompt = encode_prompt("where the sky", text)
+    ns.press_generate(state, runner, prompt, 0.5, 3, bigram.next_logprobs, text.fingerprint)
+    (name, request), = runner.sent
+    assert name == "generate" and request.prompt == tuple(prompt.ids) and (request.temperature, request.top_k) == (0.5, 3)
+    fingerprint, words, click, gen = ns.last_generation(state)
+    assert (fingerprint, words, click) == (text.fingerprint, prompt.words, 1) and len(gen.choices) == request.n_tokens
+    assert runner.waits == [3.0]
