@@ -41,10 +41,7 @@ with data_col:
                f"{len(data.y_test)} test points ✕. Click anywhere on the plot to add a training point.")
     st.file_uploader("Your CSV: two numeric feature columns and a label column (≤ 5 MB, ≤ 20,000 rows)",
                      type=["csv", "txt"], key=sn.CSV, on_change=sn.load_csv, args=(ss,))
-    if ss.get(sn.CSV_ERROR):
-        st.error(ss[sn.CSV_ERROR])
-    if settings.dataset == ds.CUSTOM and not len(data.y_all):
-        st.info("No data of your own yet: upload a CSV, or pick a class and click on the plot.")
+    ui.notes(sn.data_notes(ss, data))
 
 
 def ng_jordan_setup() -> None:
@@ -55,15 +52,9 @@ def ng_jordan_setup() -> None:
 def show_panel(name: str, data: ds.Dataset, grid: clf.Grid, prior) -> None:
     """One model's panel, one HTML block: its picture (P(y | x), boundary, points, contours, samples) and scores."""
     (panel,) = bd.panels(ss, data, grid, prior, names=[name])
+    st.html(bd.panel_cards([panel], data, grid, ss, ui.figure_style())[0])
     if panel.error:
-        st.html(bf.panel_card(name, panel.generative, style=ui.figure_style()))
         st.warning(panel.error)
-        return
-    lines = bd.panel_lines(panel, ss)
-    style = ui.figure_style()
-    picture = bf.cached_panel_htmls([panel], data, grid, contours=ss[bd.CONTOURS.key], samples=[bd.samples_of(panel, ss)],
-                                    style=style)
-    st.html(bf.panel_card(name, panel.generative, picture[0], lines, style=style))
 
 
 @st.fragment(key=bd.RESULTS_FRAGMENT)
@@ -76,21 +67,13 @@ def results_table(data: ds.Dataset, grid: clf.Grid, prior) -> None:
 
 
 def show_curves(progress: bd.lc.CurvesProgress) -> None:
-    """The plan's message (what was cut), a stop note, the chart, and for a finished run its captions (while it runs,
-    or when it was cancelled, a leader at some m may be one draw's luck)."""
-    if progress.plan is not None and (message := progress.plan.message()):
-        st.warning(message)
-    if progress.note:
-        st.warning(progress.note)
-    if progress.result is None:
-        return
-    result, summary = progress.result, progress.result.summary()
-    ui.vega_lite_chart(st, bf.learning_curve_chart(result.sizes, summary), key="boundary.lc_plot", width="stretch")
-    if not progress.finished:
-        return
-    st.caption(bd.curve_leaders(result.sizes, summary))
-    for note in result.failure_notes():
-        st.caption(note)
+    """What the plan cut and why the run stopped, the chart, and for a finished run its captions."""
+    before, after = bd.curves_notes(progress)
+    ui.notes(before)
+    if progress.result is not None:
+        ui.vega_lite_chart(st, bf.learning_curve_chart(progress.result.sizes, progress.result.summary()),
+                           key="boundary.lc_plot", width="stretch")
+    ui.notes(after)
 
 
 def live_curves() -> None:
@@ -124,12 +107,10 @@ def learning_curves(data: ds.Dataset) -> None:
     run = lcc[3].button("Compute learning curves", key="boundary.lc_run", type="primary")
     request = bd.curve_job(ss, data)
     sn.still_running(ss, request)
+    ui.notes(request.notes())
     if request.problem:
-        st.info(request.problem)
         ui.sync_url()
         return
-    if request.note:
-        st.caption(request.note)
     view, what = sn.curves_view(ss, request, run)
     if view == sn.KEPT:
         show_curves(what)
@@ -160,24 +141,16 @@ def models() -> None:
                    args=(bd.HYPER_MODEL[c.key],))
 
     st.subheader("Generative extras")
-    x = st.columns(3)
-    ui.control(x[0], bd.CONTOURS)
-    ui.control(x[1], bd.SAMPLE)
-    ui.control(x[1], bd.N_DRAW, disabled=not ss[bd.SAMPLE.key])
-    ui.control(x[2], bd.USE_PRIOR, disabled=data.n_classes != 2)
-    ui.control(x[2], bd.PRIOR, disabled=data.n_classes != 2 or not ss[bd.USE_PRIOR.key])
+    for col, column in zip(st.columns(3), bd.EXTRAS, strict=True):
+        for c in column:
+            ui.control(col, c, disabled=bd.extra_disabled(c, ss, data.n_classes))
     prior = bd.prior_of(ss, data.n_classes)
     if prior is not None:
         st.latex(bd.prior_formula(prior))
 
     panels = bd.panels(ss, data, grid, prior) if bd.trainable(data) else []
-    if not ss[bd.MODELS.key]:
-        st.info("Pick one or more models above: each gets a panel.")
-    elif not panels:
-        st.warning("The training data needs points of at least two classes before any model can be fitted.")
-    fitted = [p for p in panels if not p.error]  # drawn here on the shared pools; each panel then finds its own
-    bf.cached_panel_htmls(fitted, data, grid, contours=ss[bd.CONTOURS.key], samples=[bd.samples_of(p, ss) for p in fitted],
-                          style=ui.figure_style())
+    ui.notes(bd.panels_notes(ss, panels))
+    bd.panel_cards(panels, data, grid, ss, ui.figure_style())  # drawn here on the shared pools; each panel finds its own
     for row in range(0, len(panels), 3):
         for col, panel in zip(st.columns(3), panels[row:row + 3], strict=False):
             with col:

@@ -15,6 +15,7 @@ import numpy as np
 from core.boundary import curves as lc
 from core.boundary import data as ds
 from core.boundary import models as clf
+from core.boundary import panels as bf
 from core.controls import NUMBER, SELECTBOX, Control
 from core.numbers import number
 
@@ -69,6 +70,8 @@ SAMPLE = Control("boundary.sample", "Sample from the model", False, help="Draw y
 N_DRAW = Control("boundary.n_draw", "Samples per panel", 100, 10, 500, 10)
 USE_PRIOR = Control("boundary.use_prior", "Shift the prior (generative models)", False)
 PRIOR = Control("boundary.prior", "P(y = 1) used by the generative models", 0.5, 0.01, 0.99, 0.01)
+EXTRAS = ((CONTOURS,), (SAMPLE, N_DRAW), (USE_PRIOR, PRIOR))
+"""The generative extras, column by column."""
 LC_MODELS = Control("boundary.lc_models", "Models for the learning curves", list(LC_DEFAULT_MODELS),
                     options=clf.MODEL_NAMES)
 LC_EXTRA = Control("boundary.lc_extra", "Irrelevant extra features", 0, 0, 50, 1,
@@ -239,6 +242,38 @@ def panel_lines(panel: clf.Panel, state: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def panels_notes(state: Mapping[str, Any], panels: Sequence[clf.Panel]) -> list[tuple[str, str]]:
+    """Why no panel is shown, as (kind, message): no model picked, or training data of a single class."""
+    if not state[MODELS.key]:
+        return [("info", "Pick one or more models above: each gets a panel.")]
+    if not panels:
+        return [("warning", "The training data needs points of at least two classes before any model can be fitted.")]
+    return []
+
+
+def extra_disabled(c: Control, state: Mapping[str, Any], n_classes: int) -> bool:
+    """Whether a generative extra is greyed out: the number of draws without sampling, the prior shift without two
+    classes (and its value without the shift)."""
+    if c is N_DRAW:
+        return not state[SAMPLE.key]
+    if c is USE_PRIOR:
+        return n_classes != 2
+    if c is PRIOR:
+        return n_classes != 2 or not state[USE_PRIOR.key]
+    return False
+
+
+def panel_cards(panels: Sequence[clf.Panel], data: ds.Dataset, grid: clf.Grid, state: Mapping[str, Any],
+                style: Any = bf.NORMAL) -> list[str]:
+    """Each panel as one HTML card: a fitted one with its picture (drawn on the shared pools and remembered, so a
+    panel's fragment finds its own) and its lines; a failed one with its name only (the page says why beneath)."""
+    fitted = [p for p in panels if not p.error]
+    pictures = iter(bf.cached_panel_htmls(fitted, data, grid, contours=state[CONTOURS.key],
+                                          samples=[samples_of(p, state) for p in fitted], style=style))
+    return [bf.panel_card(p.name, p.generative, style=style) if p.error
+            else bf.panel_card(p.name, p.generative, next(pictures), panel_lines(p, state), style=style) for p in panels]
+
+
 def prior_formula(prior: np.ndarray) -> str:
     """Bayes' rule with the shifted prior's numbers, in LaTeX."""
     p0, p1 = prior
@@ -258,6 +293,10 @@ class CurveJob:
     @property
     def key(self) -> tuple:
         return self.job.key()
+
+    def notes(self) -> list[tuple[str, str]]:
+        """What the page says about the request, as (kind, message): the problem that stops it, or the data note."""
+        return [("info", self.problem)] if self.problem else [("caption", self.note)] if self.note else []
 
 
 MIN_OWN_POINTS = 20
@@ -298,6 +337,19 @@ def curves_progress(progress: lc.CurvesProgress | None) -> tuple[float, str]:
     if progress.phase == "estimating":
         return 0.0, f"Estimating the cost: {progress.done} of {progress.total} trial fits"
     return progress.done / max(progress.total, 1), f"{progress.done} of {progress.total} fits"
+
+
+def curves_notes(progress: lc.CurvesProgress) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """What the page says around the learning-curve chart, as (kind, message): before it, what the plan cut and why
+    the run stopped; after it, once the run has finished (while it runs, or when it was cancelled, a leader at some
+    m may be one draw's luck), the leader at each m and the fits that were impossible."""
+    before = [("warning", m) for m in (progress.plan.message() if progress.plan is not None else None, progress.note)
+              if m]
+    if progress.result is None or not progress.finished:
+        return before, []
+    result = progress.result
+    after = [("caption", curve_leaders(result.sizes, result.summary()))] + [("caption", n) for n in result.failure_notes()]
+    return before, after
 
 
 def cancelled_note(progress: lc.CurvesProgress | None) -> str:

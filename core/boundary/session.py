@@ -38,6 +38,14 @@ def load_csv(state: State) -> None:
     state.update({bd.DATASET.key: ds.CUSTOM, ADDED: []})
 
 
+def data_notes(state: State, data: ds.Dataset) -> list[tuple[str, str]]:
+    """What the page says under the data, as (kind, message): why an upload was refused, or that there is no data."""
+    notes = [("error", state[CSV_ERROR])] if state.get(CSV_ERROR) else []
+    if state[bd.DATASET.key] == ds.CUSTOM and not len(data.y_all):
+        notes.append(("info", "No data of your own yet: upload a CSV, or pick a class and click on the plot."))
+    return notes
+
+
 def data_plot_key(state: State) -> str:
     """A new key after every click: the new chart has no selection, so the same spot can be clicked again."""
     return f"boundary.data_plot.{state.setdefault(CLICKS, 0)}"

@@ -58,3 +58,50 @@ def test_a_run_the_server_stopped_says_why_without_buttons_this_page_lacks():
                     "the model was rebuilt. Press *Compute learning curves* to start again.")
     assert bd.interrupted_note("ValueError: bad").startswith("The learning curves stopped before the end. "
                                                              "ValueError: bad. Press")
+
+
+def test_the_learning_curve_notes_warn_before_the_chart_and_name_leaders_only_after_a_finished_run():
+    sizes = np.array([8, 600])
+    result = lc.CurveResult(sizes, {"A": np.array([[0.1, 0.3], [0.4, np.nan]]), "B": np.array([[0.5, 0.5], [0.2, 0.2]])})
+    running = lc.CurvesProgress("fitting", 3, 8, result, note="The worker was busy.")
+    assert bd.curves_notes(running) == ([("warning", "The worker was busy.")], [])  # no leaders mid-run
+    done = lc.CurvesProgress("done", 8, 8, result)
+    before, after = bd.curves_notes(done)
+    assert before == []
+    assert after[0] == ("caption", "Lowest mean test error: m = 8: A (0.200); m = 600: B (0.200).")
+    assert [k for k, _ in after] == ["caption", "caption"] and after[1][1].startswith("A: 1 of 4 fits")
+    assert bd.curves_notes(lc.CurvesProgress("estimating", 0, 3, None)) == ([], [])
+
+
+def test_a_curve_request_says_its_problem_or_its_note():
+    job = lc.CurvesJob(("Logistic regression",))
+    assert bd.CurveJob(job).notes() == []
+    assert bd.CurveJob(job, problem="Pick a model.", note="ignored").notes() == [("info", "Pick a model.")]
+    assert bd.CurveJob(job, note="Sizes capped at 600.").notes() == [("caption", "Sizes capped at 600.")]
+
+
+def test_the_generative_extras_grey_out_what_cannot_apply():
+    from tests.unit.page_state import defaults
+
+    state = defaults(bd.CONTROLS)
+    assert [c for column in bd.EXTRAS for c in column if bd.extra_disabled(c, state, 2)] == [bd.N_DRAW, bd.PRIOR]
+    on = state | {bd.SAMPLE.key: True, bd.USE_PRIOR.key: True}
+    assert [c for column in bd.EXTRAS for c in column if bd.extra_disabled(c, on, 2)] == []
+    assert [c for column in bd.EXTRAS for c in column if bd.extra_disabled(c, on, 3)] == [bd.USE_PRIOR, bd.PRIOR]
+
+
+def test_a_panel_card_is_its_picture_and_scores_or_only_its_name_when_the_fit_failed():
+    from core.boundary import models as clf
+    from tests.unit.page_state import defaults
+
+    state = defaults(bd.CONTROLS) | {bd.MODELS.key: ["Gaussian naive Bayes", "LDA"]}
+    data = bd.lab_data(bd.data_settings(state), None, [])
+    grid = clf.Grid(*ds.bounds(data.X_all))
+    panels = bd.panels(state, data, grid, None)
+    assert bd.panels_notes(state, panels) == []
+    failed = clf.Panel(**{**panels[1].__dict__, "error": "LDA cannot be fitted here."})
+    good, bad = bd.panel_cards([panels[0], failed], data, grid, state)
+    assert "<img" in good and "generative" in good and bd.score_line(panels[0].scores) in good
+    assert "<img" not in bad and "LDA" in bad
+    assert bd.panels_notes(state | {bd.MODELS.key: []}, []) == [("info", "Pick one or more models above: each gets a panel.")]
+    assert bd.panels_notes(state, [])[0][0] == "warning"

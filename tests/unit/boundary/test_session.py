@@ -126,3 +126,14 @@ def test_the_curves_part_shows_a_kept_run_a_live_one_what_cancel_left_or_nothing
     kept = lc.remember(request.job, finished)  # another session's run of the same settings finished
     assert sn.curves_view(state, request, run=True) == (sn.KEPT, kept)
     assert live.closed and sn.LC_JOB not in state
+
+
+def test_the_data_notes_say_why_an_upload_was_refused_and_that_there_is_no_data_yet():
+    state = page_state()
+    data = bd.lab_data(bd.data_settings(state), None, [])
+    assert sn.data_notes(state, data) == []
+    state.update({sn.CSV_ERROR: "bad.csv: no label column.", bd.DATASET.key: ds.CUSTOM})
+    empty = bd.lab_data(bd.data_settings(state), None, [])
+    assert sn.data_notes(state, empty) == [
+        ("error", "bad.csv: no label column."),
+        ("info", "No data of your own yet: upload a CSV, or pick a class and click on the plot.")]
