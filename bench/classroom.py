@@ -51,11 +51,11 @@ from tests.student import Student  # noqa: E402
 
 LABS = {"gan": ("GAN", "gan.train"), "backprop": ("Backprop", "backprop.train"),
         "nexttoken": ("Next_token", "nexttoken.train")}
-BARE = {  # one trainer's loop with no page, as the pool's worker runs it
-    "gan": "from core import gan\nt = gan.build_trainer(gan.GanSettings())\n",
-    "backprop": "from core import mlp_regressor as mr\nfrom core.backprop.data import DataSettings\n"
+BARE = {  # one trainer's loop with no page, as the pool's worker runs it (its process settings included)
+    "gan": "from core.gan import model as gan\nt = gan.build_trainer(gan.GanSettings())\n",
+    "backprop": "from core.backprop import mlp as mr\nfrom core.backprop.data import DataSettings\n"
                 "t = mr.build_trainer(DataSettings(), mr.MLPSettings(batch_size=None))\n",
-    "nexttoken": "from core import tiny_gpt\nt = tiny_gpt.build_trainer(tiny_gpt.NextTokenJob())\n",
+    "nexttoken": "from core.nexttoken import gpt\nt = gpt.build_trainer(gpt.NextTokenJob())\n",
 }
 LOOP = ("for _ in range(20): t.step()\nn = 0; a = time.perf_counter()\n"
         "while time.perf_counter() - a < SECONDS: t.step(); n += 1\n"
@@ -143,7 +143,7 @@ def step_of(student: Student) -> int:
 
 
 def bare_rate(lab: str, seconds: float) -> float:
-    code = f"import time\nSECONDS = {seconds}\n" + BARE[lab] + LOOP
+    code = f"import time\nfrom core import runtime\nruntime.configure()\nSECONDS = {seconds}\n" + BARE[lab] + LOOP
     out = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True, env=dict(os.environ, OMP_NUM_THREADS="1"))
     return float(out.stdout.strip().splitlines()[-1])

@@ -4,7 +4,9 @@ It does what the front end does: connects to ``/_stcore/stream`` with the ``stre
 asks for a page with ``rerun_script`` (page name / script hash and query string), keeps the newest
 element per delta path, presses widgets by id through ``WidgetStates``, and reruns every fragment the
 server marks with ``auto_rerun`` (``run_every``) after each interval, with ``fragment_id`` and
-``is_auto_rerun`` set, as the front end's timer does.
+``is_auto_rerun`` set, as the front end's timer does: a repeating timer per fragment (``setInterval``), started when
+its ``auto_rerun`` arrives, kept while the interval stays the same, stopped by ``stop_auto_rerun`` and by a run of
+the whole page.
 """
 
 from __future__ import annotations
@@ -40,8 +42,7 @@ class Student:
         self.lock = threading.Lock()
         self.changed = threading.Condition(self.lock)
         self.closed = False
-        self._timers: dict[str, threading.Timer] = {}
-        self._armed: set[str] = set()
+        self._timers: dict[str, tuple[float, threading.Event]] = {}  # fragment_id -> (interval, its stop)
         self.cache: dict[str, ForwardMsg] = {}  # cacheable messages by hash (the front end's message cache)
         self._touched: set[tuple] = set()
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -81,6 +82,7 @@ class Student:
                     # A run of the whole page: as the front end does, forget every fragment timer; the run sends
                     # auto_rerun again for each fragment that still has one.
                     self.fragments.clear()
+                    self._stop_timers()
                 for page in msg.new_session.app_pages:
                     self.pages[page.url_pathname or ""] = page.page_script_hash
                 self.page_hash = msg.new_session.page_script_hash or self.page_hash
@@ -93,16 +95,17 @@ class Student:
                     self.element_fragment[path] = msg.delta.fragment_id
                 elif which == "add_block":
                     self.elements.pop(path, None)
-            elif kind == "auto_rerun":
+            elif kind == "auto_rerun" and msg.auto_rerun.fragment_id:
                 self.fragments[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+                self._start_timer(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
             elif kind == "stop_auto_rerun":
                 for fid in msg.stop_auto_rerun.fragment_ids:
                     self.fragments.pop(fid, None)
+                    self._stop_timers([fid])
             elif kind == "script_finished":
                 self._drop_stale(list(msg.metadata.run.fragment_ids))
                 self.runs_finished += 1
                 self.script_finished.set()
-                self._schedule_fragments()
             elif kind == "session_status_changed" and msg.session_status_changed.script_is_running:
                 self.script_finished.clear()
             self.changed.notify_all()
@@ -116,24 +119,29 @@ class Student:
                 self.elements.pop(path, None)
                 self.element_fragment.pop(path, None)
 
-    def _schedule_fragments(self) -> None:
-        # The front end (useFragmentAutoRerun) starts each fragment's timer after a run finishes. A timer counts
-        # as armed until it fires (not until its thread ends: the run it asks for may finish before that).
-        for fid, interval in self.fragments.items():
-            if fid in self._armed:
-                continue
-            timer = threading.Timer(interval, self._auto_rerun, args=(fid,))
-            timer.daemon = True
-            self._timers[fid] = timer
-            self._armed.add(fid)
-            timer.start()
-
-    def _auto_rerun(self, fid: str) -> None:
-        with self.lock:
-            self._armed.discard(fid)
-        if self.closed or fid not in self.fragments:
+    def _start_timer(self, fid: str, interval: float) -> None:
+        """The front end's ``handleAutoRerun``: the same interval again keeps the running timer (and its phase);
+        another replaces it. The timer asks for a run every ``interval`` s whether or not the last one finished
+        (the server merges requests that arrive while a run is going)."""
+        if fid in self._timers and self._timers[fid][0] == interval:
             return
-        self.rerun(fragment_id=fid, auto=True)
+        self._stop_timers([fid])
+        stop = threading.Event()
+        self._timers[fid] = (interval, stop)
+
+        def every() -> None:
+            while not stop.wait(interval):
+                if self.closed:
+                    return
+                self.rerun(fragment_id=fid, auto=True)
+
+        threading.Thread(target=every, daemon=True, name=f"auto-rerun {fid[:8]}").start()
+
+    def _stop_timers(self, fids: list[str] | None = None) -> None:
+        for fid in list(self._timers) if fids is None else fids:
+            timer = self._timers.pop(fid, None)
+            if timer is not None:
+                timer[1].set()
 
     # ---- sending ---------------------------------------------------------------------------------
     def _send(self, back: BackMsg) -> None:
@@ -179,6 +187,7 @@ class Student:
         with self.lock:
             self.elements.clear()
             self.fragments.clear()
+            self._stop_timers()  # the front end's onPageChange: cleanupAutoReruns
         self.page_hash = self.pages.get(page, "")
         self.page_name = page
         self.rerun(page_name=page)
@@ -246,8 +255,8 @@ class Student:
     def close(self) -> None:
         """Close the tab: the socket goes, the server's session disconnects."""
         self.closed = True
-        for t in list(self._timers.values()):
-            t.cancel()
+        with self.lock:
+            self._stop_timers()
         try:
             self.ws.close()
         except Exception:  # noqa: BLE001
