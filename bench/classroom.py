@@ -4,6 +4,7 @@
     python bench/classroom.py --students 30 --scenario open  # 30 students open the Bayes page at once
     python bench/classroom.py --students 4 --seconds 20      # a quick check that everything works
     python bench/classroom.py --students 4 --validate        # headless students against real Chromium ones
+    python bench/classroom.py --students 40 --chromium 3     # 3 of the 40 are real Chromium tabs
 
 The server runs pinned to core 0 (``taskset -c 0 streamlit run app.py``), so its training pool has one
 worker on that core; this script and its students run on core 1. Each student is ``tests.student.Student``:
@@ -16,14 +17,16 @@ Scenario ``train``, in order:
 2. N students open the lab and press Train;
 3. while they train, five more students one after another open the Bayes page (page-open time: until its
    posterior is shown), and the last moves its slider ten times (slider → posterior time); each trainer's
-   steps/s is read off its page's Step metric over the window;
+   steps/s is read off its page's Step metric over the window (what the student sees); the pool's own count
+   of every trainer's steps gives the class's total;
 4. the server's and its workers' unique memory (USS) with N trainers;
 5. every tab closes; for up to 60 s the memory and the pool's trainers are watched.
 Scenario ``open``: N students open the Bayes page at the same moment; page_open_p95_s is theirs.
 
 Last line: ``students=<n> page_open_p95_s=<s> slider_p95_s=<s> steps_per_s_min=<r> steps_per_s_median=<r>
 aggregate_ratio=<r> uss_mb=<MB> uss_mb_per_trainer=<MB> uss_mb_after_close=<MB> trainers_after_close=<n>``
-(``aggregate_ratio``: the sum of the students' steps/s over the bare loop's, same core, same run;
+(``aggregate_ratio``: the sum of the students' steps/s, as the pool counts them, over the bare loop's, same core,
+same run (the pages' Step metrics lag by up to one redraw interval; their sum is printed too);
 ``uss_mb_per_trainer``: (USS with the class − USS before it) / N, the worker's own torch included).
 """
 
@@ -158,6 +161,60 @@ def open_bayes(port: int, timeout: float = 300) -> tuple[Student, float]:
     return student, time.perf_counter() - t0
 
 
+class ChromiumStudents:
+    """``n`` real Chromium tabs, each its own browser context, that open the lab and press Train; ``sample()``
+    reads every tab's shown Step (what a person sees) so the window can count how often each view changed."""
+
+    def __init__(self, n: int, port: int, page: str, train_key: str) -> None:
+        from tests import browser as harness
+
+        self._browser_cm = harness.browser()
+        browser = self._browser_cm.__enter__()
+        self.train_key, self.tabs, self.seen = train_key, [], []
+        for _ in range(n):
+            tab = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            t0 = time.perf_counter()
+            tab.goto(f"http://127.0.0.1:{port}/{page}", timeout=300_000)
+            self._train_button(tab).wait_for(timeout=300_000)
+            self.tabs.append((tab, time.perf_counter() - t0))
+            self.seen.append([])
+
+    def _train_button(self, tab):
+        return tab.locator(f".st-key-{self.train_key.replace('.', '-')} button").first
+
+    def press_train(self) -> None:
+        for tab, _ in self.tabs:
+            self._train_button(tab).click()
+
+    def step(self, i: int) -> int:
+        tab = self.tabs[i][0]
+        try:
+            text = tab.locator('[data-testid="stMetric"]').filter(has_text="Step").first.locator(
+                '[data-testid="stMetricValue"]').inner_text(timeout=2_000)
+        except Exception:  # noqa: BLE001 - between two redraws the metric may be replaced
+            return self.seen[i][-1][1] if self.seen[i] else 0
+        return int("".join(ch for ch in text if ch.isdigit()) or 0)
+
+    def sample(self) -> None:
+        for i in range(len(self.tabs)):
+            self.seen[i].append((time.perf_counter(), self.step(i)))
+
+    def report(self) -> list[tuple[float, float, int]]:
+        """Per tab: steps/s shown over the window, seconds between changes of the shown Step, changes seen."""
+        out = []
+        for seen in self.seen:
+            (t0, s0), (t1, s1) = seen[0], seen[-1]
+            changes = [t for (t, s), (_, prev) in zip(seen[1:], seen, strict=False) if s != prev]
+            gap = (t1 - t0) / len(changes) if changes else float("inf")
+            out.append(((s1 - s0) / max(t1 - t0, 1e-9), gap, len(changes)))
+        return out
+
+    def close(self) -> None:
+        for tab, _ in self.tabs:
+            tab.context.close()
+        self._browser_cm.__exit__(None, None, None)
+
+
 def move_slider(student: Student, times: int = 10) -> list[float]:
     out = []
     for i in range(times):
@@ -244,6 +301,8 @@ def main() -> None:
     parser.add_argument("--lab", choices=sorted(LABS), default="gan")
     parser.add_argument("--scenario", choices=("train", "open"), default="train")
     parser.add_argument("--seconds", type=float, default=40.0, help="the training window that is measured")
+    parser.add_argument("--chromium", type=int, default=0,
+                        help="how many of the training students are real Chromium tabs (the rest are headless)")
     parser.add_argument("--validate", action="store_true",
                         help="compare the server's CPU per student with headless and with real Chromium students")
     args = parser.parse_args()
@@ -263,7 +322,7 @@ def main() -> None:
     opens: list[float] = []
     slider: list[float] = []
     rates: list[float] = [float("nan")]
-    bare = float("nan")
+    bare = pool_rate = float("nan")
     try:
         warm = Student(port)  # the first visit imports the labs' modules: not a student's time
         warm.open(page)
@@ -285,28 +344,49 @@ def main() -> None:
         else:
             bare = bare_rate(args.lab, min(10.0, args.seconds))
             print(f"bare {args.lab} loop on core 0: {bare:.1f} steps/s")
-            students = [Student(port) for _ in range(n)]
+            real = ChromiumStudents(args.chromium, port, page, train_key) if args.chromium else None
+            students = [Student(port) for _ in range(n - args.chromium)]
             with ThreadPoolExecutor(max_workers=8) as threads:
                 lab_opens = list(threads.map(lambda s: s.open(page, timeout=300), students))
+            lab_opens += [t for _, t in real.tabs] if real else []
             for s in students:
                 s.click(train_key)
+            if real:
+                real.press_train()
             wait_until(lambda: pool_stats(stats)["trainers"] >= n, 120)
             time.sleep(5)  # everyone has pressed Train: let the class settle before the window opens
             first = [(time.perf_counter(), step_of(s)) for s in students]
+            pool0 = (time.perf_counter(), pool_stats(stats)["steps"])
             cpu0 = cpu_split(server.pid)
+            if real:
+                real.sample()
             bayes = []
             for _ in range(5):
                 student, seconds = open_bayes(port)
                 opens.append(seconds)
                 bayes.append(student)
+                if real:
+                    real.sample()
             slider = move_slider(bayes[-1])
-            students += bayes
-            left = args.seconds - (time.perf_counter() - first[0][0])
-            if left > 0:
-                time.sleep(left)
+            while time.perf_counter() - first[0][0] < args.seconds:
+                if real:
+                    real.sample()  # the Chromium tabs' shown Step, about twice a second
+                time.sleep(0.5 if real else max(0.0, args.seconds - (time.perf_counter() - first[0][0])))
             rates = [(step_of(s) - n0) / (time.perf_counter() - t0)
                      for s, (t0, n0) in zip(students, first, strict=False)]
+            pool1 = (time.perf_counter(), pool_stats(stats)["steps"])
             cpu1, window = cpu_split(server.pid), time.perf_counter() - first[0][0]
+            if real:
+                real.sample()
+                shown = real.report()
+                chromium_rates = [r for r, _, _ in shown]
+                print("Chromium students (what a person sees): " + "; ".join(
+                    f"{r:.1f} steps/s shown, the Step changed {k} times (every {g:.1f} s)" for r, g, k in shown))
+                real.close()
+            headless_rates, rates = rates, rates + (chromium_rates if real else [])
+            pool_rate = (pool1[1] - pool0[1]) / (pool1[0] - pool0[0])
+            print(f"the class's steps/s: {pool_rate:.1f} as the pool counts them, {sum(rates):.1f} as the pages show "
+                  f"them; bare loop {bare:.1f}")
             print("core 0 over the window: " + ", ".join(
                 f"{name} {(cpu1[name] - cpu0.get(name, 0.0)) / window:.2f}" for name in cpu1) + " cores")
             uss = uss_mb(server.pid)
@@ -314,7 +394,7 @@ def main() -> None:
                   f"Bayes page open while they train: {', '.join(f'{t:.2f}' for t in opens)} s; "
                   f"slider → posterior p50 {statistics.median(slider):.2f} s, p95 {p95(slider):.2f} s")
             print("steps/s of each student, slowest first: " + ", ".join(f"{r:.1f}" for r in sorted(rates)))
-            for s, r in zip(students, rates, strict=False):
+            for s, r in zip(students, headless_rates, strict=True):
                 if r == 0:  # say what such a page shows
                     try:
                         label = s.widget(train_key)[1].label
@@ -326,6 +406,7 @@ def main() -> None:
                           f"{s.runs_finished}, fragments {s.fragments}, {notes}")
             print(f"steps/s per student: min {min(rates):.1f}, median {statistics.median(rates):.1f}, "
                   f"sum {sum(rates):.1f}; USS {uss:.0f} MB; pool {pool_stats(stats)}")
+            students += bayes  # the Bayes visitors close with the class
 
         for s in students:
             s.close()
@@ -339,7 +420,7 @@ def main() -> None:
     finally:
         stop(server)
 
-    ratio = sum(rates) / bare if args.scenario == "train" else float("nan")
+    ratio = pool_rate / bare if args.scenario == "train" else float("nan")
     print(f"students={n} page_open_p95_s={p95(opens):.2f} slider_p95_s={p95(slider):.2f} "
           f"steps_per_s_min={min(rates):.1f} steps_per_s_median={statistics.median(rates):.1f} "
           f"aggregate_ratio={ratio:.2f} uss_mb={uss:.0f} "

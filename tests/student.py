@@ -11,6 +11,7 @@ the whole page.
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 
@@ -27,8 +28,11 @@ class Student:
 
     def __init__(self, port: int, host: str = "127.0.0.1") -> None:
         self.origin = f"http://{host}:{port}"
+        # The tab holds its socket for its whole life, not for one ``with`` block: websockets 17 calls that use
+        # "legacy" (and warns without the flag); older releases have no such flag.
+        legacy = {"legacy": True} if "legacy" in inspect.signature(connect).parameters else {}
         self.ws = connect(f"ws://{host}:{port}/_stcore/stream", subprotocols=["streamlit"],
-                          origin=self.origin, max_size=None, open_timeout=60)
+                          origin=self.origin, max_size=None, open_timeout=60, **legacy)
         self.elements: dict[tuple, object] = {}   # delta path -> Element
         self.element_fragment: dict[tuple, str] = {}  # delta path -> fragment id ("" for the page)
         self.widget_states: dict[str, WidgetState] = {}

@@ -464,7 +464,8 @@ class Pool:
                     "queued": len(self.queue), "slots": len(self.slots),
                     "priorities": [w.priority for w in self.workers], "live": self.live_count(),
                     "redraw_cost_s": round(self.redraw_cost_s, 4), "server_load": round(self.server_load, 3), "draws": self.draws,
-                    "stretch": round(self.stretch, 2)}
+                    "stretch": round(self.stretch, 2),
+                    "steps": sum(int(slot.status.get("steps", 0)) for slot in self.slots.values())}
 
 
 _POOL: Pool | None = None
