@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -356,7 +357,7 @@ def main() -> None:
             wait_until(lambda: pool_stats(stats)["trainers"] >= n, 120)
             time.sleep(5)  # everyone has pressed Train: let the class settle before the window opens
             first = [(time.perf_counter(), step_of(s)) for s in students]
-            pool0 = (time.perf_counter(), pool_stats(stats)["steps"])
+            pool0 = (time.perf_counter(), pool_stats(stats)["steps"], pool_stats(stats)["trainer_cpu_s"])
             cpu0 = cpu_split(server.pid)
             if real:
                 real.sample()
@@ -374,7 +375,7 @@ def main() -> None:
                 time.sleep(0.5 if real else max(0.0, args.seconds - (time.perf_counter() - first[0][0])))
             rates = [(step_of(s) - n0) / (time.perf_counter() - t0)
                      for s, (t0, n0) in zip(students, first, strict=False)]
-            pool1 = (time.perf_counter(), pool_stats(stats)["steps"])
+            pool1 = (time.perf_counter(), pool_stats(stats)["steps"], pool_stats(stats)["trainer_cpu_s"])
             cpu1, window = cpu_split(server.pid), time.perf_counter() - first[0][0]
             if real:
                 real.sample()
@@ -385,8 +386,10 @@ def main() -> None:
                 real.close()
             headless_rates, rates = rates, rates + (chromium_rates if real else [])
             pool_rate = (pool1[1] - pool0[1]) / (pool1[0] - pool0[0])
+            trainer_cores = (pool1[2] - pool0[2]) / (pool1[0] - pool0[0])
             print(f"the class's steps/s: {pool_rate:.1f} as the pool counts them, {sum(rates):.1f} as the pages show "
-                  f"them; bare loop {bare:.1f}")
+                  f"them; bare loop {bare:.1f}; the trainers' own steps and snapshots used {trainer_cores:.2f} cores, "
+                  f"{pool_rate / max(trainer_cores, 1e-9):.1f} steps per CPU second")
             print("core 0 over the window: " + ", ".join(
                 f"{name} {(cpu1[name] - cpu0.get(name, 0.0)) / window:.2f}" for name in cpu1) + " cores")
             uss = uss_mb(server.pid)
@@ -401,9 +404,16 @@ def main() -> None:
                     except KeyError:
                         label = "no Train button"
                     notes = [getattr(e, e.WhichOneof("type")).body[:90] for e in s.elements.values()
-                             if e.WhichOneof("type") in ("alert", "text", "markdown")][:4]
+                             if e.WhichOneof("type") in ("alert", "text", "markdown")][4:12]
                     print(f"  a student at 0 steps/s: button {label!r}, Step {s.metric('Step')!r}, runs "
                           f"{s.runs_finished}, fragments {s.fragments}, {notes}")
+                    print("    its last messages: " + "; ".join(map(str, list(s.log)[-12:])))
+                    print("    its elements: " + ", ".join(e.WhichOneof("type") for e in s.elements.values()))
+            if 0 in headless_rates and os.environ.get("CLASSROOM_DUMP") and shutil.which("py-spy"):
+                dump = Path(tempfile.mkdtemp(prefix="classroom-")) / "server-threads.txt"
+                dump.write_text(subprocess.run(["py-spy", "dump", "--pid", str(server.pid)], capture_output=True,
+                                               text=True).stdout)
+                print(f"  the server's threads: {dump}")
             print(f"steps/s per student: min {min(rates):.1f}, median {statistics.median(rates):.1f}, "
                   f"sum {sum(rates):.1f}; USS {uss:.0f} MB; pool {pool_stats(stats)}")
             students += bayes  # the Bayes visitors close with the class

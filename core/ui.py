@@ -95,6 +95,7 @@ def page(title: str, icon: str, teaches: str) -> None:
     """Start a page: wide layout, its title and icon, the sidebar, and one line on what it teaches."""
     st.set_page_config(page_title=title, page_icon=icon, layout="wide")
     runtime.configure()  # process-wide settings (threads, warning filter); cheap after the first page
+    _note_page()
     nav()
     st.title(f"{icon} {title}")
     st.caption(teaches)
@@ -235,6 +236,55 @@ def _session_alive(session_id: str) -> bool | None:
     return Runtime.instance().is_active_session(session_id)
 
 
+_PAGE_OF_SESSION: dict[str, str] = {}
+"""The page each session last ran whole (its script hash), for ``_rerun_stalled``."""
+
+
+def _note_page() -> None:
+    """Remember which page this session is on (forgetting sessions that have ended, now and then)."""
+    ctx = st.runtime.scriptrunner.get_script_run_ctx()
+    if ctx is None:
+        return
+    _PAGE_OF_SESSION[ctx.session_id] = ctx.page_script_hash
+    if len(_PAGE_OF_SESSION) > 500:
+        for session_id in list(_PAGE_OF_SESSION):
+            if _session_alive(session_id) is False:
+                _PAGE_OF_SESSION.pop(session_id, None)
+
+
+def _rerun_stalled(session_id: str, page: str | None) -> None:
+    """Run a connected session's page again, as its browser last asked for it (no button pressed again), when the
+    training pool sees that a running trainer's live view stopped drawing (``Pool.on_stall``) and the student is
+    still on that page.
+
+    Streamlit drops what a finished run sent when a new script runner takes over before the server's event loop
+    has passed it on (a timed fragment rerun that arrives just then): with a class on a busy server, a click on
+    Train could leave its page without the live view's timer, frozen. Streamlit does the same for a rerun on save.
+    """
+    from streamlit.proto.ClientState_pb2 import ClientState
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return
+    info = Runtime.instance()._session_mgr.get_active_session_info(session_id)  # noqa: SLF001 - no public way
+    if info is None:
+        return
+    session = info.session
+    last = session._client_state  # noqa: SLF001 - what the browser last asked for
+    current = _PAGE_OF_SESSION.get(session_id)
+    if page and current and current != page:
+        return  # the student is on another page now
+    state = ClientState()
+    state.CopyFrom(last)  # its widgets' values and the address's query string
+    # The page itself from this module's own record: the session's saved client state can be that of an earlier page.
+    state.page_script_hash, state.page_name = page or current or last.page_script_hash, ""
+    state.fragment_id, state.is_auto_rerun = "", False
+    kept = [w for w in state.widget_states.widgets if not w.HasField("trigger_value")]  # no click replayed
+    del state.widget_states.widgets[:]
+    state.widget_states.widgets.extend(kept)
+    session._event_loop.call_soon_threadsafe(session.request_rerun, state)  # noqa: SLF001 - its own loop
+
+
 def trainer(key: str, factory: Callable[..., Any], *args: Any, lab: str = "") -> Any:
     """This session's ``TrainerHandle`` under ``key``: ``factory(*args)`` built on the server's training pool."""
     from core.training import TrainerHandle, get_pool
@@ -242,8 +292,10 @@ def trainer(key: str, factory: Callable[..., Any], *args: Any, lab: str = "") ->
     ss = st.session_state
     if key not in ss:
         pool = get_pool()
-        pool.session_alive = _session_alive
-        ss[key] = TrainerHandle(factory, *args, session_id=_session_id(), lab=lab or key, pool=pool)
+        pool.session_alive, pool.on_stall = _session_alive, _rerun_stalled
+        ctx = st.runtime.scriptrunner.get_script_run_ctx()
+        ss[key] = TrainerHandle(factory, *args, session_id=_session_id(), lab=lab or key, pool=pool,
+                                page=ctx.page_script_hash if ctx is not None else None)
     return ss[key]
 
 

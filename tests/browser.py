@@ -60,10 +60,12 @@ class Server:
         return psutil.Process(self.process.pid).memory_info().rss / 2**20
 
 
-def start_server(port: int | None = None, timeout: float = 60.0, script: str = "app.py") -> Server:
-    """Launch the app (or another ``script``) headless on a free port and wait for /_stcore/health."""
+def start_server(port: int | None = None, timeout: float = 60.0, script: str = "app.py",
+                 env: dict[str, str] | None = None) -> Server:
+    """Launch the app (or another ``script``) headless on a free port (with ``env`` added to its environment) and
+    wait for /_stcore/health."""
     port = port or free_port()
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
     started = time.perf_counter()
     process = subprocess.Popen(

@@ -11,6 +11,7 @@ the whole page.
 
 from __future__ import annotations
 
+import collections
 import inspect
 import threading
 import time
@@ -49,6 +50,8 @@ class Student:
         self._timers: dict[str, tuple[float, threading.Event]] = {}  # fragment_id -> (interval, its stop)
         self.cache: dict[str, ForwardMsg] = {}  # cacheable messages by hash (the front end's message cache)
         self._touched: set[tuple] = set()
+        self.log: collections.deque = collections.deque(maxlen=40)
+        """The last messages that change a run's course (new run, finished, timers), for a benchmark to print."""
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -79,6 +82,13 @@ class Student:
 
     def _handle(self, msg: ForwardMsg) -> None:
         kind = msg.WhichOneof("type")
+        if kind in ("new_session", "script_finished", "auto_rerun", "stop_auto_rerun", "session_event"):
+            detail = {"new_session": lambda: list(msg.metadata.run.fragment_ids),
+                      "script_finished": lambda: (msg.script_finished, list(msg.metadata.run.fragment_ids)),
+                      "auto_rerun": lambda: (msg.auto_rerun.fragment_id[-6:], msg.auto_rerun.interval),
+                      "stop_auto_rerun": lambda: [f[-6:] for f in msg.stop_auto_rerun.fragment_ids],
+                      "session_event": lambda: msg.session_event.WhichOneof("type")}[kind]()
+            self.log.append((round(time.perf_counter(), 2), kind, detail))
         with self.changed:
             if kind == "new_session":
                 self._touched = set()

@@ -14,12 +14,15 @@ The pool (``get_pool()``, one per server process, started on first use):
 - **clean-up**: a trainer is released when its handle is garbage-collected, when its browser session
   has been gone for ``session_grace_s`` (``session_alive`` is told by the app: Streamlit's runtime),
   or when its page has not drawn for ``idle_release_s``;
+- **stalled views**: a running trainer whose session is connected but whose page has not drawn for
+  ``stall_s`` (15 s; a live view draws at least every 8 s) gets its page run again (``on_stall``, told by the app:
+  a run of the whole page that reached the browser cut short leaves the view without its timer);
 - **faults**: a worker that dies (killed, crashed, or ended by its watchdog for a hung step) is
   replaced; every trainer it hosted is rebuilt from its settings on a live worker, paused at step 0,
   with a message saying so (the trainer whose step hung is left stopped: its settings hang).
 
 Settings come from the environment (``PLAYGROUND_TRAINING_WORKERS``, ``PLAYGROUND_MAX_TRAINERS``,
-``PLAYGROUND_IDLE_RELEASE_S``; ``PLAYGROUND_POOL_STATS``, a file the pool writes its counts to every second):
+``PLAYGROUND_IDLE_RELEASE_S``, ``PLAYGROUND_STALL_S``; ``PLAYGROUND_POOL_STATS``, a file the pool writes its counts to every second):
 on Streamlit Community Cloud, top-level secrets become environment
 variables, so a host sets them in the app's secrets.
 """
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import queue
 import socket
@@ -82,6 +86,9 @@ class PoolSettings:
     pages redraw less often, and training, on the workers, gets the rest."""
     worker_idle_s: float = 15.0
     """A worker with no trainer for this long ends (its memory goes back to the system)."""
+    stall_s: float = 0.0
+    """A running trainer's connected page that has not drawn for this long is run again (``Pool.on_stall``; 0: the
+    default below)."""
     preload: tuple[str, ...] = ("torch", "torch._dynamo", "core.gan.model", "core.backprop.mlp", "core.nexttoken.gpt")
 
     def resolved(self) -> PoolSettings:
@@ -90,17 +97,21 @@ class PoolSettings:
             max_trainers=self.max_trainers or _env_int("PLAYGROUND_MAX_TRAINERS", 120),
             idle_release_s=self.idle_release_s or float(os.environ.get("PLAYGROUND_IDLE_RELEASE_S", 300)),
             session_grace_s=self.session_grace_s, redraw_budget=self.redraw_budget, worker_idle_s=self.worker_idle_s,
-            preload=self.preload)
+            stall_s=self.stall_s or float(os.environ.get("PLAYGROUND_STALL_S", 15)), preload=self.preload)
+
+
+LOG = logging.getLogger("core.training")
 
 
 # --------------------------------------------------------------------------------------------------
 # Server-side state of one trainer
 # --------------------------------------------------------------------------------------------------
 class _Slot:
-    def __init__(self, sid: int, factory: Callable, args: tuple, session_id: str | None, lab: str) -> None:
+    def __init__(self, sid: int, factory: Callable, args: tuple, session_id: str | None, lab: str,
+                 page: str | None = None) -> None:
         self.sid = sid
         self.factory, self.args = factory, args
-        self.session_id, self.lab = session_id, lab
+        self.session_id, self.lab, self.page = session_id, lab, page
         self.worker: _Worker | None = None
         self.seq = 0  # commands sent
         self.control_seq = 0  # the last start/pause/step/build sent
@@ -114,6 +125,7 @@ class _Slot:
         self.note: str | None = None  # a message from the pool itself (rebuilt, released, queued)
         self.released = False
         self.last_drawn = time.monotonic()
+        self.last_stall_kick = 0.0
         self.session_gone_since: float | None = None
         self.changed = threading.Condition()
 
@@ -202,6 +214,8 @@ class Pool:
         self._answers: dict[int, tuple[list, threading.Event]] = {}
         self.session_alive: Callable[[str], bool | None] = lambda session_id: None
         """Tells whether a browser session is still connected (None: cannot tell); set by the app."""
+        self.on_stall: Callable[[str, str | None], None] = lambda session_id, page: None
+        """Runs a session's page (``page``: where its trainer's view is) again; set by the app."""
         self.closed = False
         self.redraw_cost_s = 0.02
         """Smoothed server CPU seconds one live redraw costs (measured by the page)."""
@@ -214,9 +228,9 @@ class Pool:
         threading.Thread(target=self._monitor, name="training-monitor", daemon=True).start()
 
     # -- slots --------------------------------------------------------------------------------------------
-    def open(self, factory: Callable, args: tuple, session_id: str | None, lab: str) -> _Slot:
+    def open(self, factory: Callable, args: tuple, session_id: str | None, lab: str, page: str | None = None) -> _Slot:
         with self.lock:
-            slot = _Slot(next(self._ids), factory, args, session_id, lab)
+            slot = _Slot(next(self._ids), factory, args, session_id, lab, page)
             self.slots[slot.sid] = slot
             if self.active_count() > self.settings.max_trainers:
                 self.queue.append(slot.sid)
@@ -431,6 +445,15 @@ class Pool:
                     self.pause(slot)  # nobody is watching it train
             else:
                 slot.session_gone_since = None
+                if alive and (slot.desired_running or slot.status.get("running")) and slot.worker is not None \
+                        and now - max(slot.last_drawn, slot.last_stall_kick) > s.stall_s:
+                    slot.last_stall_kick = now  # once per stall_s at most, until the page draws again
+                    LOG.warning("%s trainer %d trains but its page has not drawn for %.0f s: running the page again",
+                                slot.lab, slot.sid, now - slot.last_drawn)
+                    try:
+                        self.on_stall(slot.session_id, slot.page)
+                    except Exception:  # the app's hook must not stop the sweep
+                        LOG.exception("could not run the page of trainer %d again", slot.sid)
             if now - slot.last_drawn > s.idle_release_s:
                 self.release(slot.sid, RELEASED_IDLE.format(minutes=s.idle_release_s / 60))
         with self.lock:
@@ -465,7 +488,8 @@ class Pool:
                     "priorities": [w.priority for w in self.workers], "live": self.live_count(),
                     "redraw_cost_s": round(self.redraw_cost_s, 4), "server_load": round(self.server_load, 3), "draws": self.draws,
                     "stretch": round(self.stretch, 2),
-                    "steps": sum(int(slot.status.get("steps", 0)) for slot in self.slots.values())}
+                    "steps": sum(int(slot.status.get("steps", 0)) for slot in self.slots.values()),
+                    "trainer_cpu_s": round(sum(float(slot.status.get("cpu_s", 0.0)) for slot in self.slots.values()), 2)}
 
 
 _POOL: Pool | None = None
@@ -503,9 +527,9 @@ class TrainerHandle:
     """
 
     def __init__(self, factory: Callable, *args: Any, session_id: str | None = None, lab: str = "",
-                 pool: Pool | None = None) -> None:
+                 pool: Pool | None = None, page: str | None = None) -> None:
         self.pool = pool or get_pool()
-        self._slot = self.pool.open(factory, args, session_id, lab)
+        self._slot = self.pool.open(factory, args, session_id, lab, page)
         self._live: dict[str, tuple[int, Any]] = {}
         """Live settings sent with ``keep``: name -> (the trainer's generation, the value)."""
         self.shown_running: bool | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.bayes import story as bayes
+from tests import browser as harness
 from tests.student import Student
 
 
@@ -24,7 +25,6 @@ def test_bayes_slider_moves_the_posterior_to_the_value_core_computes(student):
     assert float(shown) == pytest.approx(expected, abs=5e-4)
 
 
-
 def test_train_on_the_gan_makes_the_step_metric_grow(student):
     student.open("GAN")
     assert student.metric("Step") == "0"
@@ -36,3 +36,31 @@ def test_train_on_the_gan_makes_the_step_metric_grow(student):
 
     first = student.wait_for(step, 60)
     assert student.wait_for(lambda: step() > first, 30)
+
+
+def test_a_live_view_left_without_its_timer_is_run_again_by_the_server():
+    """On a busy server Streamlit can drop what a finished run of the page sent (its live view's timer among it)
+    when a timed rerun arrives just then; the view froze. The training pool sees a running trainer whose connected
+    page stopped drawing and runs that page again, as the browser last asked for it, with no click replayed."""
+    server = harness.start_server(env={"PLAYGROUND_STALL_S": "3"})
+    student = Student(server.port)
+    try:
+        student.open("GAN")
+        student.click("gan.train")
+        student.wait_for(lambda: student.fragments, 30)
+
+        def step() -> int:
+            return int((student.metric("Step") or "0").replace(",", ""))
+
+        student.wait_for(step, 60)
+        with student.lock:  # what such a lost run leaves in the browser: no timer, nothing asks for a redraw
+            student.fragments.clear()
+            student._stop_timers()  # noqa: SLF001 - the state under test
+        frozen, runs = step(), student.runs_finished
+        student.wait_for(lambda: student.fragments, 60)  # the server ran the page again: the timer is back
+        assert student.runs_finished > runs
+        assert student.wait_for(lambda: step() > frozen, 30)  # and the view moves on
+        assert student.widget("gan.train")[1].label == "⏸ Pause"  # still training: Train was not pressed again
+    finally:
+        student.close()
+        harness.stop_server(server)

@@ -252,3 +252,27 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_running_trainer_whose_connected_page_stopped_drawing_gets_its_page_run_again():
+    pool = Pool(PoolSettings(size=1, preload=(), stall_s=0.3, worker_idle_s=5))
+    kicks = []
+    pool.session_alive = lambda sid: True
+    pool.on_stall = lambda sid, page: kicks.append((sid, page))
+    try:
+        live = built(TrainerHandle(partial(Counter, 0.001), session_id="s1", pool=pool, page="gan-page"))
+        paused = built(TrainerHandle(Counter, session_id="s2", pool=pool, page="gan-page"))
+        live.start()
+        until(lambda: kicks)  # nobody drew the running trainer for stall_s: its page is asked to run again
+        assert kicks[0] == ("s1", "gan-page") and ("s2", "gan-page") not in kicks  # a paused one is left alone
+        first = len(kicks)
+        deadline = time.monotonic() + 1.5  # five times stall_s: a page that draws is never asked
+        while time.monotonic() < deadline:
+            live.drawn()
+            time.sleep(0.02)  # the page's own pace: a draw every 20 ms
+        assert len(kicks) == first
+        until(lambda: len(kicks) > first)  # it stops drawing again: asked again
+        live.pause()
+        assert paused.steps == 0
+    finally:
+        pool.shutdown()
