@@ -357,6 +357,7 @@ def main() -> None:
             wait_until(lambda: pool_stats(stats)["trainers"] >= n, 120)
             time.sleep(5)  # everyone has pressed Train: let the class settle before the window opens
             first = [(time.perf_counter(), step_of(s)) for s in students]
+            page_runs0 = [s.page_runs for s in students]
             pool0 = (time.perf_counter(), pool_stats(stats)["steps"], pool_stats(stats)["trainer_cpu_s"])
             cpu0 = cpu_split(server.pid)
             if real:
@@ -384,6 +385,9 @@ def main() -> None:
                 print("Chromium students (what a person sees): " + "; ".join(
                     f"{r:.1f} steps/s shown, the Step changed {k} times (every {g:.1f} s)" for r, g, k in shown))
                 real.close()
+            page_runs = sorted(s.page_runs - n0 for s, n0 in zip(students, page_runs0, strict=False))
+            print(f"runs of the whole lab page per student over the window: median {statistics.median(page_runs)}, "
+                  f"max {page_runs[-1]}")
             headless_rates, rates = rates, rates + (chromium_rates if real else [])
             pool_rate = (pool1[1] - pool0[1]) / (pool1[0] - pool0[0])
             trainer_cores = (pool1[2] - pool0[2]) / (pool1[0] - pool0[0])

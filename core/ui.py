@@ -388,7 +388,9 @@ def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) ->
             if was_running != handle.running or (waiting and not now_waiting and not handle.running):
                 st.rerun(scope="app")
 
-        run_every = interval if was_running else (0.5 if waiting else None)
+        # Waiting for the worker's answer polls twice a second alone, less often as the server's pace stretches (a
+        # class of 40 pressing Train at once would otherwise ask 80 times a second while the worker builds).
+        run_every = interval if was_running else (min(PACE_S, round(0.5 * handle.pool.stretch, 1)) if waiting else None)
         st.fragment(body, run_every=run_every)()
 
     st.fragment(paced, run_every=PACE_S if was_running else None)()

@@ -44,6 +44,7 @@ class Student:
         self.fragments: dict[str, float] = {}     # fragment_id -> interval (s)
         self.script_finished = threading.Event()
         self.runs_finished = 0
+        self.page_runs = 0  # runs of the whole page (the rest are fragment runs)
         self.lock = threading.Lock()
         self.changed = threading.Condition(self.lock)
         self.closed = False
@@ -93,6 +94,7 @@ class Student:
             if kind == "new_session":
                 self._touched = set()
                 if not msg.metadata.run.fragment_ids:
+                    self.page_runs += 1
                     # A run of the whole page: as the front end does, forget every fragment timer; the run sends
                     # auto_rerun again for each fragment that still has one.
                     self.fragments.clear()
