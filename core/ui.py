@@ -332,6 +332,29 @@ def live_buttons(handle: Any, prefix: str, on_reset: Callable[[], None]) -> None
     cols[2].button("↺ Reset", key=f"{prefix}.reset", on_click=on_reset, width="stretch")
 
 
+def on_demand_trainer(key: str, factory: Callable[..., Any], *args: Any, lab: str, prefix: str,
+                      step_help: str = "Exactly one training iteration (pauses training first).") -> Any | None:
+    """This session's trainer under ``key`` if it has one; else None, and Train/Step/Reset buttons (``live_buttons``'
+    keys and labels, Reset greyed out) that build ``factory(*args)`` on the training pool when pressed and start
+    it, or make one step. A model nobody trains costs the class nothing: no trainer, no build, no polling."""
+    ss = st.session_state
+    if key in ss:
+        return ss[key]
+
+    def build_and(action: str) -> None:
+        if not _in_live_tick():
+            getattr(trainer(key, factory, *args, lab=lab), action)()
+
+    cols = st.columns(3)
+    cols[0].button("▶ Train", key=f"{prefix}.train", on_click=build_and, args=("start",), type="primary",
+                   width="stretch")
+    cols[1].button("⏭ Step", key=f"{prefix}.step", on_click=build_and, args=("step_once",), width="stretch",
+                   help=step_help)
+    cols[2].button("↺ Reset", key=f"{prefix}.reset", disabled=True, width="stretch",
+                   help="There is no model yet: Train or Step builds one.")
+    return None
+
+
 def redraw_interval(handle: Any, every: float) -> tuple[float, int]:
     """Seconds between this session's live redraws, and how many other sessions are training now.
 

@@ -28,7 +28,7 @@ def on_click() -> None:
 
 # Both models train on the server's shared training pool: the page only sends commands and draws snapshots.
 runner = ui.trainer("gan.runner", gan.build_trainer, *gs.trainer_args(ss), lab="GAN")
-digits = ui.trainer("gan.digits.runner", gan.digits_trainer, ss[gs.DIGITS_LOSS.key], lab="GAN digits")
+DIGITS = "gan.digits.runner"  # built when the student first trains the digits (most of a class never does)
 if notice := gs.sync_trainer(ss, runner):
     st.info(notice)
 now = gs.settings_from(ss)
@@ -131,17 +131,24 @@ with plane:
 with digits_tab:
     st.markdown("The same game on scikit-learn's 1,797 handwritten 8×8 digits: **real images y = 1, fake images "
                 "y = 0**. G turns 16 numbers of noise into 64 pixels.")
-    reset_digits = lambda: digits.replace(gan.digits_trainer, ss[gs.DIGITS_LOSS.key])  # noqa: E731
+    def reset_digits() -> None:
+        if DIGITS in ss:
+            ss[DIGITS].replace(gan.digits_trainer, ss[gs.DIGITS_LOSS.key])
+
     ui.control(st, gs.DIGITS_LOSS, on_change=reset_digits)
-    ui.live_buttons(digits, "gan.digits", reset_digits)
-    if digits.message:
-        st.error(digits.message)
+    digits = ui.on_demand_trainer(DIGITS, gan.digits_trainer, ss[gs.DIGITS_LOSS.key], lab="GAN digits",
+                                  prefix="gan.digits")
+    if digits is not None:
+        ui.live_buttons(digits, "gan.digits", reset_digits)
+        if digits.message:
+            st.error(digits.message)
 
     def draw_digits() -> None:
-        snap = digits.snapshot
+        snap = digits.snapshot if digits is not None else None
         if snap is None:
             st.metric("Digits step", "0")
-            st.caption("Building the networks on the server's training pool…")
+            st.caption("Building the networks on the server's training pool…" if digits is not None else
+                       "Press ▶ Train (or ⏭ Step): the two networks are built on the server's training pool then.")
             return
         view = snap.view
         last = view.history[-1] if len(view.history) else [None] * 5
@@ -156,7 +163,10 @@ with digits_tab:
         ui.vega_lite_chart(c[1], fig.digits_figure(view.real[:36]), key="gan.digits.real")
         ui.vega_lite_chart(c[2], fig.losses_figure(view.history, view.loss), key="gan.digits.losses", width="stretch")
 
-    ui.live_fragment(digits, draw_digits, every=0.3)
+    if digits is not None:
+        ui.live_fragment(digits, draw_digits, every=0.3)
+    else:
+        draw_digits()
     ui.what_you_see("At first G's images are grey noise. Within a few hundred steps ink gathers into blobs, then "
                     "strokes, then shapes that look like digits, from the same z in every frame.")
 ui.sync_url()

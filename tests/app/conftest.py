@@ -63,12 +63,14 @@ def as_number(text: str) -> float:
 
 
 def settle(at: AppTest, *keys: str, timeout: float = 120) -> AppTest:
-    """Run the page again once its trainers (their session-state keys) have answered every command sent.
+    """Run the page again once its trainers (their session-state keys, where they exist) have answered every
+    command sent.
 
     The page never waits long for the training pool: it draws the newest snapshot it has and polls. AppTest does
     not fire those polls, so a test waits here, on the condition, with a deadline for a busy machine."""
     for key in keys:
-        assert at.session_state[key].wait(timeout), f"{key}: no answer from the training pool within {timeout} s"
+        if key in at.session_state:  # a trainer built on demand may not exist yet
+            assert at.session_state[key].wait(timeout), f"{key}: no answer from the training pool within {timeout} s"
     at.run()
     return at
 
@@ -85,7 +87,8 @@ def run_until(at: AppTest, condition, *keys: str, timeout: float = 120) -> AppTe
             return at
         assert time.monotonic() < deadline, f"not within {timeout} s"
         for key in keys:
-            at.session_state[key].wait(min(2.0, max(0.1, deadline - time.monotonic())))
+            if key in at.session_state:
+                at.session_state[key].wait(min(2.0, max(0.1, deadline - time.monotonic())))
 
 
 def settling(at: AppTest, *keys: str, deadline_s: float = 120) -> AppTest:

@@ -213,6 +213,15 @@ def test_url_sets_the_settings_and_bad_values_are_ignored():
     assert metric(bad, "Modes covered").endswith("/ 8")
 
 
+def test_the_digits_model_is_built_only_when_a_student_trains_it(at):
+    assert "gan.digits.runner" not in at.session_state  # opening the page builds only the plane's model
+    assert at.button(key="gan.digits.reset").disabled and as_number(metric(at, "Digits step")) == 0
+    at.button(key="gan.digits.step").click().run()  # Step builds it and makes exactly one iteration
+    assert as_number(metric(settle(at, *KEYS), "Digits step")) == 1
+    assert not at.button(key="gan.digits.reset").disabled and not at.session_state["gan.digits.runner"].running
+    assert_clean(at)
+
+
 def test_two_sessions_train_their_own_models_and_digits_train_too():
     a, b = gan_page(), gan_page()
     assert runner(a) is not runner(b)

@@ -77,7 +77,8 @@ def test_train_updates_counter_and_charts_in_place_and_pause_stops_them(server, 
 
 def test_clicks_on_the_canvas_draw_a_distribution_that_trains(server, page):
     harness.goto(page, harness.page_url(server, PAGE, "gan.target=drawn%20by%20you"), timeout=120_000)
-    assert page.get_by_text("Draw at least 20 points").count() >= 1
+    # Said once the worker has answered: at once on a warm pool, a few seconds when this test starts the worker.
+    page.get_by_text("Draw at least 20 points").first.wait_for(timeout=60_000)
     plot = page.locator("[data-testid=stPlotlyChart] .nsewdrag").first
     for fx, fy in ((0.3, 0.3), (0.7, 0.6)):  # the cloud brush adds 12 points per click
         plot.scroll_into_view_if_needed()
