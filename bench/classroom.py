@@ -23,6 +23,9 @@ Scenario ``train``, in order:
 5. every tab closes; for up to 60 s the memory and the pool's trainers are watched.
 Scenario ``open``: N students open the Bayes page at the same moment; page_open_p95_s is theirs.
 
+For a student whose view stood still (0 steps/s), the script prints what its page shows and the last run messages
+it got; with ``CLASSROOM_DUMP=1`` (and py-spy installed) it also saves a dump of the server's threads.
+
 Last line: ``students=<n> page_open_p95_s=<s> slider_p95_s=<s> steps_per_s_min=<r> steps_per_s_median=<r>
 aggregate_ratio=<r> uss_mb=<MB> uss_mb_per_trainer=<MB> uss_mb_after_close=<MB> trainers_after_close=<n>``
 (``aggregate_ratio``: the sum of the students' steps/s, as the pool counts them, over the bare loop's, same core,
