@@ -324,34 +324,37 @@ def live_buttons(handle: Any, prefix: str, on_reset: Callable[[], None]) -> None
         if not _in_live_tick():
             handle.step_once()
 
+    _button_row(prefix, "⏸ Pause" if drawn_running else "▶ Train", train_or_pause, step, on_reset)
+
+
+def _button_row(prefix: str, train_label: str, on_train: Callable[[], None], on_step: Callable[[], None],
+                on_reset: Callable[[], None] | None, reset_help: str | None = None) -> None:
+    """The Train/Pause, Step and Reset buttons, keyed ``<prefix>.train`` etc. (Reset greyed out without
+    ``on_reset``)."""
     cols = st.columns(3)
-    label = "⏸ Pause" if drawn_running else "▶ Train"
-    cols[0].button(label, key=f"{prefix}.train", on_click=train_or_pause, type="primary", width="stretch")
-    cols[1].button("⏭ Step", key=f"{prefix}.step", on_click=step, width="stretch",
+    cols[0].button(train_label, key=f"{prefix}.train", on_click=on_train, type="primary", width="stretch")
+    cols[1].button("⏭ Step", key=f"{prefix}.step", on_click=on_step, width="stretch",
                    help="Exactly one training iteration (pauses training first).")
-    cols[2].button("↺ Reset", key=f"{prefix}.reset", on_click=on_reset, width="stretch")
+    cols[2].button("↺ Reset", key=f"{prefix}.reset", on_click=on_reset, disabled=on_reset is None, width="stretch",
+                   help=reset_help)
 
 
-def on_demand_trainer(key: str, factory: Callable[..., Any], *args: Any, lab: str, prefix: str,
-                      step_help: str = "Exactly one training iteration (pauses training first).") -> Any | None:
-    """This session's trainer under ``key`` if it has one; else None, and Train/Step/Reset buttons (``live_buttons``'
-    keys and labels, Reset greyed out) that build ``factory(*args)`` on the training pool when pressed and start
-    it, or make one step. A model nobody trains costs the class nothing: no trainer, no build, no polling."""
+def on_demand_trainer(key: str, factory: Callable[..., Any], *args: Any, lab: str, prefix: str) -> Any | None:
+    """This session's trainer under ``key`` if it has one; else None, and the buttons of ``live_buttons`` (Reset
+    greyed out) that build ``factory(*args)`` on the training pool when pressed and start it, or make one step. A
+    model nobody trains costs the class nothing: no trainer, no build, no polling."""
     ss = st.session_state
     if key in ss:
         return ss[key]
 
-    def build_and(action: str) -> None:
-        if not _in_live_tick():
-            getattr(trainer(key, factory, *args, lab=lab), action)()
+    def build_and(action: str) -> Callable[[], None]:
+        def act() -> None:
+            if not _in_live_tick():
+                getattr(trainer(key, factory, *args, lab=lab), action)()
+        return act
 
-    cols = st.columns(3)
-    cols[0].button("▶ Train", key=f"{prefix}.train", on_click=build_and, args=("start",), type="primary",
-                   width="stretch")
-    cols[1].button("⏭ Step", key=f"{prefix}.step", on_click=build_and, args=("step_once",), width="stretch",
-                   help=step_help)
-    cols[2].button("↺ Reset", key=f"{prefix}.reset", disabled=True, width="stretch",
-                   help="There is no model yet: Train or Step builds one.")
+    _button_row(prefix, "▶ Train", build_and("start"), build_and("step_once"), None,
+                reset_help="There is no model yet: Train or Step builds one.")
     return None
 
 
