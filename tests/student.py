@@ -24,6 +24,21 @@ from websockets.sync.client import connect
 CACHE_SIZE = 500
 """Cached messages a tab keeps (the front end keeps those of its recent runs)."""
 
+def _run_detail(msg: ForwardMsg, kind: str) -> object | None:
+    """What ``Student.log`` keeps of a message that changes a run's course; None for every other message."""
+    if kind == "new_session":
+        return list(msg.metadata.run.fragment_ids)
+    if kind == "script_finished":
+        return msg.script_finished, list(msg.metadata.run.fragment_ids)
+    if kind == "auto_rerun":
+        return msg.auto_rerun.fragment_id[-6:], msg.auto_rerun.interval
+    if kind == "stop_auto_rerun":
+        return [f[-6:] for f in msg.stop_auto_rerun.fragment_ids]
+    if kind == "session_event":
+        return msg.session_event.WhichOneof("type")
+    return None
+
+
 class Student:
     """One browser tab's worth of Streamlit session, driven from Python."""
 
@@ -41,7 +56,6 @@ class Student:
         self.page_hash = ""
         self.page_name = ""
         self.query = ""
-        self.fragments: dict[str, float] = {}     # fragment_id -> interval (s)
         self.script_finished = threading.Event()
         self.runs_finished = 0
         self.page_runs = 0  # runs of the whole page (the rest are fragment runs)
@@ -83,12 +97,7 @@ class Student:
 
     def _handle(self, msg: ForwardMsg) -> None:
         kind = msg.WhichOneof("type")
-        if kind in ("new_session", "script_finished", "auto_rerun", "stop_auto_rerun", "session_event"):
-            detail = {"new_session": lambda: list(msg.metadata.run.fragment_ids),
-                      "script_finished": lambda: (msg.script_finished, list(msg.metadata.run.fragment_ids)),
-                      "auto_rerun": lambda: (msg.auto_rerun.fragment_id[-6:], msg.auto_rerun.interval),
-                      "stop_auto_rerun": lambda: [f[-6:] for f in msg.stop_auto_rerun.fragment_ids],
-                      "session_event": lambda: msg.session_event.WhichOneof("type")}[kind]()
+        if (detail := _run_detail(msg, kind)) is not None:
             self.log.append((round(time.perf_counter(), 2), kind, detail))
         with self.changed:
             if kind == "new_session":
@@ -97,7 +106,6 @@ class Student:
                     self.page_runs += 1
                     # A run of the whole page: as the front end does, forget every fragment timer; the run sends
                     # auto_rerun again for each fragment that still has one.
-                    self.fragments.clear()
                     self._stop_timers()
                 for page in msg.new_session.app_pages:
                     self.pages[page.url_pathname or ""] = page.page_script_hash
@@ -112,12 +120,9 @@ class Student:
                 elif which == "add_block":
                     self.elements.pop(path, None)
             elif kind == "auto_rerun" and msg.auto_rerun.fragment_id:
-                self.fragments[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
                 self._start_timer(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
             elif kind == "stop_auto_rerun":
-                for fid in msg.stop_auto_rerun.fragment_ids:
-                    self.fragments.pop(fid, None)
-                    self._stop_timers([fid])
+                self._stop_timers(list(msg.stop_auto_rerun.fragment_ids))
             elif kind == "script_finished":
                 self._drop_stale(list(msg.metadata.run.fragment_ids))
                 self.runs_finished += 1
@@ -134,6 +139,12 @@ class Student:
             if not fragment_ids or self.element_fragment.get(path) in fragment_ids:
                 self.elements.pop(path, None)
                 self.element_fragment.pop(path, None)
+
+    @property
+    def fragments(self) -> dict[str, float]:
+        """The fragments this tab reruns on a timer: fragment_id -> interval (s)."""
+        with self.lock:
+            return {fid: interval for fid, (interval, _) in self._timers.items()}
 
     def _start_timer(self, fid: str, interval: float) -> None:
         """The front end's ``handleAutoRerun``: the same interval again keeps the running timer (and its phase);
@@ -202,7 +213,6 @@ class Student:
         self.query = query
         with self.lock:
             self.elements.clear()
-            self.fragments.clear()
             self._stop_timers()  # the front end's onPageChange: cleanupAutoReruns
         self.page_hash = self.pages.get(page, "")
         self.page_name = page

@@ -54,7 +54,6 @@ def test_a_live_view_left_without_its_timer_is_run_again_by_the_server():
 
         student.wait_for(step, 60)
         with student.lock:  # what such a lost run leaves in the browser: no timer, nothing asks for a redraw
-            student.fragments.clear()
             student._stop_timers()  # noqa: SLF001 - the state under test
         frozen, runs = step(), student.runs_finished
         student.wait_for(lambda: student.fragments, 60)  # the server ran the page again: the timer is back
