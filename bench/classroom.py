@@ -143,10 +143,13 @@ def cpu_split(pid: int) -> dict[str, float]:
     return out
 
 
+def step_number(text: str | None) -> int:
+    """A shown Step metric ("1,234") as a number (0 when there is none)."""
+    return int("".join(ch for ch in text or "" if ch.isdigit()) or 0)
+
+
 def step_of(student: Student) -> int:
-    text = student.metric("Step") or "0"
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return int(digits or 0)
+    return step_number(student.metric("Step"))
 
 
 def bare_rate(lab: str, seconds: float) -> float:
@@ -169,14 +172,15 @@ class ChromiumStudents:
     """``n`` real Chromium tabs, each its own browser context, that open the lab and press Train; ``sample()``
     reads every tab's shown Step (what a person sees) so the window can count how often each view changed."""
 
-    def __init__(self, n: int, port: int, page: str, train_key: str) -> None:
+    def __init__(self, n: int, port: int, page: str, train_key: str,
+                 viewport: tuple[int, int] = (1280, 900)) -> None:
         from tests import browser as harness
 
         self._browser_cm = harness.browser()
         browser = self._browser_cm.__enter__()
         self.train_key, self.tabs, self.seen = train_key, [], []
         for _ in range(n):
-            tab = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            tab = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}).new_page()
             t0 = time.perf_counter()
             tab.goto(f"http://127.0.0.1:{port}/{page}", timeout=300_000)
             self._train_button(tab).wait_for(timeout=300_000)
@@ -197,7 +201,7 @@ class ChromiumStudents:
                 '[data-testid="stMetricValue"]').inner_text(timeout=2_000)
         except Exception:  # noqa: BLE001 - between two redraws the metric may be replaced
             return self.seen[i][-1][1] if self.seen[i] else 0
-        return int("".join(ch for ch in text if ch.isdigit()) or 0)
+        return step_number(text)
 
     def sample(self) -> None:
         for i in range(len(self.tabs)):
@@ -238,39 +242,26 @@ def server_cpu_per_student(port: int, server_pid: int, stats: Path, n: int, page
     """N students (headless, or real Chromium tabs) open ``page`` and train; the server's own CPU (its workers
     not counted) per student (cores) and per live redraw (CPU seconds) over ``seconds``."""
     if chromium:
-        from tests import browser as harness
-
-        with harness.browser() as b:
-            tabs = []
-            for _ in range(n):
-                tab = b.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-                tab.goto(f"http://127.0.0.1:{port}/{page}", timeout=300_000)
-                tab.locator(f".st-key-{train_key.replace('.', '-')} button").first.wait_for(timeout=300_000)
-                tabs.append(tab)
-            for tab in tabs:
-                tab.locator(f".st-key-{train_key.replace('.', '-')} button").first.click()
-            wait_until(lambda: pool_stats(stats)["live"] >= n, 120)
-            time.sleep(5)  # the class settles: the same wait as the headless run
-            before, t0, draws = cpu_split(server_pid)["server"], time.perf_counter(), pool_stats(stats)["draws"]
-            time.sleep(seconds)  # measuring another process's CPU over a window
-            used = (cpu_split(server_pid)["server"] - before) / (time.perf_counter() - t0)
-            rate = (pool_stats(stats)["draws"] - draws) / (time.perf_counter() - t0) / n
-            for tab in tabs:
-                tab.context.close()
+        real = ChromiumStudents(n, port, page, train_key, viewport=(1400, 1000))
+        real.press_train()
+        close = real.close
     else:
         students = [Student(port) for _ in range(n)]
         for st in students:
             st.open(page, timeout=300)
         for st in students:
             st.click(train_key)
-        wait_until(lambda: pool_stats(stats)["live"] >= n, 120)
-        time.sleep(5)
-        before, t0, draws = cpu_split(server_pid)["server"], time.perf_counter(), pool_stats(stats)["draws"]
-        time.sleep(seconds)
-        used = (cpu_split(server_pid)["server"] - before) / (time.perf_counter() - t0)
-        rate = (pool_stats(stats)["draws"] - draws) / (time.perf_counter() - t0) / n
-        for st in students:
-            st.close()
+
+        def close() -> None:
+            for st in students:
+                st.close()
+    wait_until(lambda: pool_stats(stats)["live"] >= n, 120)
+    time.sleep(5)  # the class settles before the window opens
+    before, t0, draws = cpu_split(server_pid)["server"], time.perf_counter(), pool_stats(stats)["draws"]
+    time.sleep(seconds)  # measuring another process's CPU over a window
+    used = (cpu_split(server_pid)["server"] - before) / (time.perf_counter() - t0)
+    rate = (pool_stats(stats)["draws"] - draws) / (time.perf_counter() - t0) / n
+    close()
     wait_until(lambda: pool_stats(stats)["trainers"] == 0, 90)  # released before the next phase
     print(f"{'Chromium' if chromium else 'headless'}: server {used:.3f} cores for {n} students, "
           f"{rate:.2f} live redraws per student per second, {used / n / max(rate, 1e-9) * 1000:.1f} ms per redraw")
@@ -361,7 +352,7 @@ def main() -> None:
             time.sleep(5)  # everyone has pressed Train: let the class settle before the window opens
             first = [(time.perf_counter(), step_of(s)) for s in students]
             page_runs0 = [s.page_runs for s in students]
-            pool0 = (time.perf_counter(), pool_stats(stats)["steps"], pool_stats(stats)["trainer_cpu_s"])
+            pool0 = (time.perf_counter(), pool_stats(stats))
             cpu0 = cpu_split(server.pid)
             if real:
                 real.sample()
@@ -379,7 +370,7 @@ def main() -> None:
                 time.sleep(0.5 if real else max(0.0, args.seconds - (time.perf_counter() - first[0][0])))
             rates = [(step_of(s) - n0) / (time.perf_counter() - t0)
                      for s, (t0, n0) in zip(students, first, strict=False)]
-            pool1 = (time.perf_counter(), pool_stats(stats)["steps"], pool_stats(stats)["trainer_cpu_s"])
+            pool1 = (time.perf_counter(), pool_stats(stats))
             cpu1, window = cpu_split(server.pid), time.perf_counter() - first[0][0]
             if real:
                 real.sample()
@@ -392,8 +383,8 @@ def main() -> None:
             print(f"runs of the whole lab page per student over the window: median {statistics.median(page_runs)}, "
                   f"max {page_runs[-1]}")
             headless_rates, rates = rates, rates + (chromium_rates if real else [])
-            pool_rate = (pool1[1] - pool0[1]) / (pool1[0] - pool0[0])
-            trainer_cores = (pool1[2] - pool0[2]) / (pool1[0] - pool0[0])
+            pool_rate = (pool1[1]["steps"] - pool0[1]["steps"]) / (pool1[0] - pool0[0])
+            trainer_cores = (pool1[1]["trainer_cpu_s"] - pool0[1]["trainer_cpu_s"]) / (pool1[0] - pool0[0])
             print(f"the class's steps/s: {pool_rate:.1f} as the pool counts them, {sum(rates):.1f} as the pages show "
                   f"them; bare loop {bare:.1f}; the trainers' own steps and snapshots used {trainer_cores:.2f} cores, "
                   f"{pool_rate / max(trainer_cores, 1e-9):.1f} steps per CPU second")
