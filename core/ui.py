@@ -151,6 +151,25 @@ def control(where: Any, c: Control, **extra: Any) -> Any:
     return getattr(where, name)(*args, **(kwargs | extra))
 
 
+def control_grid(controls: Sequence[Control], n_columns: int,
+                 args_of: Callable[[Control], tuple] | None = None, **extra: Any) -> None:
+    """Controls in rows of ``n_columns`` columns; ``args_of(c)``, when given, is each one's ``on_change`` args."""
+    cols = st.columns(n_columns)
+    for i, c in enumerate(controls):
+        control(cols[i % n_columns], c, **extra, **({"args": args_of(c)} if args_of else {}))
+
+
+def formula_row(*formulas: str) -> None:
+    """LaTeX formulas side by side, one column each."""
+    for col, tex in zip(st.columns(len(formulas)), formulas, strict=True):
+        col.latex(tex)
+
+
+def number_columns(names: Iterable[str], fmt: str = "%.3f") -> dict[str, Any]:
+    """A table's ``column_config`` that shows these columns as numbers in ``fmt``."""
+    return {name: st.column_config.NumberColumn(format=fmt) for name in names}
+
+
 def write_url(keys: Iterable[str]) -> None:
     """Write the current values of ``keys`` to the query string (no rerun if unchanged)."""
     for key in keys:

@@ -12,12 +12,9 @@ from core.boundary import session as sn
 ui.lab_page("pages/2_Decision_boundaries.py", "Decision boundaries: model how the data is made, or only where it splits")
 ui.url_state(bd.CONTROLS)
 ss = st.session_state
-ss.setdefault(sn.ADDED, [])
 
 st.markdown("Both families end up with P(y | x), the colour in every panel; they get there differently.")
-gen_col, dis_col = st.columns(2)
-gen_col.latex(r"\text{generative: } P(y{=}k \mid x) = \frac{P(x \mid y{=}k)\,P(y{=}k)}{\sum_j P(x \mid y{=}j)\,P(y{=}j)}")
-dis_col.latex(r"\text{discriminative: } P(y{=}1 \mid x) = \sigma(w^\top \phi(x) + b)\ \text{(or a tree, a vote, a net)}")
+ui.formula_row(*bd.FAMILY_FORMULAS)
 
 controls, data_col = st.columns([1, 2])
 with controls:
@@ -26,8 +23,7 @@ with controls:
         ui.control(st, c)
     ui.control(st, bd.SEED)
 
-settings = bd.data_settings(ss)
-data = bd.lab_data(settings, ss.get(sn.CSV_POINTS), ss[sn.ADDED])
+data = sn.lab_data(ss)
 grid = clf.Grid(*ds.bounds(data.X_all))
 with data_col:
     ui.vega_lite_chart(st, bf.data_chart(data, grid), key=sn.data_plot_key(ss), on_select=lambda: sn.add_clicked(ss),
@@ -37,10 +33,8 @@ with data_col:
                format_func=lambda k: ds.class_name(data.class_names, k))
     c[1].button("Clear my points", key="boundary.clear", on_click=sn.clear_added, args=(ss,))
     c[2].download_button("Download CSV", ds.to_csv(data), "boundary_data.csv", "text/csv", key="boundary.download")
-    st.caption(f"{len(data.y_train)} training points ● (incl. {len(ss[sn.ADDED])} clicked), "
-               f"{len(data.y_test)} test points ✕. Click anywhere on the plot to add a training point.")
-    st.file_uploader("Your CSV: two numeric feature columns and a label column (≤ 5 MB, ≤ 20,000 rows)",
-                     type=["csv", "txt"], key=sn.CSV, on_change=sn.load_csv, args=(ss,))
+    st.caption(sn.data_caption(ss, data))
+    st.file_uploader(bd.CSV_LABEL, type=["csv", "txt"], key=sn.CSV, on_change=sn.load_csv, args=(ss,))
     ui.notes(sn.data_notes(ss, data))
 
 
@@ -60,8 +54,7 @@ def show_panel(name: str, data: ds.Dataset, grid: clf.Grid, prior) -> None:
 @st.fragment(key=bd.RESULTS_FRAGMENT)
 def results_table(data: ds.Dataset, grid: clf.Grid, prior) -> None:
     st.dataframe(clf.results_table(bd.panels(ss, data, grid, prior)), key="boundary.results", hide_index=True,
-                 width="stretch", column_config={c: st.column_config.NumberColumn(format="%.3f")
-                                                 for c in clf.RESULT_COLUMNS[1:]})
+                 width="stretch", column_config=ui.number_columns(clf.RESULT_COLUMNS[1:]))
     ui.how_each_model_decides(bd.panels(ss, data, grid, prior), data)  # in this fragment: reruns with the table
     ui.sync_url()
 
@@ -78,13 +71,11 @@ def show_curves(progress: bd.lc.CurvesProgress) -> None:
 
 def live_curves() -> None:
     """One tick while the job runs: progress, Cancel and the partial curves (the newest snapshot, never waiting)."""
-    handle, job = ss.get(sn.LC_JOB), ss.get(sn.LC_FOR)
-    if handle is None or job is None:
+    if (handle := sn.live_handle(ss)) is None:
         return
     if sn.run_over(handle):
         st.rerun(scope="app")  # finished (or stopped by the server): the page keeps what there is
-    snap = handle.snapshot
-    fraction, text = bd.curves_progress(snap)
+    fraction, text = bd.curves_progress(snap := handle.snapshot)
     c = st.columns([5, 1])
     c[0].progress(fraction, text=text)
     c[1].button("Cancel", key="boundary.lc_cancel", on_click=sn.cancel_curves, args=(ss,), width="stretch")
@@ -94,16 +85,13 @@ def live_curves() -> None:
 
 @st.fragment(key=bd.CURVES_FRAGMENT)
 def learning_curves(data: ds.Dataset) -> None:
-    """Ng & Jordan's learning curves, computed on the training pool; ends by writing the URL (its own settings,
-    and all of the models' part)."""
+    """Ng & Jordan's learning curves, computed on the pool; ends by writing the URL (for all of the models' part)."""
     st.subheader("Learning curves (Ng & Jordan, 2002)")
-    st.markdown("Test error against training-set size m, each point the mean over 20 random training sets "
-                "(band: ± 1 sd), on fresh data from the current generator.")
+    st.markdown(bd.CURVES_INTRO)
     lcc = st.columns([2, 1, 1, 1])
     ui.control(lcc[0], bd.LC_MODELS)
     ui.control(lcc[1], bd.LC_EXTRA)
-    lcc[2].button("Ng & Jordan setup", key="boundary.lc_preset", on_click=ng_jordan_setup,
-                  help="Correlated blobs (ρ = 0.6) with 30 irrelevant features.")
+    lcc[2].button("Ng & Jordan setup", key="boundary.lc_preset", on_click=ng_jordan_setup, help=bd.NG_JORDAN_HELP)
     run = lcc[3].button("Compute learning curves", key="boundary.lc_run", type="primary")
     request = bd.curve_job(ss, data)
     sn.still_running(ss, request)
@@ -117,8 +105,7 @@ def learning_curves(data: ds.Dataset) -> None:
         ui.what_you_see(bd.CURVES_WHAT_YOU_SEE)
     elif view == sn.LIVE:
         if what is None:
-            sn.start_curves(ss, request.job, lambda key: ui.trainer(key, bd.lc.build_curves, request.job,
-                                                                    lab="learning curves"))
+            sn.start_curves(ss, request.job, ui.trainer)
         ui.live_fragment(ss[sn.LC_JOB], live_curves, every=0.5)  # a run lasts seconds: two redraws a second will do
     elif view == sn.CANCELLED:
         st.info(what[0])
@@ -129,16 +116,13 @@ def learning_curves(data: ds.Dataset) -> None:
 
 @st.fragment
 def models() -> None:
-    """Everything below the data is a fragment: a change here reruns only this part (the data and its plot stay
-    as they are, in the server and in the browser); a model's own setting reruns only its panel and the table."""
+    """Below the data: a change here reruns only this part; a model's own setting only its panel and the table."""
     st.subheader("Models")
     ui.control(st, bd.MODELS, label_visibility="collapsed")
     if note := bd.panel_points_note(data):
         st.caption(note)
-    hyper_cols = st.columns(4)
-    for i, c in enumerate(bd.hyper_controls(ss[bd.MODELS.key])):
-        ui.control(hyper_cols[i % 4], c, on_change=lambda m: ui.rerun_fragments(sn.fragments_for(m, ss)),
-                   args=(bd.HYPER_MODEL[c.key],))
+    ui.control_grid(bd.hyper_controls(ss[bd.MODELS.key]), 4, args_of=lambda c: (bd.HYPER_MODEL[c.key],),
+                    on_change=lambda model: ui.rerun_fragments(sn.fragments_for(model, ss)))
 
     st.subheader("Generative extras")
     for col, column in zip(st.columns(3), bd.EXTRAS, strict=True):

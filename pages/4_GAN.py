@@ -49,14 +49,10 @@ with plane:
     for col, name in zip(c[2].columns(3), gan.PRESETS, strict=True):
         col.button(name, key=f"gan.preset.{name}", width="stretch",
                    on_click=load, args=(gs.widget_values(gan.preset(name, now.target)),))
-    c = st.columns(4)
-    for col, key in zip(c, ("gan.lr_g", "gan.lr_d", "gan.batch_size", "gan.d_steps"), strict=True):
-        ui.control(col, C[key])
+    ui.control_grid([C[f"gan.{key}"] for key in ("lr_g", "lr_d", "batch_size", "d_steps")], 4)
     with st.expander("Architecture and optimiser (a change here starts a new model)"):
-        c = st.columns(4)
-        for i, key in enumerate(("latent_dim", "hidden", "depth", "activation", "optimizer", "spectral_norm", "ema",
-                                 "seed")):
-            ui.control(c[i % 4], C[f"gan.{key}"])
+        ui.control_grid([C[f"gan.{key}"] for key in ("latent_dim", "hidden", "depth", "activation", "optimizer",
+                                                       "spectral_norm", "ema", "seed")], 4)
     if now.target == T.DRAWN:
         c = st.columns([3, 1])
         c[0].radio("Brush", T.BRUSHES, key=gs.BRUSH, horizontal=True, help="What one click adds.")

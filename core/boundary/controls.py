@@ -111,6 +111,15 @@ def curve_leaders(sizes: Sequence[int], summary: Mapping[str, tuple[np.ndarray, 
     return "Lowest mean test error: " + "; ".join(parts) + "." if parts else ""
 
 
+FAMILY_FORMULAS = (
+    r"\text{generative: } P(y{=}k \mid x) = \frac{P(x \mid y{=}k)\,P(y{=}k)}{\sum_j P(x \mid y{=}j)\,P(y{=}j)}",
+    r"\text{discriminative: } P(y{=}1 \mid x) = \sigma(w^\top \phi(x) + b)\ \text{(or a tree, a vote, a net)}")
+"""How each family gets to P(y | x), shown side by side at the top of the page."""
+NG_JORDAN_HELP = "Correlated blobs (ρ = 0.6) with 30 irrelevant features."
+CSV_LABEL = (f"Your CSV: two numeric feature columns and a label column (≤ {ds.MAX_BYTES // 2**20} MB, "
+             f"≤ {ds.MAX_ROWS:,} rows)")
+CURVES_INTRO = ("Test error against training-set size m, each point the mean over 20 random training sets "
+                "(band: ± 1 sd), on fresh data from the current generator.")
 CURVES_WHAT_YOU_SEE = (
     "Naive Bayes settles fast but on a higher error (its independence assumption is wrong for correlated "
     "features); logistic regression needs more data and ends lower. Press *Ng & Jordan setup*, then *Compute*: "

@@ -38,6 +38,17 @@ def load_csv(state: State) -> None:
     state.update({bd.DATASET.key: ds.CUSTOM, ADDED: []})
 
 
+def lab_data(state: State) -> ds.Dataset:
+    """This session's data: the generator's (or your CSV's) points, and your clicked points added to training."""
+    return bd.lab_data(bd.data_settings(state), state.get(CSV_POINTS), state.setdefault(ADDED, []))
+
+
+def data_caption(state: State, data: ds.Dataset) -> str:
+    """The caption under the data plot: how many points of each kind, and how to add one."""
+    return (f"{len(data.y_train)} training points ● (incl. {len(state.get(ADDED, ()))} clicked), "
+            f"{len(data.y_test)} test points ✕. Click anywhere on the plot to add a training point.")
+
+
 def data_notes(state: State, data: ds.Dataset) -> list[tuple[str, str]]:
     """What the page says under the data, as (kind, message): why an upload was refused, or that there is no data."""
     notes = [("error", state[CSV_ERROR])] if state.get(CSV_ERROR) else []
@@ -87,11 +98,12 @@ def release_curves(state: State) -> None:
         handle.close()
 
 
-def start_curves(state: State, job: lc.CurvesJob, trainer: Callable[[str], Any]) -> None:
-    """Start ``job`` on a new trainer, ``trainer(LC_JOB)`` (the page's handle on the pool, kept under that key)."""
+def start_curves(state: State, job: lc.CurvesJob, trainer: Callable[..., Any]) -> None:
+    """Start ``job`` on a new trainer, ``trainer(LC_JOB, factory, job, lab=...)`` (``ui.trainer``: the page's
+    handle on the pool, kept under that key)."""
     release_curves(state)
     state.pop(LC_CANCELLED, None)
-    trainer(LC_JOB).start()
+    trainer(LC_JOB, lc.build_curves, job, lab="learning curves").start()
     state[LC_FOR] = job
 
 
@@ -121,6 +133,11 @@ def still_running(state: State, request: bd.CurveJob) -> lc.CurvesJob | None:
         state[LC_CANCELLED] = (job.key(), bd.interrupted_note(handle.message), snap)
         release_curves(state)
     return state.get(LC_FOR)
+
+
+def live_handle(state: State) -> Any | None:
+    """This session's handle on a learning-curve run, or None when there is no run."""
+    return state.get(LC_JOB) if state.get(LC_FOR) is not None else None
 
 
 def run_over(handle: Any) -> bool:

@@ -49,6 +49,29 @@ def test_a_click_adds_a_point_of_the_chosen_class_and_renews_the_plot_key():
     assert state[sn.ADDED] == []
 
 
+def test_the_sessions_data_is_the_generators_with_the_clicked_points_and_the_caption_counts_them():
+    state = page_state(**{bd.SEED.key: 3})
+    del state[sn.ADDED]  # a new session: no clicks yet
+    plain = sn.lab_data(state)
+    assert state[sn.ADDED] == []
+    expected = ds.make_dataset(bd.data_settings(state))
+    assert (plain.X_train == expected.X_train).all() and len(plain.y_test) == len(expected.y_test)
+    state[sn.ADDED] = [[0.5, -1.0, 1.0], [0.0, 0.0, 0.0]]
+    clicked = sn.lab_data(state)
+    assert len(clicked.y_train) == len(plain.y_train) + 2 and list(clicked.X_train[-1]) == [0.0, 0.0]
+    assert sn.data_caption(state, clicked).startswith(
+        f"{len(plain.y_train) + 2} training points ● (incl. 2 clicked), {len(plain.y_test)} test points ✕.")
+
+
+def test_the_live_handle_is_the_sessions_run_only_while_it_has_one():
+    state = page_state()
+    assert sn.live_handle(state) is None
+    state[sn.LC_JOB] = handle = FakeHandle(lc.build_curves, None)
+    assert sn.live_handle(state) is None  # a handle without its job is not a run
+    state[sn.LC_FOR] = object()
+    assert sn.live_handle(state) is handle
+
+
 def test_ng_jordan_setup_sets_its_settings_and_drops_the_clicked_points():
     state = page_state(**{sn.ADDED: [[0.0, 0.0, 0.0]]})
     sn.ng_jordan_setup(state)
@@ -73,8 +96,9 @@ def test_a_curve_run_is_started_released_when_the_settings_change_and_cancelled_
     request = _request(state)
     made = []
 
-    def trainer(key):
-        made.append(FakeHandle(lc.build_curves, request.job))
+    def trainer(key, factory, *args, lab):
+        assert (factory, args, lab) == (lc.build_curves, (request.job,), "learning curves")
+        made.append(FakeHandle(factory, *args))
         state[key] = made[-1]
         return made[-1]
 
@@ -101,7 +125,7 @@ def test_a_run_the_server_stopped_is_released_with_a_note():
     state = page_state()
     request = _request(state)
     handle = FakeHandle(lc.build_curves, request.job)
-    sn.start_curves(state, request.job, lambda key: state.setdefault(key, handle))
+    sn.start_curves(state, request.job, lambda key, *_, **__: state.setdefault(key, handle))
     handle.running, handle.message = False, "The worker restarted."
     assert sn.run_over(handle)
     assert sn.still_running(state, request) is None and handle.closed
@@ -114,14 +138,14 @@ def test_the_curves_part_shows_a_kept_run_a_live_one_what_cancel_left_or_nothing
     assert sn.curves_view(state, request, run=False) == (sn.NOTHING, None)
     assert sn.curves_view(state, request, run=True) == (sn.LIVE, None)  # pressed: start one
     handle = FakeHandle(lc.build_curves, request.job)
-    sn.start_curves(state, request.job, lambda key: state.setdefault(key, handle))
+    sn.start_curves(state, request.job, lambda key, *_, **__: state.setdefault(key, handle))
     assert sn.curves_view(state, request, run=False) == (sn.LIVE, request.job)  # follow it
     handle.snapshot = lc.CurvesProgress("fitting", 1, 4, None)
     sn.cancel_curves(state)
     assert sn.curves_view(state, request, run=False) == (sn.CANCELLED, (bd.cancelled_note(handle.snapshot),
                                                                          handle.snapshot))
     finished = lc.CurvesProgress("done", 4, 4, None)
-    sn.start_curves(state, request.job, lambda key: state.setdefault(key, FakeHandle(lc.build_curves, request.job)))
+    sn.start_curves(state, request.job, lambda key, factory, *args, **_: state.setdefault(key, FakeHandle(factory, *args)))
     live = state[sn.LC_JOB]
     kept = lc.remember(request.job, finished)  # another session's run of the same settings finished
     assert sn.curves_view(state, request, run=True) == (sn.KEPT, kept)
