@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import browser as harness
 
@@ -39,7 +40,7 @@ def test_training_raises_agreement_and_moves_the_bars(server, page):
     bigram = page.evaluate(BARS, "Bigram")
     assert metric(page, "Step") == "0"
     assert bigram["are"] > 0 and bigram["is"] > 0  # "sky" alone: smoothing gives every token some mass
-    assert page.locator(".st-key-nexttoken-prompt input").input_value() == "where the sky"
+    expect(page.locator(".st-key-nexttoken-prompt input")).to_have_value("where the sky")  # filled in by React
 
     page.locator(".st-key-nexttoken-train button").click()
     reached = page.wait_for_function(
