@@ -236,7 +236,7 @@ fmt = number
 # --------------------------------------------------------------------------------------------------
 # Live training (GAN, backprop, next-token labs, long work): this session's handles on the shared pool
 # --------------------------------------------------------------------------------------------------
-REDRAW_BUDGET = 0.25
+REDRAW_BUDGET = 0.12
 """Script CPU (cores) that all sessions' live redraws may use together (the pool also holds the whole server
 process to ``PoolSettings.redraw_budget``: see ``redraw_interval``)."""
 
@@ -393,13 +393,25 @@ PACE_S = 8.0
 """How often a live view takes a new pace (``redraw_interval``), and the longest it waits between redraws."""
 
 
+def inner_interval(wanted: float) -> float | None:
+    """The inner fragment's timer for a live view that should redraw every ``wanted`` seconds, or None.
+
+    Each run of the outer fragment (every ``PACE_S``) redraws the view too, so the inner timer makes up the rest:
+    1/inner + 1/PACE_S = 1/wanted. From ``PACE_S``/2 on, the outer fragment's runs alone are the pace (one redraw
+    every ``PACE_S``), and the view has no timer of its own: two timers would redraw it twice as often as asked."""
+    if wanted >= PACE_S / 2:
+        return None
+    return round(wanted * PACE_S / (PACE_S - wanted), 2)
+
+
 def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) -> None:
     """Run ``draw`` in a fragment that reruns while ``handle`` trains (or waits for the worker's answer).
 
     The training goes on in a worker between draws; each tick draws the newest snapshot the worker published
     and asks for the next one. The interval stretches with the number of sessions training (``redraw_interval``),
     and the page says so: an outer fragment takes the new pace every ``PACE_S`` seconds (a redraw, not a run of
-    the whole page). When training stops on its own (divergence, a goal, a fault), the whole page reruns once so
+    the whole page) and redraws the view as it does, so the view's own timer makes up only the rest of the pace
+    (``inner_interval``). When training stops on its own (divergence, a goal, a fault), the whole page reruns once so
     the buttons show the new state.
     """
     if not handle.fresh:
@@ -411,7 +423,8 @@ def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) ->
 
     def paced() -> None:
         interval, others = redraw_interval(handle, every)
-        interval = min(interval, PACE_S)
+        inner = inner_interval(interval)
+        interval = PACE_S if inner is None else interval
 
         def body() -> None:
             started = time.thread_time()
@@ -421,7 +434,7 @@ def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) ->
                 st.info(f"The server is training as many models as it can hold for this class. Yours is number "
                         f"{position} in the queue and starts by itself when a place frees up.", icon="⏳")
             elif was_running:  # always one line here, so the pictures below keep their places (updated in place)
-                st.caption(f"Live: this view updates every {interval:.1f} s" + (
+                st.caption(f"Live: this view updates every {interval:.2f}".rstrip("0").rstrip(".") + " s" + (
                     f"; {others} other{'s are' if others != 1 else ' is'} training, and the server shares its time "
                     "between everyone's pictures." if interval > every else "."))
             else:
@@ -435,7 +448,10 @@ def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) ->
 
         # Waiting for the worker's answer polls twice a second alone, less often as the server's pace stretches (a
         # class of 40 pressing Train at once would otherwise ask 80 times a second while the worker builds).
-        run_every = interval if was_running else (min(PACE_S, round(0.5 * handle.pool.stretch, 1)) if waiting else None)
+        if was_running and inner is None:
+            body()  # drawn by this fragment's own runs; the inner fragment is gone, and with it the browser's timer
+            return
+        run_every = inner if was_running else (min(PACE_S, round(0.5 * handle.pool.stretch, 1)) if waiting else None)
         st.fragment(body, run_every=run_every)()
 
     st.fragment(paced, run_every=PACE_S if was_running else None)()

@@ -81,7 +81,7 @@ class PoolSettings:
     """A trainer whose page has not drawn for this long is released."""
     session_grace_s: float = 30.0
     """A trainer whose browser session has been disconnected this long is released."""
-    redraw_budget: float = 0.2
+    redraw_budget: float = 0.15
     """Cores the server process may use while sessions train (pages, live redraws, everything): past it, live
     pages redraw less often, and training, on the workers, gets the rest."""
     worker_idle_s: float = 15.0
