@@ -165,6 +165,21 @@ def formula_row(*formulas: str) -> None:
         col.latex(tex)
 
 
+def metric_row(rows: Sequence[tuple[str, str, str | None]], n_columns: int | None = None) -> None:
+    """Metrics side by side from (label, value, help) rows, one column each (``n_columns`` keeps a row's width)."""
+    for col, (label, value, help_) in zip(st.columns(n_columns or len(rows)), rows, strict=False):
+        col.metric(label, value, help=help_)
+
+
+def training_problem(handle: Any) -> None:
+    """What stops a live trainer: its handle's message or its snapshot's problem; an error when the worker has no
+    snapshot or the trainer ran into it (diverged), a warning when there is nothing to train yet (``not ready``)."""
+    snap = handle.snapshot
+    problem = handle.message or (snap.problem if snap else None)
+    if problem:
+        (st.error if snap is None or snap.ready else st.warning)(problem)
+
+
 def number_columns(names: Iterable[str], fmt: str = "%.3f") -> dict[str, Any]:
     """A table's ``column_config`` that shows these columns as numbers in ``fmt``."""
     return {name: st.column_config.NumberColumn(format=fmt) for name in names}

@@ -63,29 +63,17 @@ with plane:
 
     ui.lost_training_notice("gan", runner.running)  # behind replicas: its server restarted
     ui.live_buttons(runner, "gan", lambda: runner.replace(gan.build_trainer, *gs.trainer_args(ss)))
-    snap = runner.snapshot
-    problem = runner.message or (snap.problem if snap else None)
-    if problem:
-        (st.error if snap is None or snap.ready else st.warning)(problem)
+    ui.training_problem(runner)
 
     def draw_plane() -> None:
         snap = runner.snapshot
-        view = snap.view if snap else None
-        m = st.columns(5)
-        m[0].metric("Step", f"{view.step if view else 0:,}", help="Training iterations: D steps, then a G step.")
-        if view is None:
+        if snap is None or snap.view is None:
+            st.metric("Step", "0", help=gs.STEP_HELP)
             if snap is None:
                 st.caption("Building the networks on the server's training pool…")
             return
-        target = view.target
-        if target.is_mixture:
-            report = metrics.mode_report(view.fake, target.means, target.std)
-            m[1].metric("Modes covered", report.text, help="Modes with a high-quality sample nearest to them.")
-            m[2].metric("High-quality samples", f"{100 * report.high_quality:.1f} %",
-                        help="Share of 2,500 generated samples within 3σ of their nearest mode.")
-        kl = metrics.kl_on_grid(view.real_metric, view.fake, target.lo, target.hi)
-        m[3].metric("KL(data ‖ G) on a grid", ui.fmt(kl), help="In nats; 0 when the two histograms agree.")
-        m[4].metric("Iterations / s", f"{runner.rate:.0f}")
+        view, target = snap.view, snap.view.target
+        ui.metric_row(gs.plane_readout(view, runner.rate), 5)
         left, right = st.columns([3, 2])
         if target.dim == 2:
             ui.vega_lite_chart(left, fig.plane_figure(view, target), key="gan.plane", width="content")
@@ -97,10 +85,8 @@ with plane:
         ui.vega_lite_chart(right, fig.d_means_figure(view.history, view.loss), key="gan.dmeans", width="stretch")
 
     ui.live_fragment(runner, draw_plane, every=0.2)
-    snap = runner.snapshot
-    last = snap.last if snap else (float("nan"),) * 4  # L_D, L_G, mean D(real), mean D(fake) after the last step
-    for formula, value, eq in zip(gan.LOSS_LATEX[now.loss], last[:2], gan.equilibrium(now.loss), strict=True):
-        st.latex(rf"{formula} = {ui.fmt(value, undefined='?')}\qquad(\text{{at the equilibrium: }} {eq:.3f})")
+    for tex in gs.loss_formulas(now.loss, runner.snapshot):
+        st.latex(tex)
     ui.what_you_see(
         "Green dots are real samples, purple dots are G(z) for one fixed batch of noise z. The background is "
         "D(x): green where D says *real*, purple where it says *fake*, white where it cannot tell (½). Arrows: "
@@ -147,11 +133,7 @@ with digits_tab:
                        "Press ▶ Train (or ⏭ Step): the two networks are built on the server's training pool then.")
             return
         view = snap.view
-        last = view.history[-1] if len(view.history) else [None] * 5
-        m = st.columns(3)
-        m[0].metric("Digits step", f"{view.step:,}")
-        m[1].metric("Mean D(real)", ui.fmt(last[3], undefined="–"))
-        m[2].metric("Mean D(fake)", ui.fmt(last[4], undefined="–"))
+        ui.metric_row(gs.digits_readout(view))
         c = st.columns(3)
         c[0].markdown("**Generated, y = 0** (the same z every frame)")
         ui.vega_lite_chart(c[0], fig.digits_figure(view.fake[:36]), key="gan.digits.fake")

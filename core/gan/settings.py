@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from core.controls import NUMBER, SELECTBOX, Control
+from core.gan import metrics, targets
 from core.gan import model as gan
-from core.gan import targets
+from core.numbers import number
 
 _S = gan.GanSettings()
 _IMMEDIATE = "Takes effect at once."
@@ -109,3 +110,37 @@ def sync_trainer(state: MutableMapping[str, Any], runner: Any) -> str | None:
     runner.keep("update", now, runner.args[0])
     state[BUILT_DRAWING] = drawing
     return state.get(REBUILT)
+
+
+Readout = list[tuple[str, str, str | None]]
+STEP_HELP = "Training iterations: D steps, then a G step."
+
+
+def plane_readout(view: gan.GanView, rate: float) -> Readout:
+    """The numbers over the 2-D tab's charts as (label, value, help): the step, the mode coverage and sample quality
+    (mixtures only), the KL divergence on a grid and the training speed."""
+    target = view.target
+    rows: Readout = [("Step", f"{view.step:,}", STEP_HELP)]
+    if target.is_mixture:
+        report = metrics.mode_report(view.fake, target.means, target.std)
+        rows += [("Modes covered", report.text, "Modes with a high-quality sample nearest to them."),
+                 ("High-quality samples", f"{100 * report.high_quality:.1f} %",
+                  f"Share of {metrics.N_SAMPLES:,} generated samples within 3σ of their nearest mode.")]
+    kl = metrics.kl_on_grid(view.real_metric, view.fake, target.lo, target.hi)
+    return [*rows, ("KL(data ‖ G) on a grid", number(kl), "In nats; 0 when the two histograms agree."),
+            ("Iterations / s", f"{rate:.0f}", None)]
+
+
+def digits_readout(view: Any) -> Readout:
+    """The digits tab's step and D's mean outputs on real and generated images after the last step."""
+    last = view.history[-1] if len(view.history) else [None] * 5
+    return [("Digits step", f"{view.step:,}", None), ("Mean D(real)", number(last[3], undefined="–"), None),
+            ("Mean D(fake)", number(last[4], undefined="–"), None)]
+
+
+def loss_formulas(loss: str, snap: gan.Snapshot | None) -> list[str]:
+    """L_D and L_G of ``loss`` as LaTeX with their values after the snapshot's last step (``?`` before the first, or
+    while there is no snapshot) and their values at the equilibrium."""
+    values = snap.last[:2] if snap is not None else (float("nan"),) * 2
+    return [rf"{formula} = {number(value, undefined='?')}\qquad(\text{{at the equilibrium: }} {eq:.3f})"
+            for formula, value, eq in zip(gan.LOSS_LATEX[loss], values, gan.equilibrium(loss), strict=True)]

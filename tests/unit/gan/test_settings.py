@@ -69,3 +69,40 @@ def test_a_click_on_the_canvas_stamps_the_brush_and_the_same_clicks_make_the_sam
     assert again[gs.DRAWN] == state[gs.DRAWN]
     gs.add_drawn(again, [])  # a click that selected nothing
     assert again[gs.DRAWN] == state[gs.DRAWN]
+
+
+def test_the_readout_of_samples_that_are_the_data_covers_every_mode_at_a_kl_near_zero():
+    view = gan.build_trainer(gan.GanSettings()).snapshot().view
+    real = replace(view, fake=view.real_metric)  # a perfect G: its samples are real ones
+    rows = {label: value for label, value, _ in gs.plane_readout(real, 123.4)}
+    assert rows["Modes covered"] == "8 / 8" and rows["Step"] == "0" and rows["Iterations / s"] == "123"
+    # a 2-D Gaussian holds 1 − exp(−3²/2) = 98.9 % of its mass within 3σ of its mean
+    assert abs(float(rows["High-quality samples"].rstrip(" %")) - 100 * (1 - np.exp(-4.5))) < 1
+    assert float(rows["KL(data ‖ G) on a grid"]) < 0.05
+    untrained = {label: value for label, value, _ in gs.plane_readout(view, 0.0)}
+    assert float(untrained["KL(data ‖ G) on a grid"]) > 10 * float(rows["KL(data ‖ G) on a grid"])
+
+
+def test_a_target_that_is_not_a_mixture_has_no_modes_to_count():
+    view = gan.build_trainer(gan.preset(gan.DEFAULT, T.MOONS)).snapshot().view
+    labels = [label for label, _, _ in gs.plane_readout(view, 1.0)]
+    assert labels == ["Step", "KL(data ‖ G) on a grid", "Iterations / s"]
+
+
+def test_the_loss_formulas_show_the_last_values_and_a_question_mark_before_any():
+    assert all("= ?" in tex for tex in gs.loss_formulas(gan.NON_SATURATING, None))
+    snap = gan.build_trainer(gan.GanSettings()).snapshot()
+    at_equilibrium = replace(snap, last=(2 * np.log(2), np.log(2), 0.5, 0.5))
+    d, g = gs.loss_formulas(gan.NON_SATURATING, at_equilibrium)
+    for tex, formula, value in zip((d, g), gan.LOSS_LATEX[gan.NON_SATURATING], ("1.386", "0.693"), strict=True):
+        shown, equilibrium = tex.split("equilibrium")
+        assert shown.startswith(f"{formula} = {value}") and f"{value})" in equilibrium
+
+
+def test_the_digits_readout_waits_for_a_first_step():
+    trainer = gan.digits_trainer()
+    first = gs.digits_readout(trainer.snapshot().view)
+    assert [value for _, value, _ in first] == ["0", "–", "–"]
+    trainer.step()
+    step, d_real, d_fake = (value for _, value, _ in gs.digits_readout(trainer.snapshot().view))
+    assert step == "1" and 0 < float(d_real) < 1 and 0 < float(d_fake) < 1
