@@ -18,6 +18,8 @@ import time
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.NumberInput_pb2 import NumberInput
+from streamlit.proto.Slider_pb2 import Slider
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.sync.client import connect
 
@@ -37,6 +39,49 @@ def _run_detail(msg: ForwardMsg, kind: str) -> object | None:
     if kind == "session_event":
         return msg.session_event.WhichOneof("type")
     return None
+
+
+def _shown_state(kind: str, w: object) -> WidgetState | None:
+    """The state the front end holds for a widget it shows and the student has not touched: the value the server
+    set (``set_value``) or else the widget's default, in the field its server side reads (``value_type``), the
+    options as their shown text. None for widgets the front end only reports when used (buttons, charts' selections,
+    uploads, tables) and for an empty choice."""
+    state = WidgetState(id=w.id)
+    if kind == "slider":
+        if w.type == Slider.SELECT_SLIDER:
+            shown = list(w.raw_value) if w.set_value else [w.options[int(i)] for i in w.default]
+            state.string_array_value.data.extend(shown)
+        else:
+            state.double_array_value.data.extend(w.value if w.set_value else w.default)
+    elif kind == "checkbox":
+        state.bool_value = w.value if w.set_value else w.default
+    elif kind == "number_input":
+        if not (w.set_value or w.HasField("default")):
+            return None
+        value = w.value if w.set_value else w.default
+        if w.data_type == NumberInput.INT:
+            state.int_value = int(value)
+        else:
+            state.double_value = value
+    elif kind in ("selectbox", "radio"):
+        if w.set_value and w.HasField("raw_value"):
+            state.string_value = w.raw_value
+        elif not w.set_value and w.HasField("default") and w.default < len(w.options):
+            state.string_value = w.options[w.default]
+        else:
+            return None
+    elif kind == "multiselect":
+        state.string_array_value.data.extend(w.raw_values if w.set_value else [w.options[i] for i in w.default])
+    elif kind in ("text_input", "text_area"):
+        if w.set_value and w.HasField("value"):
+            state.string_value = w.value
+        elif not w.set_value and w.HasField("default"):
+            state.string_value = w.default
+        else:
+            return None
+    else:
+        return None
+    return state
 
 
 class Student:
@@ -115,8 +160,18 @@ class Student:
                 which = msg.delta.WhichOneof("type")
                 self._touched.add(path)
                 if which == "new_element":
-                    self.elements[path] = msg.delta.new_element
+                    el = self.elements[path] = msg.delta.new_element
                     self.element_fragment[path] = msg.delta.fragment_id
+                    kind = el.WhichOneof("type") or ""
+                    inner = getattr(el, kind, None)
+                    if getattr(inner, "set_value", False):
+                        # The script set this widget (session state, a preset): the tab holds that value from now
+                        # on, as the front end does (later runs send the widget without it, at its default).
+                        state = _shown_state(kind, inner)
+                        if state is None:
+                            self.widget_states.pop(inner.id, None)
+                        else:
+                            self.widget_states[inner.id] = state
                 elif which == "add_block":
                     self.elements.pop(path, None)
             elif kind == "auto_rerun" and msg.auto_rerun.fragment_id:
@@ -125,8 +180,15 @@ class Student:
                 self._stop_timers(list(msg.stop_auto_rerun.fragment_ids))
             elif kind == "script_finished":
                 self._drop_stale(list(msg.metadata.run.fragment_ids))
+                if not msg.metadata.run.fragment_ids:  # the front end's removeInactive: gone widgets' states go
+                    shown = {getattr(getattr(el, el.WhichOneof("type") or "", None), "id", "")
+                             for el in self.elements.values()}
+                    for id_ in [i for i, s in self.widget_states.items() if i not in shown and not s.HasField("trigger_value")]:
+                        self.widget_states.pop(id_)
                 self.runs_finished += 1
                 self.script_finished.set()
+            elif kind == "page_info_changed":  # the script wrote the query string: the tab's URL now holds it
+                self.query = msg.page_info_changed.query_string
             elif kind == "session_status_changed" and msg.session_status_changed.script_is_running:
                 self.script_finished.clear()
             self.changed.notify_all()
@@ -190,8 +252,11 @@ class Student:
         cs.is_auto_rerun = auto
         cs.cached_message_hashes.extend(list(self.cache))  # as the front end does: what it need not be sent again
         with self.lock:
-            states = [s for s in self.widget_states.values() if not s.HasField("trigger_value")]
-            for s in states:
+            # Every widget on the page with its value, as the front end's WidgetStateManager sends them: the
+            # student's own where it set one, the shown one for the rest.
+            states = {id_: s for id_, s in self._shown_states().items()}
+            states.update({s.id: s for s in self.widget_states.values() if not s.HasField("trigger_value")})
+            for s in states.values():
                 cs.widget_states.widgets.add().CopyFrom(s)
             triggers = [s for s in self.widget_states.values() if s.HasField("trigger_value")]
             for s in triggers:
@@ -199,6 +264,16 @@ class Student:
                 self.widget_states.pop(s.id)
         self.script_finished.clear()
         self._send(back)
+
+    def _shown_states(self) -> dict[str, WidgetState]:
+        """The state of each widget on the page the student has not set (called with the lock held)."""
+        shown = {}
+        for el in self.elements.values():
+            kind = el.WhichOneof("type")
+            inner = getattr(el, kind, None) if kind else None
+            if getattr(inner, "id", "") and (state := _shown_state(kind, inner)) is not None:
+                shown[state.id] = state
+        return shown
 
     def open(self, page: str = "", query: str = "", timeout: float = 60.0) -> float:
         """Open a page by its url path ("" is home); returns seconds until its first run finished."""

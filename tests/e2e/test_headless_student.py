@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.bayes import story as bayes
+from core.gan import model as gan
 from tests import browser as harness
 from tests.student import Student
 
@@ -63,3 +64,34 @@ def test_a_live_view_left_without_its_timer_is_run_again_by_the_server():
     finally:
         student.close()
         harness.stop_server(server)
+
+
+@pytest.mark.parametrize("page", ["GAN", "Backprop", "Next_token", "Decision_boundaries", "Loss_surface", "Bayes_rule"])
+def test_the_widget_values_a_student_sends_back_are_the_ones_the_server_shows(student, page):
+    """Each rerun carries every shown widget's value, as the front end sends them. Each page writes all its
+    settings to the URL, so a value read back differently would change the query string after the rerun."""
+    student.open(page)
+    first = student.wait_for(lambda: student.query, 30)
+    with student.lock:
+        shown = student._shown_states()  # noqa: SLF001 - what the rerun sends
+    assert len(shown) >= 3
+    for _ in range(2):  # the second rerun's widgets come without the values the first run of the page set
+        runs = student.runs_finished
+        student.rerun()
+        student.wait_for(lambda runs=runs: student.runs_finished > runs and student.script_finished.is_set(), 60)
+    with student.lock:
+        kinds = [el.WhichOneof("type") for el in student.elements.values()]
+    assert "exception" not in kinds and student.query == first
+
+
+def test_a_value_the_script_sets_replaces_the_students_own(student):
+    """A preset button sets the GAN's widgets from its callback (``set_value``): the student's reruns then send the
+    preset's values, not its own older ones, so the URL keeps the preset."""
+    student.open("GAN")
+    first = student.wait_for(lambda: student.query, 30)
+    student.click(f"gan.preset.{gan.COLLAPSE}")
+    preset = student.wait_for(lambda: student.query != first and student.script_finished.is_set() and student.query, 60)
+    runs = student.runs_finished
+    student.rerun()
+    student.wait_for(lambda: student.runs_finished > runs and student.script_finished.is_set(), 60)
+    assert student.query == preset
