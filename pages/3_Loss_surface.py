@@ -65,10 +65,9 @@ def walk(was_playing: bool) -> None:
     b[2].button("↺ Reset", key="loss.reset", on_click=wk.reset, args=(S,), width="stretch")
     b[3].progress(pos / max(n, 1), text=f"Position along the path: step {pos} of {n}")
     (w, bias), (gw, gb) = path.params[pos], path.grad[pos]
-    m = st.columns(5)
-    for col, label, value, digits in zip(m, (f"{objective} at step {pos}", "∂L/∂w", "∂L/∂b", "w", "b"),
-                                         (path.loss[pos], gw, gb, w, bias), (3, 3, 3, 2, 2), strict=True):
-        col.metric(label, ui.fmt(value, digits))
+    ui.metric_row([(label, ui.fmt(value, digits), None) for label, value, digits in zip(
+        (f"{objective} at step {pos}", "∂L/∂w", "∂L/∂b", "w", "b"), (path.loss[pos], gw, gb, w, bias), (3, 3, 3, 2, 2),
+        strict=True)])
     for note in path.messages:
         (st.error if path.diverged else st.warning)(note)
     surfaces = {obj: surface_for(name, l2, obj) for obj in descent.OBJECTIVES}

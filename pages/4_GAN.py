@@ -68,7 +68,7 @@ with plane:
     def draw_plane() -> None:
         snap = runner.snapshot
         if snap is None or snap.view is None:
-            st.metric("Step", "0", help=gs.STEP_HELP)
+            st.columns(5)[0].metric("Step", "0", help=gs.STEP_HELP)
             if snap is None:
                 st.caption("Building the networks on the server's training pool…")
             return

@@ -84,13 +84,11 @@ bigram_agreement = probe.probs(bigram.batch_next_probs(probe.contexts)) if probe
 def draw() -> None:
     """One tick: the newest snapshot the worker published, for this prompt."""
     snap = runner.snapshot
-    m = st.columns(4)
     if snap is None or snap.view != view:
-        m[0].metric("Step", f"{snap.steps:,}" if snap else "0")
+        st.columns(4)[0].metric("Step", f"{snap.steps:,}" if snap else "0")
         st.caption("The transformer's numbers for this prompt are on their way from the training pool…")
         return
-    for col, (label, value, help_) in zip(m, ns.live_metrics(snap, probe is not None, settings.max_steps), strict=True):
-        col.metric(label, value, help=help_)
+    ui.metric_row(ns.live_metrics(snap, probe is not None, settings.max_steps))
     bars = st.columns(2)
     specs = figs.both_bars_figures(bigram.next_probs(prompt.ids), snap.next_probs, text.vocab, prompt.ids, T, k,
                                    always=("is", "are") if probe else ())

@@ -84,6 +84,12 @@ def _shown_state(kind: str, w: object) -> WidgetState | None:
     return state
 
 
+def _widget_of(el: object) -> tuple[str, object | None]:
+    """An element's kind and the proto inside it (a widget's carries its ``id``)."""
+    kind = el.WhichOneof("type") or ""
+    return kind, getattr(el, kind, None) if kind else None
+
+
 class Student:
     """One browser tab's worth of Streamlit session, driven from Python."""
 
@@ -160,10 +166,9 @@ class Student:
                 which = msg.delta.WhichOneof("type")
                 self._touched.add(path)
                 if which == "new_element":
-                    el = self.elements[path] = msg.delta.new_element
+                    self.elements[path] = msg.delta.new_element
                     self.element_fragment[path] = msg.delta.fragment_id
-                    kind = el.WhichOneof("type") or ""
-                    inner = getattr(el, kind, None)
+                    kind, inner = _widget_of(msg.delta.new_element)
                     if getattr(inner, "set_value", False):
                         # The script set this widget (session state, a preset): the tab holds that value from now
                         # on, as the front end does (later runs send the widget without it, at its default).
@@ -181,8 +186,7 @@ class Student:
             elif kind == "script_finished":
                 self._drop_stale(list(msg.metadata.run.fragment_ids))
                 if not msg.metadata.run.fragment_ids:  # the front end's removeInactive: gone widgets' states go
-                    shown = {getattr(getattr(el, el.WhichOneof("type") or "", None), "id", "")
-                             for el in self.elements.values()}
+                    shown = {getattr(_widget_of(el)[1], "id", "") for el in self.elements.values()}
                     for id_ in [i for i, s in self.widget_states.items() if i not in shown and not s.HasField("trigger_value")]:
                         self.widget_states.pop(id_)
                 self.runs_finished += 1
@@ -254,7 +258,7 @@ class Student:
         with self.lock:
             # Every widget on the page with its value, as the front end's WidgetStateManager sends them: the
             # student's own where it set one, the shown one for the rest.
-            states = {id_: s for id_, s in self._shown_states().items()}
+            states = self._shown_states()
             states.update({s.id: s for s in self.widget_states.values() if not s.HasField("trigger_value")})
             for s in states.values():
                 cs.widget_states.widgets.add().CopyFrom(s)
@@ -266,11 +270,10 @@ class Student:
         self._send(back)
 
     def _shown_states(self) -> dict[str, WidgetState]:
-        """The state of each widget on the page the student has not set (called with the lock held)."""
+        """The shown state of each widget on the page, by id (called with the lock held)."""
         shown = {}
         for el in self.elements.values():
-            kind = el.WhichOneof("type")
-            inner = getattr(el, kind, None) if kind else None
+            kind, inner = _widget_of(el)
             if getattr(inner, "id", "") and (state := _shown_state(kind, inner)) is not None:
                 shown[state.id] = state
         return shown
@@ -301,8 +304,7 @@ class Student:
         """(element type, element proto, fragment id) of the widget whose id ends with the user key."""
         with self.lock:
             for path, el in self.elements.items():
-                kind = el.WhichOneof("type")
-                inner = getattr(el, kind)
+                kind, inner = _widget_of(el)
                 wid = getattr(inner, "id", "")
                 if isinstance(wid, str) and wid and (wid.endswith(f"-{key}") or wid == key):
                     return kind, inner, self.element_fragment.get(path, "")
