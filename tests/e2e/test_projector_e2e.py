@@ -72,6 +72,7 @@ def test_a_link_with_projector_opens_in_projector_mode(server, projector_page):
     page = projector_page
     harness.goto(page, harness.page_url(server, "pages/3_Loss_surface.py", "projector=1&loss.surfaces=true"))
     harness.wait_charts(page, 2)
-    assert page.evaluate(ROOT_FONT) == 20
+    # The style block is an element of the run like the charts, and under load it can mount after them.
+    page.wait_for_function(f"() => ({ROOT_FONT})() === 20")
     page.wait_for_function(f"() => ({PLOTLY_TEXT})() >= 19.5")
     assert page.locator("[data-testid=stSidebar] input[type=checkbox]").first.is_checked()
