@@ -3,7 +3,7 @@
     python bench/classroom.py --students 40                  # the class (GAN; --lab backprop / nexttoken)
     python bench/classroom.py --students 30 --scenario open  # 30 students open the Bayes page at once
     python bench/classroom.py --students 4 --seconds 20      # a quick check that everything works
-    python bench/classroom.py --students 4 --validate        # headless students against real Chromium ones
+    python bench/classroom.py --students 4 --validate        # headless students against real Chromium ones, then paced
     python bench/classroom.py --students 40 --chromium 3     # 3 of the 40 are real Chromium tabs
 
 The server runs pinned to core 0 (``taskset -c 0 streamlit run app.py``), so its training pool has one
@@ -238,15 +238,16 @@ def move_slider(student: Student, times: int = 10) -> list[float]:
 
 
 def server_cpu_per_student(port: int, server_pid: int, stats: Path, n: int, page: str, train_key: str,
-                           seconds: float, chromium: bool) -> tuple[float, float]:
+                           seconds: float, chromium: bool, min_interval: float = 0.0) -> tuple[float, float, float]:
     """N students (headless, or real Chromium tabs) open ``page`` and train; the server's own CPU (its workers
-    not counted) per student (cores) and per live redraw (CPU seconds) over ``seconds``."""
+    not counted) per student (cores), per live redraw (CPU seconds), and the redraws per student per second,
+    over ``seconds``. ``min_interval`` paces headless students' timers to at most one run per that many s."""
     if chromium:
         real = ChromiumStudents(n, port, page, train_key, viewport=(1400, 1000))
         real.press_train()
         close = real.close
     else:
-        students = [Student(port) for _ in range(n)]
+        students = [Student(port, min_interval=min_interval) for _ in range(n)]
         for st in students:
             st.open(page, timeout=300)
         for st in students:
@@ -263,13 +264,17 @@ def server_cpu_per_student(port: int, server_pid: int, stats: Path, n: int, page
     rate = (pool_stats(stats)["draws"] - draws) / (time.perf_counter() - t0) / n
     close()
     wait_until(lambda: pool_stats(stats)["trainers"] == 0, 90)  # released before the next phase
-    print(f"{'Chromium' if chromium else 'headless'}: server {used:.3f} cores for {n} students, "
+    kind = "Chromium" if chromium else f"headless paced to {min_interval:.2f} s" if min_interval else "headless"
+    print(f"{kind}: server {used:.3f} cores for {n} students, "
           f"{rate:.2f} live redraws per student per second, {used / n / max(rate, 1e-9) * 1000:.1f} ms per redraw")
-    return used / n, used / n / max(rate, 1e-9)
+    return used / n, used / n / max(rate, 1e-9), rate
 
 
 def validate(args: argparse.Namespace, page: str, train_key: str) -> None:
-    """The same class once with headless students and once with real Chromium tabs: server CPU per student."""
+    """The same class with headless students, with real Chromium tabs, and with headless students paced to the
+    redraw rate the Chromium tabs reached: server CPU per student and per redraw. Chromium tabs that share one
+    core with each other may redraw less often than the page asks; the paced phase then compares like with like
+    (the same redraws per second), which the unpaced one cannot."""
     stats = Path(tempfile.mkdtemp(prefix="classroom-")) / "pool.json"
     port = free_port()
     server = start(port, stats)
@@ -278,16 +283,17 @@ def validate(args: argparse.Namespace, page: str, train_key: str) -> None:
         warm.open(page)
         warm.close()
         wait_until(lambda: pool_stats(stats)["trainers"] == 0, 120)
-        headless = server_cpu_per_student(port, server.pid, stats, args.students, page, train_key, args.seconds,
-                                          chromium=False)
-        real = server_cpu_per_student(port, server.pid, stats, args.students, page, train_key, args.seconds,
-                                      chromium=True)
+        common = (port, server.pid, stats, args.students, page, train_key, args.seconds)
+        headless = server_cpu_per_student(*common, chromium=False)
+        real = server_cpu_per_student(*common, chromium=True)
+        paced = server_cpu_per_student(*common, chromium=False, min_interval=1 / max(real[2], 1e-3))
     finally:
         stop(server)
     print(f"students={args.students} headless_server_cores_per_student={headless[0]:.4f} "
           f"chromium_server_cores_per_student={real[0]:.4f} headless_over_chromium={headless[0] / real[0]:.2f} "
           f"headless_ms_per_redraw={headless[1] * 1000:.1f} chromium_ms_per_redraw={real[1] * 1000:.1f} "
-          f"per_redraw_ratio={headless[1] / real[1]:.2f}")
+          f"per_redraw_ratio={headless[1] / real[1]:.2f} chromium_redraws_per_s={real[2]:.2f} "
+          f"paced_redraws_per_s={paced[2]:.2f} paced_over_chromium={paced[0] / real[0]:.2f}")
 
 
 def main() -> None:

@@ -23,8 +23,6 @@ from streamlit.proto.Slider_pb2 import Slider
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.sync.client import connect
 
-CACHE_SIZE = 500
-"""Cached messages a tab keeps (the front end keeps those of its recent runs)."""
 
 def _run_detail(msg: ForwardMsg, kind: str) -> object | None:
     """What ``Student.log`` keeps of a message that changes a run's course; None for every other message."""
@@ -93,7 +91,7 @@ def _widget_of(el: object) -> tuple[str, object | None]:
 class Student:
     """One browser tab's worth of Streamlit session, driven from Python."""
 
-    def __init__(self, port: int, host: str = "127.0.0.1") -> None:
+    def __init__(self, port: int, host: str = "127.0.0.1", min_interval: float = 0.0) -> None:
         self.origin = f"http://{host}:{port}"
         # The tab holds its socket for its whole life, not for one ``with`` block: websockets 17 calls that use
         # "legacy" (and warns without the flag); older releases have no such flag.
@@ -114,7 +112,14 @@ class Student:
         self.changed = threading.Condition(self.lock)
         self.closed = False
         self._timers: dict[str, tuple[float, threading.Event]] = {}  # fragment_id -> (interval, its stop)
+        self.min_interval = min_interval
+        """A floor on every timer's period (s): a tab paced to a slower machine's redraw rate (0: as asked)."""
         self.cache: dict[str, ForwardMsg] = {}  # cacheable messages by hash (the front end's message cache)
+        self._cache_seen: dict[str, int] = {}  # hash -> the run count when it last arrived or was referred to
+        self._cache_runs = 0  # runs finished without error: the cache's clock
+        self._cache_max_age = 2  # the server's global.maxCachedMessageAge, from new_session
+        self.cached_received = 0  # cacheable messages that arrived whole
+        self.cache_misses = 0  # references to a message this tab no longer had (the front end throws on one)
         self._touched: set[tuple] = set()
         self.log: collections.deque = collections.deque(maxlen=40)
         """The last messages that change a run's course (new run, finished, timers), for a benchmark to print."""
@@ -130,15 +135,17 @@ class Student:
                 if msg.WhichOneof("type") == "ref_hash":  # a message this tab has: the server sent its hash only
                     cached = self.cache.get(msg.ref_hash)
                     if cached is None:
+                        self.cache_misses += 1
                         continue
+                    self._cache_seen[msg.ref_hash] = self._cache_runs  # a hit makes the entry young again
                     full = ForwardMsg()
                     full.CopyFrom(cached)
                     full.metadata.CopyFrom(msg.metadata)
                     msg = full
                 elif msg.metadata.cacheable and msg.hash:
                     self.cache[msg.hash] = msg
-                    while len(self.cache) > CACHE_SIZE:
-                        self.cache.pop(next(iter(self.cache)))
+                    self._cache_seen[msg.hash] = self._cache_runs
+                    self.cached_received += 1
                 self._handle(msg)
         except Exception:  # noqa: BLE001 - a closed socket ends the reader
             pass
@@ -153,6 +160,7 @@ class Student:
         with self.changed:
             if kind == "new_session":
                 self._touched = set()
+                self._cache_max_age = msg.new_session.config.max_cached_message_age or self._cache_max_age
                 if not msg.metadata.run.fragment_ids:
                     self.page_runs += 1
                     # A run of the whole page: as the front end does, forget every fragment timer; the run sends
@@ -185,6 +193,9 @@ class Student:
                 self._stop_timers(list(msg.stop_auto_rerun.fragment_ids))
             elif kind == "script_finished":
                 self._drop_stale(list(msg.metadata.run.fragment_ids))
+                if msg.script_finished in (ForwardMsg.FINISHED_SUCCESSFULLY,
+                                           ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
+                    self._expire_cache(list(msg.metadata.run.fragment_ids))
                 if not msg.metadata.run.fragment_ids:  # the front end's removeInactive: gone widgets' states go
                     shown = {getattr(_widget_of(el)[1], "id", "") for el in self.elements.values()}
                     for id_ in [i for i, s in self.widget_states.items() if i not in shown and not s.HasField("trigger_value")]:
@@ -206,6 +217,19 @@ class Student:
                 self.elements.pop(path, None)
                 self.element_fragment.pop(path, None)
 
+    def _expire_cache(self, fragment_ids: list[str]) -> None:
+        """The front end's ``ForwardMsgCache.incrementRunCount``: after a run that finished without error, forget
+        the messages not seen for more than ``max_cached_message_age`` runs (after a fragment run, only that
+        fragment's), so the hashes sent with the next rerun, and the server's work of sending a message whole
+        or by reference, are the browser's."""
+        self._cache_runs += 1
+        for hash_, seen in list(self._cache_seen.items()):
+            fragment = self.cache[hash_].delta.fragment_id if self.cache[hash_].HasField("delta") else ""
+            if fragment_ids and fragment not in fragment_ids:
+                continue
+            if self._cache_runs - seen > self._cache_max_age:
+                del self.cache[hash_], self._cache_seen[hash_]
+
     @property
     def fragments(self) -> dict[str, float]:
         """The fragments this tab reruns on a timer: fragment_id -> interval (s)."""
@@ -222,8 +246,10 @@ class Student:
         stop = threading.Event()
         self._timers[fid] = (interval, stop)
 
+        period = max(interval, self.min_interval)
+
         def every() -> None:
-            while not stop.wait(interval):
+            while not stop.wait(period):
                 if self.closed:
                     return
                 self.rerun(fragment_id=fid, auto=True)

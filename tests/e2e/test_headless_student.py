@@ -39,6 +39,21 @@ def test_train_on_the_gan_makes_the_step_metric_grow(student):
     assert student.wait_for(lambda: step() > first, 30)
 
 
+def test_the_message_cache_forgets_what_recent_runs_did_not_send_as_the_front_end_does(student):
+    """The hashes a tab sends with each rerun decide what the server sends whole: a tab that never forgot a
+    message would be sent less than a browser is. The front end forgets a fragment's messages two runs after
+    they were last sent (global.maxCachedMessageAge), so a training view's cache stays small while every redraw
+    brings new charts, and the server never refers to a message the tab has dropped."""
+    student.open("GAN")
+    student.click("gan.train")
+    student.wait_for(lambda: student.runs_finished >= 10, 60)
+    size, received, runs = len(student.cache), student.cached_received, student.runs_finished
+    student.wait_for(lambda: student.runs_finished >= runs + 30, 90)
+    assert student.cached_received - received >= 30  # each redraw sent new cacheable messages...
+    assert len(student.cache) <= size + 5  # ...and the tab kept only its recent runs' ones
+    assert student.cache_misses == 0
+
+
 def test_a_live_view_left_without_its_timer_is_run_again_by_the_server():
     """On a busy server Streamlit can drop what a finished run of the page sent (its live view's timer among it)
     when a timed rerun arrives just then; the view froze. The training pool sees a running trainer whose connected
