@@ -64,6 +64,7 @@ with right:
     st.markdown("Logistic regression only learns **P(y = 1 | x)** (the colour) and the line where it is ½; "
                 "it has no P(x), so it can tell the classes apart but cannot make a single new point.")
 
+ui.first_screen_end()
 st.subheader("Model families and where to see them")
 LINKS = {
     "naive Bayes": ("pages/1_Bayes_rule.py", "pages/2_Decision_boundaries.py"),

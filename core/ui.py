@@ -96,6 +96,7 @@ def page(title: str, icon: str, teaches: str) -> None:
     st.set_page_config(page_title=title, page_icon=icon, layout="wide")
     runtime.configure()  # process-wide settings (threads, warning filter); cheap after the first page
     _note_page()
+    _count_first_screen()
     nav()
     st.title(f"{icon} {title}")
     st.caption(teaches)
@@ -106,6 +107,75 @@ def lab_page(path: str, title: str) -> Lab:
     entry = lab(path)
     page(title, entry.icon, entry.teaches)
     return entry
+
+
+# --------------------------------------------------------------------------------------------------
+# A fresh tab draws its first screen first
+# --------------------------------------------------------------------------------------------------
+FIRST_SCREEN = "_first_screen"
+"""Session state: "drawing" during a session's first full run (a fresh tab), "completing" during the next full
+run (the whole page, and what the first run said about the link), "done" from then on."""
+FIRST_SCREEN_COMPONENT = "first_screen"
+FIRST_SCREEN_SIGNAL = "first_screen_signal"
+"""The signal's key (its element carries the CSS class ``st-key-first_screen_signal`` while the page waits)."""
+FIRST_SCREEN_DEADLINE_MS = 4000
+"""The signal asks for the rest of the page after this long at the latest, drawn or not."""
+FIRST_SCREEN_JS = """
+export default function ({ setTriggerValue, data }) {
+  // The first screen is drawn when the main area has no element still loading its code (a skeleton), every
+  // chart has its drawing, and every picture is decoded; one frame later it is on the screen.
+  const main = document.querySelector('[data-testid=stMain]');
+  const started = performance.now();
+  let done = false;
+  const drawn = () => !main || (!main.querySelector('[data-testid=stSkeleton]')
+    && [...main.querySelectorAll('[data-testid=stVegaLiteChart], [data-testid=stPlotlyChart]')]
+         .every(c => c.querySelector('svg, canvas'))
+    && [...main.querySelectorAll('img')].every(i => i.complete));
+  const check = () => {
+    if (done) return;
+    if (drawn() || performance.now() - started > data.deadline_ms) {
+      done = true;
+      requestAnimationFrame(() => setTimeout(() => setTriggerValue('drawn', true)));
+      return;
+    }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+  return () => { done = true; };
+}
+"""
+
+
+def _count_first_screen() -> None:
+    """Called at the start of every full run: the session's first run draws the first screen, the next one all."""
+    ss = st.session_state
+    ss[FIRST_SCREEN] = {None: "drawing", "drawing": "completing"}.get(ss.get(FIRST_SCREEN), "done")
+
+
+def on_first_screen() -> bool:
+    """True in the run that draws only a fresh tab's first screen: a fragment above ``first_screen_end`` may leave
+    out its lower part then (the next run, moments later, draws it)."""
+    return st.session_state.get(FIRST_SCREEN) == "drawing"
+
+
+def first_screen_end() -> None:
+    """The end of what a fresh tab draws first (call at the top level of a page, outside fragments).
+
+    In a browser, everything a page sends in one run is drawn in one go: each kind of element loads its code first,
+    and a long page's first chart waits for all of it. So a session's first run stops here, and a small component
+    waits until the browser has drawn what is above (no element still loading, every chart and picture drawn;
+    ``FIRST_SCREEN_DEADLINE_MS`` at most) and then asks for the next run, which draws the whole page. Every later
+    run, and any click in between, goes straight past this line."""
+    if not on_first_screen():
+        return
+    _first_screen_signal()(key=FIRST_SCREEN_SIGNAL, data={"deadline_ms": FIRST_SCREEN_DEADLINE_MS},
+                           on_drawn_change=lambda: None, width="stretch", height=0)
+    st.stop()
+
+
+def _first_screen_signal() -> Callable[..., Any]:
+    """The component that tells the server the first screen is on the student's screen (no HTML of its own)."""
+    return st.components.v2.component(FIRST_SCREEN_COMPONENT, js=FIRST_SCREEN_JS, isolate_styles=False)
 
 
 def page_link(path: str, label: str, icon: str | None = None) -> None:
@@ -137,6 +207,11 @@ def url_state(controls: Iterable[Control]) -> None:
             except (ValueError, TypeError) as err:
                 problems.append(f"`{c.key}`: {err}")
         st.session_state[c.key] = list(value) if isinstance(value, list | tuple) else value
+    said = st.session_state.setdefault("_url_problems", {})
+    if problems:
+        said[_current_page()] = problems
+    elif st.session_state.get(FIRST_SCREEN) == "completing":  # the first screen said it: the whole page says it too
+        problems = said.get(_current_page(), [])
     if problems:
         st.warning("Some settings in the link were ignored: " + "; ".join(problems) + ". Defaults used.")
     keys = [c.key for c in controls]
@@ -346,7 +421,7 @@ def live_buttons(handle: Any, prefix: str, on_reset: Callable[[], None]) -> None
     a click that lands during a live tick reaches its callback twice (in the tick and in the page run
     it asks for), and a toggle run twice would undo itself. The commands are queued: a click returns at once.
     """
-    if not handle.fresh:
+    if not handle.fresh and not on_first_screen():  # a fresh tab has clicked nothing yet: nothing to wait for
         handle.wait(0.5)  # the worker's answer to the click first, briefly, so the buttons show where it is
     drawn_running = handle.shown_running = handle.running
 
@@ -427,8 +502,12 @@ def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) ->
     and the page says so: an outer fragment takes the new pace every ``PACE_S`` seconds (a redraw, not a run of
     the whole page) and redraws the view as it does, so the view's own timer makes up only the rest of the pace
     (``inner_interval``). When training stops on its own (divergence, a goal, a fault), the whole page reruns once so
-    the buttons show the new state.
+    the buttons show the new state. A fresh tab's first screen draws the view once, without a timer: the next run,
+    moments later, starts it.
     """
+    if on_first_screen():
+        draw()
+        return
     if not handle.fresh:
         handle.wait(0.5)  # just after a click: the worker's answer, briefly (a busy worker: the fragment polls)
     was_running = handle.running
@@ -533,9 +612,11 @@ def lost_training_notice(prefix: str, running: bool) -> bool:
     replica died reconnects to another one with the same URL but a new, empty session: the URL then says
     "mid-training" while this session never saw that page. Call once per page run, after the runner exists.
     """
-    flag, marker = f"{prefix}.training", f"_{prefix}.seen"
-    lost = st.query_params.get(flag) == "1" and marker not in st.session_state
-    st.session_state[marker] = True
+    flag, marker = f"{prefix}.training", f"_{prefix}.lost"
+    if marker not in st.session_state:  # this session's first run of the page: was it mid-training?
+        st.session_state[marker] = lost = st.query_params.get(flag) == "1"
+    else:  # said on a fresh tab's first screen: said again on the whole page that follows it
+        lost = st.session_state[marker] and st.session_state.get(FIRST_SCREEN) == "completing"
     if running:
         if st.query_params.get(flag) != "1":
             st.query_params[flag] = "1"

@@ -52,6 +52,8 @@ def umbrella_story() -> None:
         m[1].metric("P(rain | no umbrella)", ui.fmt(post_no_u), help="Undefined when P(no umbrella) = 0.")
         m[2].metric("P(umbrella)", ui.fmt(p_u[0]))
         m[3].metric("Mutual information (bits)", f"{mi:.3f}", help="0 bits exactly when rain and umbrella are independent.")
+        if ui.on_first_screen():
+            return
         for value, event in ((post_u, "umbrella"), (post_no_u, "no umbrella")):
             if value is None:
                 st.info(f"P({event}) = 0: nobody is ever seen with '{event}', so P(rain | {event}) is undefined. "
@@ -152,5 +154,6 @@ def naive_bayes_by_hand() -> None:
 
 
 umbrella_story()
+ui.first_screen_end()
 st.divider()
 naive_bayes_by_hand()

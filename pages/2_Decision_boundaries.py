@@ -14,20 +14,22 @@ ui.url_state(bd.CONTROLS)
 ss = st.session_state
 
 st.markdown("Both families end up with P(y | x), the colour in every panel; they get there differently.")
-ui.formula_row(*bd.FAMILY_FORMULAS)
-
+formulas = st.container()
 controls, data_col = st.columns([1, 2])
+data = sn.lab_data(ss)  # from the settings in the session (the link's or the defaults), so the plot can come first
+grid = clf.Grid(*ds.bounds(data.X_all))
+with data_col:
+    ui.vega_lite_chart(st, bf.data_chart(data, grid), key=sn.data_plot_key(ss), on_select=lambda: sn.add_clicked(ss),
+                       selection_mode=bf.CLICK_PARAM, width="stretch")
+ui.first_screen_end()
+with formulas:
+    ui.formula_row(*bd.FAMILY_FORMULAS)
 with controls:
     ui.control(st, bd.DATASET, on_change=sn.clear_added, args=(ss,))
     for c in bd.DATA_SLIDERS:
         ui.control(st, c)
     ui.control(st, bd.SEED)
-
-data = sn.lab_data(ss)
-grid = clf.Grid(*ds.bounds(data.X_all))
 with data_col:
-    ui.vega_lite_chart(st, bf.data_chart(data, grid), key=sn.data_plot_key(ss), on_select=lambda: sn.add_clicked(ss),
-                       selection_mode=bf.CLICK_PARAM, width="stretch")
     c = st.columns([2, 1, 1])
     c[0].radio("Class of the points you click", (0, 1, 2), key=sn.CLICK_CLASS, horizontal=True,
                format_func=lambda k: ds.class_name(data.class_names, k))

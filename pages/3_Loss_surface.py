@@ -32,6 +32,8 @@ def per_example() -> None:
     m = left.columns(2)
     m[0].metric("BCE (y=1): −ln ŷ", f"{float(losses.bce(1, y_hat)):.3f}", help="The label was 1 (it rained).")
     m[1].metric("BCE (y=0): −ln(1 − ŷ)", f"{float(losses.bce(0, y_hat)):.3f}", help="The label was 0 (dry).")
+    if ui.on_first_screen():
+        return
     left.latex(rf"\tfrac{{dL}}{{d\hat y}}\Big|_{{y=1}} = -\tfrac{{1}}{{\hat y}} = {-1 / y_hat:.2f}")
     left.latex(rf"\tfrac{{dL}}{{d\hat y}}\Big|_{{y=0}} = \tfrac{{1}}{{1-\hat y}} = {1 / (1 - y_hat):.2f}")
     left.latex(rf"\tfrac12(1-\hat y)^2 = {float(losses.squared_error(1, y_hat)):.3f},\quad"
@@ -118,6 +120,7 @@ def gan() -> None:
 st.header("1 · What cross-entropy punishes")
 st.latex(r"L(y, \hat y) = -\big[\,y \ln \hat y + (1 - y) \ln(1 - \hat y)\,\big]")
 per_example()
+ui.first_screen_end()
 ui.what_you_see("Solid: cross-entropy; dotted: squared error. A confident wrong answer (ŷ near 0 when y = 1) "
                 "costs BCE without bound and its slope grows like 1/ŷ; squared error never costs more than ½ "
                 "and its slope stays below 1, so it barely pushes a model that is confidently wrong.")

@@ -44,6 +44,7 @@ with right:
         st.write(", ".join(text.vocab))
 if text.agreement:
     st.caption(texts.agreement_hidden(len(text.agreement)))
+ui.first_screen_end()
 
 st.header("2. The bigram model: count, then divide")
 bigram = Bigram().fit(text.ids, len(text.vocab))

@@ -120,15 +120,22 @@ def browser() -> Iterator[object]:
             b.close()
 
 
+FIRST_SCREEN_PENDING = ".st-key-first_screen_signal"
+"""A fresh tab's page draws its first screen, then the rest (``ui.first_screen_end``): this element is on the page
+from the first screen until the run that draws the rest has finished."""
+
+
 def wait_idle(page, timeout: float = 30_000) -> None:
-    """Wait until the app has rendered and the script is not running (pages without live fragments)."""
+    """Wait until the app has rendered the whole page and the script is not running (pages without live
+    fragments)."""
     page.wait_for_selector("[data-testid=stApp]", timeout=timeout)
     # Before the first script run the state already reads notRunning: wait for the page title first.
     page.wait_for_selector("[data-testid=stMain] h1", timeout=timeout)
     page.wait_for_function(
-        "() => { const a = document.querySelector('[data-testid=stApp]');"
-        " return a && a.getAttribute('data-test-script-state') === 'notRunning'; }",
-        timeout=timeout,
+        "(pending) => { const a = document.querySelector('[data-testid=stApp]');"
+        " return a && a.getAttribute('data-test-script-state') === 'notRunning'"
+        " && !document.querySelector(pending); }",
+        arg=FIRST_SCREEN_PENDING, timeout=timeout,
     )
     # Elements of the previous run stay in the page, marked stale, until the frontend has applied the whole run.
     page.wait_for_function("() => !document.querySelector('[data-testid=stElementContainer][data-stale=true]')",
@@ -176,6 +183,7 @@ QUIET = """(quietMs) => {
   }
   const app = document.querySelector('[data-testid=stApp]');
   return app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('.st-key-first_screen_signal')
     && performance.now() - window.__quiet.last >= quietMs;
 }"""
 

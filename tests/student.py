@@ -6,22 +6,35 @@ element per delta path, presses widgets by id through ``WidgetStates``, and reru
 server marks with ``auto_rerun`` (``run_every``) after each interval, with ``fragment_id`` and
 ``is_auto_rerun`` set, as the front end's timer does: a repeating timer per fragment (``setInterval``), started when
 its ``auto_rerun`` arrives, kept while the interval stays the same, stopped by ``stop_auto_rerun`` and by a run of
-the whole page.
+the whole page. A fresh tab's page draws its first screen first and waits for the tab's signal that it is drawn
+(``ui.first_screen_end``); this tab draws nothing, so it sends that signal as soon as the first screen has arrived.
 """
 
 from __future__ import annotations
 
 import collections
 import inspect
+import json
 import threading
 import time
 
+from streamlit.components.v2.bidi_component.constants import EVENT_DELIM
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.Slider_pb2 import Slider
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 from websockets.sync.client import connect
+
+from core.ui import FIRST_SCREEN_COMPONENT
+
+TRIGGERS = ("trigger_value", "json_trigger_value", "string_trigger_value")
+"""Widget values the front end sends with one run only (a button press, a component's event)."""
+
+
+def _is_trigger(state: WidgetState) -> bool:
+    return state.WhichOneof("value") in TRIGGERS
 
 
 def _run_detail(msg: ForwardMsg, kind: str) -> object | None:
@@ -198,15 +211,39 @@ class Student:
                     self._expire_cache(list(msg.metadata.run.fragment_ids))
                 if not msg.metadata.run.fragment_ids:  # the front end's removeInactive: gone widgets' states go
                     shown = {getattr(_widget_of(el)[1], "id", "") for el in self.elements.values()}
-                    for id_ in [i for i, s in self.widget_states.items() if i not in shown and not s.HasField("trigger_value")]:
+                    for id_ in [i for i, s in self.widget_states.items() if i not in shown and not _is_trigger(s)]:
                         self.widget_states.pop(id_)
                 self.runs_finished += 1
                 self.script_finished.set()
+                if not msg.metadata.run.fragment_ids and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                    self._answer_first_screen()
             elif kind == "page_info_changed":  # the script wrote the query string: the tab's URL now holds it
                 self.query = msg.page_info_changed.query_string
             elif kind == "session_status_changed" and msg.session_status_changed.script_is_running:
                 self.script_finished.clear()
             self.changed.notify_all()
+
+    @property
+    def first_screen_pending(self) -> bool:
+        """The page drew only its first screen and waits for the tab's signal (``ui.first_screen_end``)."""
+        return self._first_screen_signal() is not None
+
+    def _first_screen_signal(self) -> object | None:
+        for el in self.elements.values():
+            if el.WhichOneof("type") == "bidi_component" and el.bidi_component.component_name == FIRST_SCREEN_COMPONENT:
+                return el.bidi_component
+        return None
+
+    def _answer_first_screen(self) -> None:
+        """What the signal's JavaScript does once the browser has drawn the first screen (this tab draws nothing,
+        so at once): send its ``drawn`` trigger, which runs the whole page."""
+        signal = self._first_screen_signal()
+        if signal is None:
+            return
+        state = WidgetState(id=f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{signal.id}{EVENT_DELIM}events",
+                            json_trigger_value=json.dumps([{"event": "drawn", "value": True}]))
+        self.widget_states[state.id] = state
+        threading.Thread(target=self.rerun, daemon=True, name="first screen drawn").start()
 
     def _drop_stale(self, fragment_ids: list[str]) -> None:
         """What the front end does at the end of a run: elements the run did not send again are gone (all of the
@@ -285,10 +322,10 @@ class Student:
             # Every widget on the page with its value, as the front end's WidgetStateManager sends them: the
             # student's own where it set one, the shown one for the rest.
             states = self._shown_states()
-            states.update({s.id: s for s in self.widget_states.values() if not s.HasField("trigger_value")})
+            states.update({s.id: s for s in self.widget_states.values() if not _is_trigger(s)})
             for s in states.values():
                 cs.widget_states.widgets.add().CopyFrom(s)
-            triggers = [s for s in self.widget_states.values() if s.HasField("trigger_value")]
+            triggers = [s for s in self.widget_states.values() if _is_trigger(s)]
             for s in triggers:
                 cs.widget_states.widgets.add().CopyFrom(s)
                 self.widget_states.pop(s.id)
@@ -311,8 +348,10 @@ class Student:
             # name lists only that page, under the main script's hash). Later runs carry the page's own hash, as
             # the front end's do: a rerun asked for inside a fragment run (st.rerun) goes to the page of that run.
             self.rerun(page_name="")
-            if not self.script_finished.wait(timeout):
-                raise TimeoutError(f"the home page did not finish within {timeout} s")
+            try:
+                self.wait_for(lambda: self.script_finished.is_set() and not self.first_screen_pending, timeout)
+            except TimeoutError:
+                raise TimeoutError(f"the home page did not finish within {timeout} s") from None
         start = time.perf_counter()
         self.query = query
         with self.lock:
@@ -321,8 +360,10 @@ class Student:
         self.page_hash = self.pages.get(page, "")
         self.page_name = page
         self.rerun(page_name=page)
-        if not self.script_finished.wait(timeout):
-            raise TimeoutError(f"page {page!r} did not finish within {timeout} s")
+        try:  # a fresh tab's page: its first screen, then (on this tab's signal) the whole page
+            self.wait_for(lambda: self.script_finished.is_set() and not self.first_screen_pending, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"page {page!r} did not finish within {timeout} s") from None
         return time.perf_counter() - start
 
     # ---- reading the page ------------------------------------------------------------------------

@@ -34,7 +34,23 @@ def open_page(page_file: str, query: dict[str, str | list[str]] | None = None) -
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
+    return complete_first_screen(at)
+
+
+def complete_first_screen(at: AppTest) -> AppTest:
+    """A fresh session's first run draws only the page's first screen; the browser then asks for the next run,
+    which draws the whole page (``ui.first_screen_end``). AppTest runs no JavaScript: run once more, as that
+    signal does."""
+    if on_first_screen(at):
+        at.run()
     return at
+
+
+def on_first_screen(at: AppTest) -> bool:
+    """True when the last run drew only the first screen (the session's first run)."""
+    from core import ui
+
+    return ui.FIRST_SCREEN in at.session_state and at.session_state[ui.FIRST_SCREEN] == "drawing"
 
 
 def assert_clean(at: AppTest) -> None:

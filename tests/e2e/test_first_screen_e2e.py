@@ -1,0 +1,46 @@
+"""In a fresh tab every page draws its first content as part of the first screen, then completes by itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.ui import existing_labs
+from tests import browser as harness
+
+WATCH = """() => {
+  // Every frame: is the first content drawn (a metric, a decoded server picture, a drawn chart), and is the page
+  // still on its first screen (the signal's element there)? Kept in window.__firstScreen.
+  const log = window.__firstScreen = {contentAt: null, pendingAtContent: null, pendingSeen: false, doneAt: null};
+  const content = () => {
+    const main = document.querySelector('[data-testid=stMain]');
+    if (!main) return false;
+    if (main.querySelector('[data-testid=stMetricValue]')) return true;
+    if ([...main.querySelectorAll('[data-testid=stHtml] img')].some(i => i.complete && i.naturalWidth > 0)) return true;
+    return [...main.querySelectorAll('[data-testid=stVegaLiteChart]')].some(c => c.querySelector('svg, canvas'));
+  };
+  const tick = () => {
+    const pending = !!document.querySelector('.st-key-first_screen_signal');
+    log.pendingSeen = log.pendingSeen || pending;
+    if (log.contentAt === null && content()) { log.contentAt = performance.now(); log.pendingAtContent = pending; }
+    if (log.pendingSeen && !pending && log.doneAt === null) log.doneAt = performance.now();
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}"""
+
+PAGES = ["app.py", *[lab.path for lab in existing_labs()]]
+
+
+@pytest.mark.parametrize("page_file", PAGES)
+def test_the_first_content_is_drawn_on_the_first_screen_and_the_rest_follows_by_itself(page, server, page_file):
+    page.add_init_script(f"({WATCH})()")
+    page.goto(harness.page_url(server, page_file))
+    harness.wait_idle(page, timeout=60_000)  # the whole page: it asked for the rest without any click
+    log = page.evaluate("window.__firstScreen")
+    assert log["pendingSeen"], "the page never showed a first screen of its own"
+    assert log["contentAt"] is not None and log["pendingAtContent"], (
+        "the first content was not drawn while the page was still on its first screen", log)
+    assert log["doneAt"] is not None and log["doneAt"] >= log["contentAt"], log
+    # ...and every element of it loads its code and draws.
+    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=60_000)
+    harness.assert_no_exception(page)
