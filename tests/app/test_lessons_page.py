@@ -51,7 +51,7 @@ def test_a_bad_lesson_in_the_url_falls_back_with_a_warning():
 
 @pytest.mark.parametrize(("lesson", "number", "step"), STEPS, ids=[f"{le.key}-{n}" for le, n, _ in STEPS])
 def test_every_link_opens_its_lab_on_exactly_its_settings(lesson, number, step):
-    """The lab's own Param specs parse every value of the link (no 'ignored' warning) and its widgets take them."""
+    """The lab's own Controls parse every value of the link (no 'ignored' warning) and its widgets take them."""
     at = open_page(step.page, lessons.query(step))
     assert_clean(at)
     assert not [w.value for w in at.warning if "ignored" in w.value]
