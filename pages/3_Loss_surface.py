@@ -28,41 +28,41 @@ def per_example() -> None:
     """The ŷ slider, both BCE values and slopes, and the curves."""
     left, right = st.columns([1, 2])
     ui.control(left, ls.Y_HAT)
-    y_hat = S["loss.y_hat"]
+    y_hat = S[ls.Y_HAT.key]
     m = left.columns(2)
     m[0].metric("BCE (y=1): −ln ŷ", f"{float(losses.bce(1, y_hat)):.3f}", help="The label was 1 (it rained).")
     m[1].metric("BCE (y=0): −ln(1 − ŷ)", f"{float(losses.bce(0, y_hat)):.3f}", help="The label was 0 (dry).")
     if ui.on_first_screen():
         return
-    left.latex(rf"\tfrac{{dL}}{{d\hat y}}\Big|_{{y=1}} = -\tfrac{{1}}{{\hat y}} = {-1 / y_hat:.2f}")
-    left.latex(rf"\tfrac{{dL}}{{d\hat y}}\Big|_{{y=0}} = \tfrac{{1}}{{1-\hat y}} = {1 / (1 - y_hat):.2f}")
+    left.latex(rf"\tfrac{{dL}}{{d\hat y}}\Big|_{{y=1}} = -\tfrac{{1}}{{\hat y}} = {float(losses.bce_grad(1, y_hat)):.2f}")
+    left.latex(rf"\tfrac{{dL}}{{d\hat y}}\Big|_{{y=0}} = \tfrac{{1}}{{1-\hat y}} = {float(losses.bce_grad(0, y_hat)):.2f}")
     left.latex(rf"\tfrac12(1-\hat y)^2 = {float(losses.squared_error(1, y_hat)):.3f},\quad"
                rf"\tfrac12\hat y^2 = {float(losses.squared_error(0, y_hat)):.3f}")
     for col, chart, key in zip(right.columns(2), loss_figures.per_example_charts(y_hat), ("loss", "slope"), strict=True):
         ui.vega_lite_chart(col, chart, width="stretch", key=f"loss.per_example_{key}")
-    ui.write_url(["loss.y_hat"])
+    ui.write_url([ls.Y_HAT.key])
 
 
 def walk(was_playing: bool) -> None:
     """Settings, the path up to the current position, the numbers there, contour, data and surfaces."""
-    if S["loss.playing"] != was_playing:
+    if S[wk.PLAYING] != was_playing:
         st.rerun(scope="app")  # Play or Pause: start or stop the timer
     c = st.columns(4)
     for col, pair in zip(c, ((ls.DATA, ls.OBJECTIVE), (ls.OPTIMIZER, ls.L2), (ls.LR, ls.STEPS), (ls.W0, ls.B0)),
                          strict=True):
         for control in pair:
             ui.control(col, control)
-    name, objective, l2 = S["loss.data"], S["loss.objective"], S["loss.l2"]
+    name, objective, l2 = S[ls.DATA.key], S[ls.OBJECTIVE.key], S[ls.L2.key]
     data = descent.make_data(name)
     path = descent.descend(data.x, data.y, descent.DescentSettings(
-        S["loss.optimizer"], S["loss.lr"], S["loss.steps"], S["loss.w0"], S["loss.b0"], l2, objective))
+        S[ls.OPTIMIZER.key], S[ls.LR.key], S[ls.STEPS.key], S[ls.W0.key], S[ls.B0.key], l2, objective))
     n = path.steps_taken
     pos, ended = wk.advance(S, n)
     if ended:
         st.rerun(scope="app")  # Play reached the end: stop the timer
     b = st.columns([1, 1, 1, 3])
     b[0].button("⏭ Step", key="loss.step", on_click=wk.step, args=(S,), width="stretch", disabled=pos >= n)
-    b[1].button("⏸ Pause" if S["loss.playing"] else "▶ Play", key="loss.play", on_click=wk.play, args=(S,), type="primary",
+    b[1].button("⏸ Pause" if S[wk.PLAYING] else "▶ Play", key="loss.play", on_click=wk.play, args=(S,), type="primary",
                 width="stretch")
     b[2].button("↺ Reset", key="loss.reset", on_click=wk.reset, args=(S,), width="stretch")
     b[3].progress(pos / max(n, 1), text=f"Position along the path: step {pos} of {n}")
@@ -83,17 +83,17 @@ def walk(was_playing: bool) -> None:
         background=contour_background(name, l2, objective)),
         width="content", key="loss.contour", on_select=lambda: wk.pick_start(S, S["loss.contour"]["selection"].get(loss_figures.START_SELECTION) or []), selection_mode=loss_figures.START_SELECTION)
     ui.vega_lite_chart(right, loss_figures.data_chart(data, w, bias), width="stretch", key="loss.data_fig")
-    how = "GD" if S["loss.optimizer"] == "GD" else f"{S['loss.optimizer']} rescales and accumulates the gradient"
-    st.latex(rf"(w, b) \leftarrow (w, b) - \eta\,\nabla L = ({w:.2f},\ {bias:.2f}) - {S['loss.lr']:g}"
+    how = "GD" if S[ls.OPTIMIZER.key] == "GD" else f"{S[ls.OPTIMIZER.key]} rescales and accumulates the gradient"
+    st.latex(rf"(w, b) \leftarrow (w, b) - \eta\,\nabla L = ({w:.2f},\ {bias:.2f}) - {S[ls.LR.key]:g}"
              rf" \times ({gw:.3f},\ {gb:.3f})\quad\text{{({how})}}")
     ui.control(st, ls.SURFACES)
-    if not S["loss.surfaces"]:
+    if not S[ls.SURFACES.key]:
         st.caption("The contour map above is the surface seen from straight above: colour is the height ln L, "
                    "each white line one height. Switch on the 3-D surfaces to see the BCE bowl and the MSE "
                    "plateaus from the side.")
     else:
         # 3-D redraws are slow (WebGL): while playing, the surface keeps its last picture and catches up at the end.
-        shown = S["loss.surface_pos"] = S.get("loss.surface_pos", pos) if S["loss.playing"] else pos
+        shown = S["loss.surface_pos"] = S.get("loss.surface_pos", pos) if S[wk.PLAYING] else pos
         for col, obj in zip(st.columns(2), descent.OBJECTIVES, strict=True):
             col.markdown(f"**Mean {obj} as a surface**" + (f" with the path to step {min(shown, n)}" if obj == objective else ""))
             ui.plotly_chart(col, loss_figures.surface_figure(surfaces[obj], path if obj == objective else None, shown,
@@ -107,14 +107,14 @@ def gan() -> None:
     """D(G(z)) slider, the gradients that reach the generator, and the loss curves."""
     left, right = st.columns([1, 3])
     ui.control(left, ls.GAN_D)
-    mm, ns = losses.generator_logit_grads(S["loss.gan_d"])
+    mm, ns = losses.generator_logit_grads(S[ls.GAN_D.key])
     left.metric("Minimax: gradient to G", ui.fmt(float(mm)), help="∂/∂a ln(1 − σ(a)) = −D(G(z)), a = D's logit.")
     left.metric("Non-saturating: gradient to G", ui.fmt(float(ns)), help="∂/∂a (−ln σ(a)) = −(1 − D(G(z))).")
     left.metric("L_D at equilibrium (D = ½)", f"{losses.EQUILIBRIUM_D_LOSS:.3f}", help="−ln ½ − ln ½ = ln 4.")
-    charts = loss_figures.gan_losses_charts(S["loss.gan_d"])
+    charts = loss_figures.gan_losses_charts(S[ls.GAN_D.key])
     for i, (col, chart) in enumerate(zip([*right.columns(2), *right.columns(2)], charts, strict=True)):
         ui.vega_lite_chart(col, chart, width="stretch", key=f"loss.gan_fig_{i}")
-    ui.write_url(["loss.gan_d"])
+    ui.write_url([ls.GAN_D.key])
 
 
 st.header("1 · What cross-entropy punishes")
@@ -130,7 +130,7 @@ st.markdown("Thirty days of humidity x (standardised) and whether it rained, y. 
             "ŷ = σ(w x + b) has two weights, so its mean loss is a surface over the (w, b) plane.")
 st.latex(r"L(w, b) = \frac1n \sum_i -\big[y_i \ln \hat y_i + (1-y_i)\ln(1-\hat y_i)\big]"
          r" + \frac{\lambda}{2} w^2, \qquad \nabla L = \frac1n X^\top(\hat y - y) + (\lambda w,\ 0)")
-st.fragment(walk, run_every=0.3 if S["loss.playing"] else None)(S["loss.playing"])
+st.fragment(walk, run_every=0.3 if S[wk.PLAYING] else None)(S[wk.PLAYING])
 ui.what_you_see("The white arrow on the contour map points along −∇L, the steepest way down; the path follows "
                 "it. On the right the model's curve σ(wx + b) sharpens as w grows. The BCE surface is a single "
                 "bowl (convex); the MSE surface flattens into plateaus far from the minimum: it is not convex.")
