@@ -4,7 +4,7 @@ Why: the decision-boundary lab redraws six panels on every slider move. Drawn by
 contour trace (traced in the browser) and hundreds of SVG markers each, six panels cost the browser about
 a second on a 2-core machine; as one picture each inside axes of plain HTML (``html_axes``) they cost it
 a few milliseconds. The server needs ~20–40 ms per picture (numpy, and Pillow). The loss lab's contour map
-keeps Plotly axes around its picture (``image_layout``), since clicks on it pick a starting point.
+is such a picture behind a Vega-Lite chart, whose invisible grid takes the clicks that pick a starting point.
 
 How the level lines are drawn: a pixel's distance to the level ℓ of a smooth field f is about
 |f − ℓ| / |∇f| (first-order Taylor), so a line of width w covers the pixels where that distance is below
@@ -179,22 +179,6 @@ def jpeg_data_uri(picture: np.ndarray, quality: int = JPEG_QUALITY) -> str:
     buffer = io.BytesIO()
     Image.fromarray(np.asarray(picture, dtype=np.uint8), "RGB").save(buffer, format="JPEG", quality=quality)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def image_layout(canvas: Canvas, source: str) -> dict:
-    """A Plotly layout image that fills the axes' ranges exactly, under everything else."""
-    (x0, x1), (y0, y1) = canvas.x_range, canvas.y_range
-    return dict(source=source, xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0,
-                sizing="stretch", layer="below", xanchor="left", yanchor="top")
-
-
-def square_axes(canvas: Canvas) -> dict:
-    """Axis settings that keep the plot area at the picture's aspect ratio, so circles stay round."""
-    (x0, x1), (y0, y1) = canvas.x_range, canvas.y_range
-    ratio = (x1 - x0) / (y1 - y0) * canvas.height / canvas.width
-    axis = dict(showgrid=False, zeroline=False, constrain="domain", ticks="outside", ticklen=3)
-    return dict(xaxis=dict(range=[x0, x1], **axis),
-                yaxis=dict(range=[y0, y1], scaleanchor="x", scaleratio=ratio, **axis))
 
 
 # --------------------------------------------------------------------------------------------------

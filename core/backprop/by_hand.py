@@ -7,8 +7,8 @@
 
 ``forward`` computes these top to bottom; ``backward`` walks the same lines bottom to top, and each of
 its lines is the chain rule applied to one forward line (named in the comment beside it), in the
-spirit of micrograd's engine.py. ``autograd_gradients`` (torch, float64) and
-``finite_difference_gradients`` check it.
+spirit of micrograd's engine.py. ``autograd_gradients`` (torch, float64) checks it on the page, and the
+tests check it against central differences too.
 """
 
 from __future__ import annotations
@@ -137,24 +137,6 @@ def autograd_gradients(net: TinyNet, x: float, y: float) -> dict[str, np.ndarray
     loss = 0.5 * (y_hat - y) ** 2
     loss.backward()
     return {name: p.grad.numpy().copy() for name, p in params.items()}
-
-
-def finite_difference_gradients(net: TinyNet, x: float, y: float, eps: float = 1e-6) -> dict[str, np.ndarray]:
-    """Central differences (L(θ + ε) − L(θ − ε)) / 2ε, one weight at a time."""
-    out: dict[str, np.ndarray] = {}
-    for name in PARAMS:
-        base = np.atleast_1d(np.asarray(getattr(net, name), dtype=float))
-        grad = np.empty_like(base)
-        for i in range(len(base)):
-            losses = []
-            for sign in (1.0, -1.0):
-                moved = base.copy()
-                moved[i] += sign * eps
-                value = moved if name != "c" else float(moved[0])
-                losses.append(forward(replace(net, **{name: value}), x, y).loss)
-            grad[i] = (losses[0] - losses[1]) / (2 * eps)
-        out[name] = grad
-    return out
 
 
 def chain_rule_latex(net: TinyNet, f: Forward, g: Gradients, j: int) -> str:

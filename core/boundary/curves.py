@@ -457,14 +457,6 @@ def build_curves(job: CurvesJob) -> CurvesTrainer:
     return CurvesTrainer(job)
 
 
-def run_to_end(job: CurvesJob) -> CurvesProgress:
-    """Every step of ``build_curves(job)`` in this thread (tests, benchmarks): the last snapshot."""
-    trainer = build_curves(job)
-    while not trainer.done():
-        trainer.step()
-    return trainer.snapshot()
-
-
 # --------------------------------------------------------------------------------------------------
 # Finished runs, shared by every session of the server
 # --------------------------------------------------------------------------------------------------
@@ -474,11 +466,6 @@ _CURVES = Memo(16)
 def cached(key: Hashable, compute: Callable[[], CurveResult]) -> CurveResult:
     """``compute()`` remembered under ``key`` (the caller's settings); a small LRU shared by sessions."""
     return _CURVES(key, compute)
-
-
-def is_cached(key: Hashable) -> bool:
-    """Whether ``key`` has a stored result (the page then shows it without a button press)."""
-    return key in _CURVES
 
 
 def remember(job: CurvesJob, progress: CurvesProgress) -> CurvesProgress:

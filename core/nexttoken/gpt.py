@@ -12,7 +12,6 @@ requested generation), small and picklable.
 
 from __future__ import annotations
 
-import copy
 import math
 import time
 from collections import deque
@@ -311,10 +310,6 @@ class GPTTrainer:
     def recent_loss(self, n: int = 50) -> float:
         """Mean training loss of the last ``n`` steps (NaN before the first step)."""
         return float(np.mean(list(self.recent)[-n:])) if self.recent else float("nan")
-
-    def model_copy(self) -> GPT:
-        """A frozen copy of the current model (to generate from while training goes on)."""
-        return copy.deepcopy(self.model).requires_grad_(False)
 
     def set_view(self, view: View) -> None:
         """The page's prompt and attention choice (a live setting, sent by the page)."""

@@ -92,13 +92,20 @@ def test_cache_returns_the_stored_result():
         calls.append(1)
         return lc.CurveResult(np.array([1]), {})
     first = lc.cached(("test-key", 1), compute)
-    assert lc.is_cached(("test-key", 1))
     assert lc.cached(("test-key", 1), compute) is first and len(calls) == 1
 
 
 # --------------------------------------------------------------------------------------------------
 # The run in pieces (what a training worker does)
 # --------------------------------------------------------------------------------------------------
+def run_to_end(job: lc.CurvesJob) -> lc.CurvesProgress:
+    """Every step of the worker's trainer for ``job`` (``build_curves``), in this thread: the last snapshot."""
+    trainer = lc.build_curves(job)
+    while not trainer.done():
+        trainer.step()
+    return trainer.snapshot()
+
+
 MOONS = ds.DataSettings(dataset="moons", noise=0.3)
 SMALL = lc.CurveSettings(n_sizes=4, draws=3, m_min=8, m_max=60, n_test=300, extra_features=10, seed=5)
 PIECE_MODELS = (NB, LR, "QDA", "k-NN")  # QDA cannot be fitted at m = 8 with 12 features, k-NN (k = 15) neither
@@ -114,7 +121,7 @@ def test_piecewise_run_equals_the_all_at_once_run_exactly():
             trainer.step()
         for name in PIECE_MODELS:
             assert_array_equal(trainer.result().errors[name], reference.errors[name])
-    budgeted = lc.run_to_end(replace(job, budget_s=lc.BUDGET_S))  # trial fits first, kept as pieces of the run
+    budgeted = run_to_end(replace(job, budget_s=lc.BUDGET_S))  # trial fits first, kept as pieces of the run
     assert not budgeted.plan.reduced
     for name in PIECE_MODELS:
         assert_array_equal(budgeted.result.errors[name], reference.errors[name])
@@ -123,8 +130,8 @@ def test_piecewise_run_equals_the_all_at_once_run_exactly():
 
 def test_a_cut_down_run_is_the_start_of_the_full_one():
     """Fewer draws are the full run's first draws: training set (i, j) does not depend on how many there are."""
-    full = lc.run_to_end(lc.CurvesJob((NB, LR), settings=SMALL, generator=MOONS, budget_s=None)).result
-    fewer = lc.run_to_end(lc.CurvesJob((NB, LR), settings=replace(SMALL, draws=2), generator=MOONS,
+    full = run_to_end(lc.CurvesJob((NB, LR), settings=SMALL, generator=MOONS, budget_s=None)).result
+    fewer = run_to_end(lc.CurvesJob((NB, LR), settings=replace(SMALL, draws=2), generator=MOONS,
                                        budget_s=None)).result
     for name in (NB, LR):
         assert_array_equal(fewer.errors[name], full.errors[name][:, :2])
@@ -132,7 +139,7 @@ def test_a_cut_down_run_is_the_start_of_the_full_one():
 
 def test_each_training_set_comes_from_its_own_rng_and_matches_scikit_learn():
     job = lc.CurvesJob((NB, LR), settings=replace(SMALL, extra_features=0), generator=MOONS, budget_s=None)
-    result = lc.run_to_end(job).result
+    result = run_to_end(job).result
     X_test, y_test = lc.test_set(job, job.settings)
     X_ref_test, y_ref_test = ds.generator_for(MOONS)(300, np.random.default_rng([5, 1]))
     assert_array_equal(X_test, X_ref_test)
@@ -153,7 +160,7 @@ def test_own_data_pieces_subsample_the_pool_and_test_on_the_held_out_points():
     test = (data.X_test, data.y_test)
     reference = lc.learning_curves(lc.pool_draw(data.X_train, data.y_train), (NB, LR), settings, test=test)
     job = lc.CurvesJob((NB, LR), settings=settings, pool=(data.X_train, data.y_train), test=test)
-    run = lc.run_to_end(job)
+    run = run_to_end(job)
     for name in (NB, LR):
         assert_array_equal(run.result.errors[name], reference.errors[name])
     X_small, y_small = lc.test_set(job, replace(settings, n_test=50))  # a cut-down test set: a seeded subsample
@@ -264,12 +271,12 @@ def test_a_trainer_over_its_budget_plans_a_cheaper_run_and_stops_at_the_cap():
 def test_finished_runs_are_kept_by_their_settings():
     job = lc.CurvesJob((NB,), settings=replace(SMALL, seed=77), generator=MOONS)
     assert lc.recall(job) is None and lc.recall(job) is None  # asking stores nothing
-    run = lc.run_to_end(job)
+    run = run_to_end(job)
     assert lc.remember(job, run) is run
     same = lc.CurvesJob((NB,), clf.Hyperparameters(knn_k=3), replace(SMALL, seed=77), generator=MOONS)
     assert lc.recall(same) is run  # another model's setting is not part of the key
     assert lc.recall(replace(job, settings=replace(SMALL, seed=77, extra_features=0))) is None
-    assert lc.remember(same, lc.run_to_end(same)) is run  # the kept run stays
+    assert lc.remember(same, run_to_end(same)) is run  # the kept run stays
 
 
 def test_own_data_is_keyed_by_its_contents():
@@ -294,7 +301,7 @@ def test_ng_jordan_crossover():
     job = bd.curve_job(state, bd.lab_data(bd.data_settings(state), None, [])).job
     assert job.settings.draws == 20 and job.models == (NB, LR) and job.budget_s == lc.BUDGET_S
     for seed in (0, 1, 2):  # without the budget: what it cuts depends on the machine's speed (here ~1 s of 30)
-        result = lc.run_to_end(replace(job, settings=replace(job.settings, seed=seed), budget_s=None)).result
+        result = run_to_end(replace(job, settings=replace(job.settings, seed=seed), budget_s=None)).result
         (nb, nb_sd), (lr, lr_sd) = result.summary()[NB], result.summary()[LR]
         m = result.sizes
         assert len(m) == 10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import pytest
@@ -26,7 +27,7 @@ def model(request, text):
     trainer = GPTTrainer(text, GPTConfig(len(text.vocab), n_layer=n_layer, n_head=n_head))
     for _ in range(60):
         trainer.step()
-    return trainer.model_copy()
+    return copy.deepcopy(trainer.model).requires_grad_(False)
 
 
 def head_inputs(model, ids):

@@ -215,16 +215,6 @@ def test_done_after_max_steps(text):
     assert trainer.done()
 
 
-def test_model_copy_is_frozen(text):
-    trainer = GPTTrainer(text, GPTConfig(len(text.vocab)))
-    frozen = trainer.model_copy()
-    before = frozen.next_logprobs([0, 1, 2])
-    for _ in range(3):
-        trainer.step()
-    assert_allclose(frozen.next_logprobs([0, 1, 2]), before)
-    assert not np.allclose(trainer.model.next_logprobs([0, 1, 2]), before)
-
-
 def test_snapshot_has_what_the_page_draws(text, trained):
     prompt = encode_prompt("the skies over the hills", text)
     snap = snapshot(trained, prompt.ids)
