@@ -26,13 +26,7 @@ data_settings, net_settings = bs.read_settings(S)
 data = make_data(data_settings)
 # The network trains on the server's shared training pool, so drawing never stalls it and it never stalls a page.
 runner = ui.trainer("backprop.runner", mr.build_trainer, data_settings, net_settings, lab="backprop")
-built_data, built_net = runner.args
-if (built_data, built_net.architecture()) != (data_settings, net_settings.architecture()):
-    was_running = runner.running
-    runner.replace(mr.build_trainer, data_settings, net_settings)  # new data or architecture: new random weights
-    if was_running:
-        runner.start()
-runner.keep("set_lr", net_settings.lr, runner.args[1].lr)  # η can change under a running optimiser
+bs.sync_trainer(runner, data_settings, net_settings)  # new data or architecture: new random weights; η kept in step
 with controls:  # Reset: the same seeded start, with the settings of the moment
     ui.live_buttons(runner, "backprop", lambda: runner.replace(mr.build_trainer, *bs.read_settings(S)))
 

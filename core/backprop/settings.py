@@ -1,7 +1,9 @@
-"""The backprop page's settings (one control per widget) and the session state of its tiny net worked by hand.
+"""The backprop page's settings (one control per widget), its live trainer kept in step with them, and the session
+state of its tiny net worked by hand.
 
-Reading the widgets back and the tiny net's five session keys are plain functions over a dict-like state (the page
-passes ``st.session_state``), so they are unit-tested without a browser.
+Reading the widgets back, the rebuild-or-keep decision (``sync_trainer``) and the tiny net's five session keys are
+plain functions over a dict-like state or a trainer handle (the page passes ``st.session_state`` and its
+``TrainerHandle``), so they are unit-tested without a browser.
 """
 
 from __future__ import annotations
@@ -44,6 +46,22 @@ def read_settings(state: Mapping[str, Any]) -> tuple[DataSettings, MLPSettings]:
                          half_range_pi=state[RANGE.key]),
             MLPSettings(width=state[WIDTH.key], depth=state[DEPTH.key], activation=state[ACTIVATION.key],
                         lr=state[LR.key], optimizer=state[OPTIMIZER.key], batch_size=mr.batch_size(state[BATCH.key])))
+
+
+def sync_trainer(runner: Any, data_settings: DataSettings, net_settings: MLPSettings) -> bool:
+    """Bring the live trainer in step with the widgets, once per page run; True if it was rebuilt.
+
+    New data or a new architecture: new random weights (``runner.replace``), training again at once if it was; the
+    learning rate goes to the running optimiser as it is (``runner.keep``)."""
+    built_data, built_net = runner.args
+    rebuilt = (built_data, built_net.architecture()) != (data_settings, net_settings.architecture())
+    if rebuilt:
+        was_running = runner.running
+        runner.replace(mr.build_trainer, data_settings, net_settings)
+        if was_running:
+            runner.start()
+    runner.keep("set_lr", net_settings.lr, runner.args[1].lr)  # η can change under a running optimiser
+    return rebuilt
 
 
 # -- the tiny net worked by hand ------------------------------------------------------------------------------------

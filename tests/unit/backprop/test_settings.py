@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from numpy.testing import assert_allclose
 
 from core.backprop import by_hand as tb
+from core.backprop import mlp as mr
 from core.backprop import settings as bs
 from core.backprop.data import DataSettings
 from core.backprop.mlp import MLPSettings
+from tests.unit.fake_handle import FakeHandle
 from tests.unit.page_state import defaults
 
 
@@ -15,6 +19,23 @@ def test_the_widget_defaults_are_the_default_settings():
     assert bs.read_settings(defaults(bs.CONTROLS)) == (DataSettings(), MLPSettings())
     state = defaults(bs.CONTROLS) | {bs.BATCH.key: "32", bs.WIDTH.key: 8}
     assert bs.read_settings(state)[1] == MLPSettings(width=8, batch_size=32)
+
+
+def test_new_data_or_architecture_rebuild_the_trainer_a_running_one_trains_on_and_the_rate_is_kept_in_step():
+    data, net = bs.read_settings(defaults(bs.CONTROLS))
+    runner = FakeHandle(mr.build_trainer, data, net)
+    assert not bs.sync_trainer(runner, data, net) and runner.replaced == [] and runner.sent == []
+    faster = replace(net, lr=0.1)  # η alone: the same trainer, told the new rate once
+    assert not bs.sync_trainer(runner, data, faster) and runner.replaced == []
+    assert not bs.sync_trainer(runner, data, faster) and runner.sent == [("set_lr", 0.1)]
+    runner.running = True
+    noisier = replace(data, noise=0.3)  # new data while training: new weights, and training goes on
+    assert bs.sync_trainer(runner, noisier, faster) and runner.args == (noisier, faster) and runner.started
+    assert runner.factory is mr.build_trainer and runner.sent == [("set_lr", 0.1)]  # built with its η: nothing sent
+    runner.running = runner.started = False
+    wider = replace(faster, width=faster.width * 2)  # a new architecture while paused: new weights, still paused
+    assert bs.sync_trainer(runner, noisier, wider) and runner.args == (noisier, wider) and not runner.started
+    assert len(runner.replaced) == 2
 
 
 def test_the_tiny_net_is_rebuilt_only_when_its_shape_or_seed_changes():
