@@ -219,6 +219,14 @@ def url_state(controls: Iterable[Control]) -> None:
     write_url(keys)
 
 
+def session_defaults(controls: Iterable[Control]) -> None:
+    """Each control's default in the session state until its widget holds a value: for the controls a page keeps
+    out of its share link (``url_state`` does this, and the URL, for the others). Call before drawing them."""
+    for c in controls:
+        if c.key not in st.session_state:
+            st.session_state[c.key] = list(c.default) if c.is_list else c.default
+
+
 def control(where: Any, c: Control, **extra: Any) -> Any:
     """Draw ``c``'s widget in ``where`` (``st`` or a container): its label, range or options from the one
     declaration, its value from the session state under ``c.key``; ``extra`` adds e.g. ``on_change``, ``disabled``."""

@@ -5,18 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from core import ui
+from core.bayes import by_hand as nb
 from core.bayes import settings as bs
-from core.bayes.by_hand import (
-    FEATURES,
-    LABEL,
-    MAX_ABS,
-    check_table,
-    example_days,
-    example_new_day,
-    gaussian_nb_posterior,
-    naive_bayes_steps,
-    steps_table,
-)
 from core.bayes.figures import icon_grid_figure, mosaic_figure
 from core.bayes.story import joint_table, marginals, mutual_information_bits, posteriors
 
@@ -121,24 +111,23 @@ def naive_bayes_by_hand() -> None:
         st.markdown("**Training days** (edit any cell, add or delete rows). h: humidity, grams of water per m³ "
                     "of air; T: the outdoor temperature; T_i: the indoor temperature, in a cellar, which does not "
                     "follow the weather.")
-        edited = st.data_editor(example_days(), num_rows="dynamic", key="bayes.table", width="stretch")
+        edited = st.data_editor(nb.example_days(), num_rows="dynamic", key="bayes.table", width="stretch")
     with new_col:
         st.markdown("**A new day to classify**")
-        defaults = example_new_day()
-        x_new = np.array([st.number_input(f, -MAX_ABS, MAX_ABS, value=defaults[f], key=f"bayes.new.{i}")
-                          for i, f in enumerate(FEATURES)])
+        ui.session_defaults(bs.NEW_DAY)
+        x_new = np.array([ui.control(st, c) for c in bs.NEW_DAY])
 
-    check = check_table(pd.DataFrame(edited))
+    check = nb.check_table(pd.DataFrame(edited))
     for message in check.errors:
         st.error(message)
     for message in check.warnings:
         st.warning(message)
     if not check.errors:
-        steps = naive_bayes_steps(check.X, check.y, x_new)
+        steps = nb.naive_bayes_steps(check.X, check.y, x_new)
         st.markdown("**Every step** (per class: prior, one Gaussian likelihood per feature, product, joint, "
-                    f"posterior). Label column: {LABEL}.")
-        st.dataframe(steps_table(steps), width="stretch")
-        sk = gaussian_nb_posterior(check.X, check.y, x_new)
+                    f"posterior). Label column: {nb.LABEL}.")
+        st.dataframe(nb.steps_table(steps), width="stretch")
+        sk = nb.gaussian_nb_posterior(check.X, check.y, x_new)
         c = st.columns(2)
         c[0].metric("P(rain | new day), by hand", ui.fmt(steps.posterior[-1]))
         c[1].metric("P(rain | new day), scikit-learn GaussianNB", ui.fmt(sk[-1]))

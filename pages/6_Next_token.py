@@ -24,12 +24,12 @@ ui.page_link("pages/1_Bayes_rule.py", "The product rule P(a, b) = P(b | a) P(a),
 
 st.header("1. The text")
 src = st.columns([3, 2])
-source = src[0].radio("Learn from", ["the generated weather corpus", "your own text"], horizontal=True,
-                      key="nexttoken.source")
-ui.control(src[1], ns.SEED, disabled=source == "your own text")
+ui.session_defaults([ns.SOURCE])
+source = ui.control(src[0], ns.SOURCE)
+ui.control(src[1], ns.SEED, disabled=source == ns.OWN_TEXT)
 text = load_corpus(ss[ns.SEED.key])
 user_text = None  # the pasted text the transformer trains on, when it is accepted
-if source == "your own text":
+if source == ns.OWN_TEXT:
     check = load_user_text(raw := st.text_area(f"Paste text (at most {MAX_BYTES // 1000} KB)", key="nexttoken.text"))
     ui.notes(ns.text_notes(check))
     if check.text is not None:

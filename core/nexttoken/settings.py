@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from core.controls import NUMBER, SELECTBOX, Control
+from core.controls import NUMBER, RADIO, SELECTBOX, Control
 from core.nexttoken.corpus import CorpusSettings, Text, TextCheck, corpus_text
 from core.nexttoken.gpt import GenerateRequest, GPTConfig, NextTokenJob, TrainSettings
 from core.nexttoken.sampling import GenerateSettings, Generation, generate
@@ -28,6 +28,9 @@ SEED = Control("nexttoken.seed", "Corpus seed (the grammar writes other sentence
                kind=NUMBER)
 CONTROLS = (PROMPT, TEMPERATURE, TOP_K, LAYERS, HEADS, SEED)
 """Every widget whose value belongs in a share link."""
+CORPUS, OWN_TEXT = "the generated weather corpus", "your own text"
+SOURCE = Control("nexttoken.source", "Learn from", CORPUS, options=(CORPUS, OWN_TEXT), kind=RADIO, horizontal=True)
+"""Where the text comes from: not in share links, as a pasted text is not either (``ui.session_defaults``)."""
 
 CLICKS, GENERATION = "nexttoken.clicks", "nexttoken.generation"
 """How many times Generate was pressed, and the last generation: (text fingerprint, prompt words, click, bigram's)."""

@@ -7,7 +7,7 @@ import pytest
 
 from core.controls import MULTISELECT, NUMBER, RADIO, SELECT_SLIDER, SELECTBOX, SLIDER, TEXT, TOGGLE
 from tests.app.conftest import assert_clean, open_page
-from tests.unit.test_controls import PAGE_CONTROLS
+from tests.unit.test_controls import LOCAL_CONTROLS, PAGE_CONTROLS
 
 LIGHT_PAGES = ["pages/1_Bayes_rule.py", "pages/3_Loss_surface.py", "pages/5_Backprop.py", "pages/7_Lessons.py",
                "pages/2_Decision_boundaries.py"]
@@ -40,3 +40,14 @@ def test_every_control_a_page_shows_is_the_declared_widget(page):
         expected = list(c.default) if c.is_list else c.default
         assert w.value == expected, c.key
     assert shown >= 1 if page == "pages/7_Lessons.py" else shown >= 3
+
+
+def test_the_bayes_new_day_is_its_declared_number_boxes_and_stays_out_of_the_link():
+    """The naive-Bayes part is not shared by links: its new day's boxes are drawn from their declaration, not in the URL."""
+    page = "pages/1_Bayes_rule.py"
+    at = open_page(page)
+    assert_clean(at)
+    for c in LOCAL_CONTROLS[page]:
+        (w,) = [w for w in at.number_input if w.key == c.key]
+        assert (w.label, w.min, w.max, w.value) == (c.label, c.lo, c.hi, c.default), c.key
+        assert c.key not in at.query_params

@@ -39,6 +39,8 @@ PAGE_CONTROLS: dict[str, tuple[Control, ...]] = {
 }
 """Each page's shareable controls, as the page passes them to ``ui.url_state``."""
 ALL = [c for controls in PAGE_CONTROLS.values() for c in controls]
+LOCAL_CONTROLS: dict[str, tuple[Control, ...]] = {lessons.BAYES: bayes.NEW_DAY, lessons.NEXT_TOKEN: (nexttoken.SOURCE,)}
+"""The controls a page keeps out of its share link (drawn after ``ui.session_defaults``)."""
 
 
 def values_of(c: Control) -> list:
@@ -97,6 +99,18 @@ def test_each_page_declares_each_key_once_under_its_lab(page):
 
 def test_no_two_pages_share_a_key():
     assert len(by_key(ALL)) == len(ALL)
+
+
+@pytest.mark.parametrize("page", LOCAL_CONTROLS)
+def test_a_pages_controls_kept_out_of_its_link_are_its_own_and_not_in_the_link(page):
+    local, shared = LOCAL_CONTROLS[page], PAGE_CONTROLS[page]
+    assert len(by_key([*local, *shared])) == len(local) + len(shared)
+    assert {c.key.split(".")[0] for c in local} == {c.key.split(".")[0] for c in shared}
+    for c in local:
+        name, args, kwargs = c.widget()
+        assert name == c.kind and args[0] == c.label and kwargs["key"] == c.key and "value" not in kwargs
+        assert c.options is None or c.default in c.options
+        assert c.lo is None or c.lo <= c.default <= c.hi
 
 
 @pytest.mark.parametrize("c", ALL, ids=lambda c: c.key)
