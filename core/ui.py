@@ -560,16 +560,13 @@ def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) ->
 
 
 # --------------------------------------------------------------------------------------------------
-# Next-token lab: which head and which position the attention is written out for
+# Attention: which head and which position it is written out for
 # --------------------------------------------------------------------------------------------------
 def attention_picker(prefix: str, n_layer: int, n_head: int, words: Sequence[str]) -> tuple[int, int, int]:
     """Layer, head and query position (0-based) from three select boxes keyed ``<prefix>.layer`` etc.
 
-    The position follows the last token of the prompt until it is chosen, and falls back to the last token
-    when the prompt no longer has it; layer and head fall back to the first when the model lost them."""
-    from core.nexttoken.settings import attention_choice  # plain Python, no torch
-
-    attention_choice(st.session_state, prefix, n_layer, n_head, words)
+    Their values are in the session state already: the page's lab settles them first (which position follows the
+    prompt, what falls back when the model or the prompt lost a choice), so it can ask for them before this draws."""
     c = st.columns(3)
     layer = c[0].selectbox("Layer", range(n_layer), key=f"{prefix}.layer", format_func=lambda i: f"layer {i + 1}")
     head = c[1].selectbox("Head", range(n_head), key=f"{prefix}.head", format_func=lambda i: f"head {i + 1}")
@@ -579,23 +576,17 @@ def attention_picker(prefix: str, n_layer: int, n_head: int, words: Sequence[str
 
 
 # --------------------------------------------------------------------------------------------------
-# Decision-boundary lab: each model's decision written out
+# Worked examples: one expander each
 # --------------------------------------------------------------------------------------------------
-def how_each_model_decides(panels: Sequence[Any], data: Any) -> None:
-    """One expander per fitted model that has a formula (``core.boundary.formulas``): the formula with its fitted numbers
-    at one point, and the same number from scikit-learn."""
-    from core.boundary import formulas  # scikit-learn: only the pages that need it pay for the import
-
-    st.subheader("How each model decides")
-    written = formulas.worked_all(panels, data)
+def worked_out(title: str, written: Sequence[Any], note: str) -> None:
+    """A section of worked examples: its subheader, ``note`` above them (a caption alone when nothing is written),
+    and one expander per entry of ``written``: its ``model``, its ``notes`` (markdown), its ``lines`` (LaTeX) and its
+    ``check``."""
+    st.subheader(title)
     if not written:
-        st.caption("Choose LDA, QDA, logistic regression, an SVM, a tree, a forest or k-NN above: each gets its "
-                   "decision written out here, with the fitted numbers.")
+        st.caption(note)
         return
-    st.markdown(f"Every formula with the fitted numbers, at {formulas.shown_point(data).source} (the first ✕ of "
-                "the test set; the first training point when there is none), beside the same number from "
-                "scikit-learn. Gaussian naive Bayes is worked by hand on the Bayes page; the mixture, the KDE and the "
-                "neural net have no entry here.")
+    st.markdown(note)
     for w in written:
         with st.expander(w.model):
             for note in w.notes:

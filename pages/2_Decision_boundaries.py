@@ -5,6 +5,7 @@ import streamlit as st
 from core import ui
 from core.boundary import controls as bd
 from core.boundary import data as ds
+from core.boundary import formulas as fm
 from core.boundary import models as clf
 from core.boundary import panels as bf
 from core.boundary import session as sn
@@ -57,7 +58,7 @@ def show_panel(name: str, data: ds.Dataset, grid: clf.Grid, prior) -> None:
 def results_table(data: ds.Dataset, grid: clf.Grid, prior) -> None:
     st.dataframe(clf.results_table(bd.panels(ss, data, grid, prior)), key="boundary.results", hide_index=True,
                  width="stretch", column_config=ui.number_columns(clf.RESULT_COLUMNS[1:]))
-    ui.how_each_model_decides(bd.panels(ss, data, grid, prior), data)  # in this fragment: reruns with the table
+    ui.worked_out("How each model decides", *fm.how_each_decides(bd.panels(ss, data, grid, prior), data))  # reruns with the table
     ui.sync_url()
 
 

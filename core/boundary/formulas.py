@@ -529,6 +529,23 @@ _BUILDERS = {"LDA": _lda_qda, "QDA": _lda_qda, "Logistic regression": _logistic,
 _WORKED = Memo(96)
 
 
+NONE_WRITTEN = ("Choose LDA, QDA, logistic regression, an SVM, a tree, a forest or k-NN above: each gets its "
+                "decision written out here, with the fitted numbers.")
+"""What the section says when no chosen model has its decision written out."""
+
+
+def how_each_decides(panels: Sequence[clf.Panel], data: ds.Dataset) -> tuple[list[Worked], str]:
+    """The page's "How each model decides": ``worked_all``, and the line above it (where the formulas are evaluated,
+    which models have none), or ``NONE_WRITTEN`` when there is nothing to write out."""
+    written = worked_all(panels, data)
+    if not written:
+        return written, NONE_WRITTEN
+    return written, (f"Every formula with the fitted numbers, at {shown_point(data).source} (the first ✕ of the test "
+                     "set; the first training point when there is none), beside the same number from scikit-learn. "
+                     "Gaussian naive Bayes is worked by hand on the Bayes page; the mixture, the KDE and the neural "
+                     "net have no entry here.")
+
+
 def worked_all(panels: Sequence[clf.Panel], data: ds.Dataset) -> list[Worked]:
     """``worked`` for every fitted panel that has a written-out formula, in the panels' order (remembered per
     fitted panel, so a rerun that changes nothing computes nothing)."""
