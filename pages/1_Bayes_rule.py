@@ -7,8 +7,8 @@ import streamlit as st
 from core import ui
 from core.bayes import by_hand as nb
 from core.bayes import settings as bs
+from core.bayes import story as sy
 from core.bayes.figures import icon_grid_figure, mosaic_figure
-from core.bayes.story import joint_table, marginals, mutual_information_bits, posteriors
 
 ui.lab_page("pages/1_Bayes_rule.py", "Bayes' rule: from the joint to the posterior")
 ui.url_state(bs.CONTROLS)
@@ -31,10 +31,10 @@ def umbrella_story() -> None:
         ui.control(st, bs.INDEPENDENT)
 
     story = bs.story_of(st.session_state)
-    joint = joint_table(story)
-    p_r, p_u = marginals(joint)
-    post_u, post_no_u = posteriors(story)
-    mi = mutual_information_bits(joint)
+    joint = sy.joint_table(story)
+    p_r, p_u = sy.marginals(joint)
+    post_u, post_no_u = sy.posteriors(story)
+    mi = sy.mutual_information_bits(joint)
 
     with right:
         m = st.columns(4)
@@ -48,12 +48,8 @@ def umbrella_story() -> None:
             if value is None:
                 st.info(f"P({event}) = 0: nobody is ever seen with '{event}', so P(rain | {event}) is undefined. "
                         "You cannot condition on an event that never happens (division by zero).")
-        table = pd.DataFrame(
-            np.vstack([np.column_stack([joint, p_r]), np.append(p_u, 1.0)]),
-            index=["rain", "no rain", "P(umbrella)"], columns=["umbrella", "no umbrella", "P(rain)"],
-        )
         st.markdown("**The joint table P(rain, umbrella)** with its marginals (sum rule: rows and columns add up)")
-        st.dataframe(table.style.format("{:.3f}"), width="stretch")
+        st.dataframe(sy.with_marginals(joint).style.format("{:.3f}"), width="stretch")
 
     st.subheader("The two rules, with your numbers")
     st.latex(
@@ -68,7 +64,7 @@ def umbrella_story() -> None:
             r"P(\text{rain} \mid \text{umbrella}) = \frac{P(\text{rain}, \text{umbrella})}{P(\text{umbrella})}"
             rf" = \frac{{{joint[0, 0]:.3f}}}{{{joint[0, 0]:.3f} + {joint[1, 0]:.3f}}} = {post_u:.3f}"
         )
-    if story.independent or mi < 1e-12:
+    if sy.independent(story, joint):
         st.success(
             f"Independent: every cell equals P(rain) × P(umbrella) (e.g. {p_r[0]:.2f} × {p_u[0]:.2f} = "
             f"{p_r[0] * p_u[0]:.3f}), and the posterior equals the prior: seeing the umbrella teaches nothing."

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.special import rel_entr
 
 RAIN_LABELS = ("rain", "dry")
@@ -67,6 +68,24 @@ def mutual_information_bits(joint: np.ndarray) -> float:
     p_r, p_u = marginals(joint)
     independent = np.outer(p_r, p_u)
     return float(max(rel_entr(joint, independent).sum() / np.log(2.0), 0.0))
+
+
+INDEPENDENT_BITS = 1e-12
+"""Below this mutual information rain and umbrella count as independent (what rounding leaves of 0 bits)."""
+
+
+def independent(story: UmbrellaStory, joint: np.ndarray) -> bool:
+    """Whether rain and umbrella are independent: the story ties the likelihoods, or I(R; U) is 0 up to rounding
+    (then every cell equals P(r) P(u) and the posterior equals the prior)."""
+    return story.independent or mutual_information_bits(joint) < INDEPENDENT_BITS
+
+
+def with_marginals(joint: np.ndarray) -> pd.DataFrame:
+    """The joint table with its marginals around it (sum rule): P(rain) as the last column, P(umbrella) as the
+    last row, and their total 1 in the corner."""
+    p_r, p_u = marginals(joint)
+    return pd.DataFrame(np.vstack([np.column_stack([joint, p_r]), np.append(p_u, 1.0)]),
+                        index=["rain", "no rain", "P(umbrella)"], columns=["umbrella", "no umbrella", "P(rain)"])
 
 
 def day_counts(joint: np.ndarray, days: int = 100) -> np.ndarray:

@@ -13,10 +13,12 @@ from core.bayes.story import (
     UmbrellaStory,
     conditional,
     day_counts,
+    independent,
     joint_table,
     marginals,
     mutual_information_bits,
     posteriors,
+    with_marginals,
 )
 
 probability = st.floats(0.0, 1.0, allow_nan=False)
@@ -113,3 +115,22 @@ def test_icon_grid_counts_the_days_of_each_cell():
             sel = days[(days.weather == weather) & (days.umbrella == umbrella)]
             assert len(sel) == counts[i, j] and sel.filled.all() == (j == 0)
     assert icon_grid_figure(joint)["layer"][1]["mark"]["filled"] is False
+
+
+def test_the_table_with_marginals_adds_up_both_ways():
+    joint = joint_table(UmbrellaStory(0.3, 0.9, 0.2))
+    table = with_marginals(joint)
+    assert list(table.index) == ["rain", "no rain", "P(umbrella)"]
+    assert list(table.columns) == ["umbrella", "no umbrella", "P(rain)"]
+    values = table.to_numpy()
+    assert_allclose(values[:2, :2], joint, atol=0)
+    assert_allclose(values[:, 2], [0.3, 0.7, 1.0], atol=1e-12)  # rows add up to P(rain); all of it to 1
+    assert_allclose(values[2], [0.41, 0.59, 1.0], atol=1e-12)  # columns add up to P(umbrella)
+
+
+def test_independent_when_the_story_says_so_or_the_information_is_zero():
+    assert independent(UmbrellaStory(0.3, 0.9, 0.2, independent=True), joint_table(UmbrellaStory(0.3, 0.9, 0.2)))
+    same = UmbrellaStory(0.3, 0.6, 0.6)  # equal likelihoods: the umbrella says nothing about rain
+    assert independent(same, joint_table(same))
+    assert not independent(UmbrellaStory(0.3, 0.9, 0.2), joint_table(UmbrellaStory(0.3, 0.9, 0.2)))
+    assert not independent(UmbrellaStory(0.3, 0.61, 0.6), joint_table(UmbrellaStory(0.3, 0.61, 0.6)))
