@@ -315,9 +315,10 @@ def what_you_see(text: str) -> None:
 
 
 def notes(messages: Iterable[tuple[str, str]]) -> None:
-    """Messages as (kind, text), kind one of ``error``, ``warning``, ``info``, ``caption``, each drawn as that."""
+    """Messages as (kind, text), kind one of ``error``, ``warning``, ``info``, ``success``, ``caption``, each drawn as
+    that."""
     for kind, text in messages:
-        {"error": st.error, "warning": st.warning, "info": st.info, "caption": st.caption}[kind](text)
+        {"error": st.error, "warning": st.warning, "info": st.info, "success": st.success, "caption": st.caption}[kind](text)
 
 
 def try_this(prompts: Sequence[str]) -> None:

@@ -9,7 +9,6 @@ from core.loss import settings as ls
 from core.loss import walk as wk
 
 ui.lab_page("pages/3_Loss_surface.py", "Cross-entropy: a loss surface that gradient descent walks down")
-DESCENT_KEYS = [c.key for c in ls.DESCENT]
 ui.url_state(ls.CONTROLS)
 S = st.session_state
 wk.start(S)
@@ -45,21 +44,14 @@ def per_example() -> None:
 
 def walk(was_playing: bool) -> None:
     """Settings, the path up to the current position, the numbers there, contour, data and surfaces."""
-    if S[wk.PLAYING] != was_playing:
-        st.rerun(scope="app")  # Play or Pause: start or stop the timer
-    c = st.columns(4)
-    for col, pair in zip(c, ((ls.DATA, ls.OBJECTIVE), (ls.OPTIMIZER, ls.L2), (ls.LR, ls.STEPS), (ls.W0, ls.B0)),
-                         strict=True):
-        for control in pair:
-            ui.control(col, control)
+    ui.control_grid(ls.GRID, 4)
     name, objective, l2 = S[ls.DATA.key], S[ls.OBJECTIVE.key], S[ls.L2.key]
     data = descent.make_data(name)
-    path = descent.descend(data.x, data.y, descent.DescentSettings(
-        S[ls.OPTIMIZER.key], S[ls.LR.key], S[ls.STEPS.key], S[ls.W0.key], S[ls.B0.key], l2, objective))
+    path = descent.descend(data.x, data.y, ls.descent_settings(S))
     n = path.steps_taken
-    pos, ended = wk.advance(S, n)
-    if ended:
-        st.rerun(scope="app")  # Play reached the end: stop the timer
+    pos, rerun = wk.advance(S, n, was_playing)
+    if rerun:
+        st.rerun(scope="app")  # Play or Pause pressed, or Play reached the end: start or stop the timer
     b = st.columns([1, 1, 1, 3])
     b[0].button("⏭ Step", key="loss.step", on_click=wk.step, args=(S,), width="stretch", disabled=pos >= n)
     b[1].button("⏸ Pause" if S[wk.PLAYING] else "▶ Play", key="loss.play", on_click=wk.play, args=(S,), type="primary",
@@ -67,16 +59,10 @@ def walk(was_playing: bool) -> None:
     b[2].button("↺ Reset", key="loss.reset", on_click=wk.reset, args=(S,), width="stretch")
     b[3].progress(pos / max(n, 1), text=f"Position along the path: step {pos} of {n}")
     (w, bias), (gw, gb) = path.params[pos], path.grad[pos]
-    ui.metric_row([(label, ui.fmt(value, digits), None) for label, value, digits in zip(
-        (f"{objective} at step {pos}", "∂L/∂w", "∂L/∂b", "w", "b"), (path.loss[pos], gw, gb, w, bias), (3, 3, 3, 2, 2),
-        strict=True)])
-    for note in path.messages:
-        (st.error if path.diverged else st.warning)(note)
+    ui.metric_row(wk.readout(path, pos, objective))
     surfaces = {obj: surface_for(name, l2, obj) for obj in descent.OBJECTIVES}
     minima = {obj: optimum_for(name, l2, obj) for obj in descent.OBJECTIVES}
-    flat = descent.flat_point_note(path.loss[pos], path.grad[pos], minima[objective]) if pos > 0 else None
-    if flat:
-        (st.success if flat[0] == "success" else st.warning)(flat[1])
+    ui.notes(wk.notes(path, pos, minima[objective]))
     left, right = st.columns(2)
     ui.vega_lite_chart(left, loss_figures.contour_chart(
         surfaces[objective], path, pos, minimum=minima[objective], z_title=f"mean {objective}", click_grid=9,
@@ -92,14 +78,13 @@ def walk(was_playing: bool) -> None:
                    "each white line one height. Switch on the 3-D surfaces to see the BCE bowl and the MSE "
                    "plateaus from the side.")
     else:
-        # 3-D redraws are slow (WebGL): while playing, the surface keeps its last picture and catches up at the end.
-        shown = S["loss.surface_pos"] = S.get("loss.surface_pos", pos) if S[wk.PLAYING] else pos
+        shown = wk.surface_position(S, pos)  # while playing, the slow 3-D surfaces catch up at the end
         for col, obj in zip(st.columns(2), descent.OBJECTIVES, strict=True):
             col.markdown(f"**Mean {obj} as a surface**" + (f" with the path to step {min(shown, n)}" if obj == objective else ""))
             ui.plotly_chart(col, loss_figures.surface_figure(surfaces[obj], path if obj == objective else None, shown,
                                                              minimum=minima[obj], z_title=f"mean {obj}"),
                             width="stretch", key=f"loss.surface_{obj}")
-    ui.write_url(DESCENT_KEYS)
+    ui.write_url([c.key for c in ls.DESCENT])
 
 
 @st.fragment

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from core.controls import SELECTBOX, Control
 from core.loss import descent
 
@@ -28,3 +31,11 @@ DESCENT = (DATA, OBJECTIVE, OPTIMIZER, L2, LR, STEPS, W0, B0, SURFACES)
 """The walk's settings (the part of the page that reruns with them writes them to the URL)."""
 CONTROLS = (Y_HAT, *DESCENT, GAN_D)
 """Every widget whose value belongs in a share link."""
+GRID = (DATA, OPTIMIZER, LR, W0, OBJECTIVE, L2, STEPS, B0)
+"""The walk's settings in the page's four columns, row by row: data and loss, optimiser and λ, η and steps, the start."""
+
+
+def descent_settings(state: Mapping[str, Any]) -> descent.DescentSettings:
+    """The walk down the surface the widgets ask for."""
+    return descent.DescentSettings(state[OPTIMIZER.key], state[LR.key], state[STEPS.key], state[W0.key],
+                                   state[B0.key], state[L2.key], state[OBJECTIVE.key])
