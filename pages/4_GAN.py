@@ -5,7 +5,6 @@ import streamlit as st
 
 from core import ui
 from core.gan import figures as fig
-from core.gan import metrics
 from core.gan import model as gan
 from core.gan import settings as gs
 from core.gan import targets as T
@@ -13,8 +12,7 @@ from core.gan import targets as T
 ui.lab_page("pages/4_GAN.py", "GANs: a generator learns to fool a discriminator")
 ui.url_state(gs.ALL)
 ss = st.session_state
-ss.setdefault(gs.DRAWN, [])
-ss.setdefault(gs.BRUSH, "cloud")
+gs.start(ss)
 C = gs.CONTROLS
 
 
@@ -28,7 +26,6 @@ def on_click() -> None:
 
 # Both models train on the server's shared training pool: the page only sends commands and draws snapshots.
 runner = ui.trainer("gan.runner", gan.build_trainer, *gs.trainer_args(ss), lab="GAN")
-DIGITS = "gan.digits.runner"  # built when the student first trains the digits (most of a class never does)
 if notice := gs.sync_trainer(ss, runner):
     st.info(notice)
 now = gs.settings_from(ss)
@@ -58,9 +55,7 @@ with plane:
         if target.dim == 2:
             ui.vega_lite_chart(left, fig.plane_figure(view, target), key="gan.plane", width="content")
         else:
-            density = metrics.density_1d(view.fake, view.grid_axis)
-            ui.vega_lite_chart(left, fig.line_figure(view, target, T.mixture_density_1d(view.grid_axis), density),
-                                 key="gan.plane", width="stretch")
+            ui.vega_lite_chart(left, fig.line_figure(view, target, *gs.densities_1d(view)), key="gan.plane", width="stretch")
         ui.vega_lite_chart(right, fig.losses_figure(view.history, view.loss), key="gan.losses", width="stretch")
         ui.vega_lite_chart(right, fig.d_means_figure(view.history, view.loss), key="gan.dmeans", width="stretch")
 
@@ -118,15 +113,11 @@ with plane:
 with digits_tab:
     st.markdown("The same game on scikit-learn's 1,797 handwritten 8×8 digits: **real images y = 1, fake images "
                 "y = 0**. G turns 16 numbers of noise into 64 pixels.")
-    def reset_digits() -> None:
-        if DIGITS in ss:
-            ss[DIGITS].replace(gan.digits_trainer, ss[gs.DIGITS_LOSS.key])
-
-    ui.control(st, gs.DIGITS_LOSS, on_change=reset_digits)
-    digits = ui.on_demand_trainer(DIGITS, gan.digits_trainer, ss[gs.DIGITS_LOSS.key], lab="GAN digits",
+    ui.control(st, gs.DIGITS_LOSS, on_change=gs.reset_digits, args=(ss,))
+    digits = ui.on_demand_trainer(gs.DIGITS, gan.digits_trainer, ss[gs.DIGITS_LOSS.key], lab="GAN digits",
                                   prefix="gan.digits")
     if digits is not None:
-        ui.live_buttons(digits, "gan.digits", reset_digits)
+        ui.live_buttons(digits, "gan.digits", lambda: gs.reset_digits(ss))
         if digits.message:
             st.error(digits.message)
 

@@ -51,6 +51,25 @@ ALL = (*CONTROLS.values(), DIGITS_LOSS)
 
 DRAWN, BRUSH, BUILT_DRAWING, REBUILT = "gan.drawn", "gan.brush", "gan.built_drawing", "gan.rebuilt"
 PREFIX = "gan."
+DIGITS = "gan.digits.runner"
+"""The digits tab's trainer in the session state: built when the student first trains it (most of a class never does)."""
+
+
+def start(state: MutableMapping[str, Any]) -> None:
+    """A new session has drawn nothing yet, with the cloud brush."""
+    state.setdefault(DRAWN, [])
+    state.setdefault(BRUSH, "cloud")
+
+
+def reset_digits(state: MutableMapping[str, Any]) -> None:
+    """Reset, or a new loss, on the digits tab: new networks from step 0 (before the first Train there are none)."""
+    if DIGITS in state:
+        state[DIGITS].replace(gan.digits_trainer, state[DIGITS_LOSS.key])
+
+
+def densities_1d(view: gan.GanView) -> tuple[np.ndarray, np.ndarray]:
+    """On the 1-D view's grid: the target's density p(x), and G's samples' (a kernel density estimate)."""
+    return targets.mixture_density_1d(view.grid_axis), metrics.density_1d(view.fake, view.grid_axis)
 
 
 def field_of(c: Control) -> str:

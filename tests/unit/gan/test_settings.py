@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from core.gan import model as gan
 from core.gan import settings as gs
@@ -106,3 +108,32 @@ def test_the_digits_readout_waits_for_a_first_step():
     trainer.step()
     step, d_real, d_fake = (value for _, value, _ in gs.digits_readout(trainer.snapshot().view))
     assert step == "1" and 0 < float(d_real) < 1 and 0 < float(d_fake) < 1
+
+
+def test_a_new_session_starts_with_no_drawing_and_the_cloud_brush_and_keeps_what_it_has():
+    state: dict = {}
+    gs.start(state)
+    assert state == {gs.DRAWN: [], gs.BRUSH: "cloud"}
+    state[gs.DRAWN] = [[0.0, 1.0]]
+    gs.start(state)
+    assert state[gs.DRAWN] == [[0.0, 1.0]]
+
+
+def test_the_digits_reset_builds_new_networks_for_the_chosen_loss_only_once_there_are_some():
+    state = page_state()
+    gs.reset_digits(state)  # nothing trained yet: nothing to build
+    assert gs.DIGITS not in state
+    state[gs.DIGITS] = FakeHandle(gan.digits_trainer, gan.NON_SATURATING)
+    state[gs.DIGITS_LOSS.key] = gan.LOSSES[0] if gan.LOSSES[0] != gan.NON_SATURATING else gan.LOSSES[1]
+    gs.reset_digits(state)
+    assert state[gs.DIGITS].factory is gan.digits_trainer and state[gs.DIGITS].args == (state[gs.DIGITS_LOSS.key],)
+
+
+def test_the_1d_densities_are_the_targets_and_gs_samples_each_integrating_to_one():
+    grid = np.linspace(-5.0, 5.0, 2001)
+    samples = np.random.default_rng(0).choice(T.MIXTURE_1D_MEANS.ravel(), 400)[:, None]
+    view = SimpleNamespace(grid_axis=grid, fake=samples + np.random.default_rng(1).normal(0, 0.3, (400, 1)))
+    target, fake = gs.densities_1d(view)
+    assert np.trapezoid(target, grid) == pytest.approx(1.0, abs=1e-6)
+    assert np.trapezoid(fake, grid) == pytest.approx(1.0, abs=1e-3)
+    assert target[np.argmin(abs(grid - 0.5))] > 0.4 and target[np.argmin(abs(grid - 1.5))] < 0.01  # a mode, a gap
