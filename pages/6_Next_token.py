@@ -9,7 +9,7 @@ from core.nexttoken import settings as ns
 from core.nexttoken import texts
 from core.nexttoken.bigram import Bigram
 from core.nexttoken.corpus import MAX_BYTES, check_user_text, encode_prompt
-from core.nexttoken.gpt import AgreementProbe, TrainSettings, View
+from core.nexttoken.gpt import TrainSettings
 
 ui.lab_page("pages/6_Next_token.py", "A language model is a chain of next-token classifiers")
 ui.url_state(ns.CONTROLS)
@@ -71,15 +71,12 @@ st.latex(figs.temperature_latex(T, k))
 prompt = encode_prompt(ss[ns.PROMPT.key], text)
 ui.notes(ns.prompt_notes(prompt, config.block_size))
 
-read = prompt.words[-config.block_size:]
-choice = ns.attention_choice(ss, "nexttoken.att", config.n_layer, config.n_head, read) if prompt.ids else None
-view = View(tuple(int(i) for i in prompt.ids), choice)
+read, view = ns.view_of(ss, prompt, config)
 runner.keep("set_view", view)  # the worker computes the bars, heatmaps and written-out attention for it
 ui.live_buttons(runner, "nexttoken", lambda: runner.replace(tiny_gpt.build_trainer, job))
 if runner.message:
     st.error(runner.message)
-probe = AgreementProbe.from_text(text)
-bigram_agreement = probe.probs(bigram.batch_next_probs(probe.contexts)) if probe else None
+probe, bigram_agreement = ns.agreement_of(text, bigram)
 
 
 def draw() -> None:
@@ -102,8 +99,7 @@ def draw() -> None:
                                   key="nexttoken.agreement_curve")
     st.markdown("**Attention** over the prompt: one heatmap per head (columns) and layer (rows)")
     if snap.attention:
-        ui.vega_lite_chart(st, figs.attention_figure(snap.attention, prompt.words[-config.block_size:]),
-                           key="nexttoken.attention")
+        ui.vega_lite_chart(st, figs.attention_figure(snap.attention, read), key="nexttoken.attention")
     if probe:
         with st.expander(f"The agreement test: {len(probe.contexts)} held-out contexts, P(is) and P(are)"):
             st.caption(texts.agreement_caption(snap.agreement))
@@ -117,7 +113,7 @@ ui.what_you_see(texts.LIVE_WHAT_YOU_SEE)
 st.subheader("Attention, written out")
 snap = runner.snapshot
 if prompt.ids:  # one head, one query position, every number, from the same weights as the heatmaps
-    ui.attention_picker("nexttoken.att", config.n_layer, config.n_head, read)
+    ui.attention_picker(ns.ATTENTION, config.n_layer, config.n_head, read)
     if snap is not None and snap.view == view and snap.worked is not None:
         for line in figs.attention_latex(snap.worked, read):
             st.latex(line)
@@ -142,8 +138,7 @@ def generations() -> None:
         if gen is None:
             st.markdown(f"**{name}:** writing… (the server is busy; this appears at the next redraw)")
             continue
-        st.markdown(f"**{name}:** {' '.join(w for w in words if w != '.')} **"
-                    f"{' '.join(text.decode([c.token for c in gen.choices]))}**")
+        st.markdown(ns.generation_markdown(name, words, text.decode([c.token for c in gen.choices])))
         st.dataframe(figs.generation_table(gen, text.vocab))
         st.caption(f"{len(gen.choices)} tokens, {ui.fmt(gen.ms_per_token, 2)} ms per token. {texts.GENERATION_CAPTION}")
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from core.controls import NUMBER, RADIO, SELECTBOX, Control
 from core.nexttoken.corpus import CorpusSettings, Text, TextCheck, corpus_text
-from core.nexttoken.gpt import GenerateRequest, GPTConfig, NextTokenJob, TrainSettings
+from core.nexttoken.gpt import AgreementProbe, GenerateRequest, GPTConfig, NextTokenJob, TrainSettings, View
 from core.nexttoken.sampling import GenerateSettings, Generation, generate
 from core.numbers import number
 
@@ -32,6 +32,8 @@ CORPUS, OWN_TEXT = "the generated weather corpus", "your own text"
 SOURCE = Control("nexttoken.source", "Learn from", CORPUS, options=(CORPUS, OWN_TEXT), kind=RADIO, horizontal=True)
 """Where the text comes from: not in share links, as a pasted text is not either (``ui.session_defaults``)."""
 
+ATTENTION = "nexttoken.att"
+"""The key prefix of the attention picker's layer, head and query position."""
 CLICKS, GENERATION = "nexttoken.clicks", "nexttoken.generation"
 """How many times Generate was pressed, and the last generation: (text fingerprint, prompt words, click, bigram's)."""
 
@@ -117,6 +119,25 @@ def attention_choice(state: MutableMapping[str, Any], prefix: str, n_layer: int,
         if state.get(key) not in options:
             state[key] = default
     return int(state[f"{prefix}.layer"]), int(state[f"{prefix}.head"]), int(state[f"{prefix}.query"])
+
+
+def view_of(state: MutableMapping[str, Any], prompt: Any, config: GPTConfig) -> tuple[Sequence[str], View]:
+    """The words the transformer reads (the prompt's last ``block_size``) and the view the worker computes for them:
+    the prompt's ids and the attention choice, settled in ``state`` now (``attention_choice``; none without a prompt)."""
+    read = prompt.words[-config.block_size:]
+    choice = attention_choice(state, ATTENTION, config.n_layer, config.n_head, read) if prompt.ids else None
+    return read, View(tuple(int(i) for i in prompt.ids), choice)
+
+
+def agreement_of(text: Text, bigram: Any) -> tuple[AgreementProbe | None, Any]:
+    """The text's held-out agreement test (None when it has none), and the bigram's P(is), P(are) on it."""
+    probe = AgreementProbe.from_text(text)
+    return probe, (probe.probs(bigram.batch_next_probs(probe.contexts)) if probe else None)
+
+
+def generation_markdown(name: str, words: Sequence[str], continuation: Sequence[str]) -> str:
+    """One model's line under Generate: the prompt (without its full stops), then what the model wrote, in bold."""
+    return f"**{name}:** {' '.join(w for w in words if w != '.')} **{' '.join(continuation)}**"
 
 
 def corpus_of_seed(seed: int) -> Text:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from core.nexttoken import gpt
 from core.nexttoken import settings as ns
 from core.nexttoken.bigram import Bigram
-from core.nexttoken.corpus import corpus_text
+from core.nexttoken.corpus import check_user_text, corpus_text
 from core.nexttoken.gpt import NextTokenJob, TrainSettings
 from core.nexttoken.sampling import GenerateSettings
 from tests.unit.fake_handle import FakeHandle
@@ -117,3 +119,36 @@ def test_generate_sends_the_request_writes_the_bigram_and_waits_a_bounded_time()
     fingerprint, words, click, gen = ns.last_generation(state)
     assert (fingerprint, words, click) == (text.fingerprint, prompt.words, 1) and len(gen.choices) == request.n_tokens
     assert runner.waits == [3.0]
+
+
+def test_the_view_reads_the_prompts_last_block_and_settles_the_attention_choice():
+    from core.nexttoken.corpus import encode_prompt
+
+    text = corpus_text()
+    config = ns.config_of(defaults(ns.CONTROLS), len(text.vocab))
+    state: dict = {}
+    prompt = encode_prompt("where the sky", text)
+    read, view = ns.view_of(state, prompt, config)
+    assert list(read) == list(prompt.words) and view.prompt == tuple(prompt.ids)
+    assert view.attention == (0, 0, len(read) - 1) == ns.attention_choice(state, ns.ATTENTION, 2, 2, read)
+    long = encode_prompt(" ".join(["the sky is blue ."] * 10), text)
+    read, view = ns.view_of(state, long, config)
+    assert list(read) == list(long.words[-config.block_size:]) and view.attention[2] == config.block_size - 1
+    read, view = ns.view_of({}, SimpleNamespace(ids=(), words=()), config)  # a text without "." and no known word
+    assert view == gpt.View((), None)  # no prompt: nothing to write out
+
+
+def test_the_agreement_test_and_the_bigrams_answers_on_it_only_for_a_text_that_has_one():
+    text = corpus_text()
+    bigram = Bigram().fit(text.ids, len(text.vocab))
+    probe, answers = ns.agreement_of(text, bigram)
+    assert probe is not None and len(probe.contexts) == len(text.agreement)
+    for got, expected in zip(answers, probe.probs(bigram.batch_next_probs(probe.contexts)), strict=True):
+        assert (got == expected).all()
+    pasted = check_user_text("the sky is blue . the sea is green . " * 20).text
+    assert ns.agreement_of(pasted, Bigram().fit(pasted.ids, len(pasted.vocab))) == (None, None)
+
+
+def test_a_generation_line_shows_the_prompt_without_full_stops_and_the_continuation_in_bold():
+    assert ns.generation_markdown("Bigram", [".", "where", "the", "sky"], ["is", "blue"]) == (
+        "**Bigram:** where the sky **is blue**")
