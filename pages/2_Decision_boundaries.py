@@ -27,9 +27,8 @@ with formulas:
     ui.formula_row(*bd.FAMILY_FORMULAS)
 with controls:
     ui.control(st, bd.DATASET, on_change=sn.clear_added, args=(ss,))
-    for c in bd.DATA_SLIDERS:
+    for c in (*bd.DATA_SLIDERS, bd.SEED):
         ui.control(st, c)
-    ui.control(st, bd.SEED)
 with data_col:
     c = st.columns([2, 1, 1])
     c[0].radio("Class of the points you click", (0, 1, 2), key=sn.CLICK_CLASS, horizontal=True,
@@ -102,14 +101,12 @@ def learning_curves(data: ds.Dataset) -> None:
     if request.problem:
         ui.sync_url()
         return
-    view, what = sn.curves_view(ss, request, run)
+    view, what = sn.curves_view(ss, request, run, ui.trainer)  # Compute pressed: the run starts on the pool
     if view == sn.KEPT:
         show_curves(what)
         ui.what_you_see(bd.CURVES_WHAT_YOU_SEE)
     elif view == sn.LIVE:
-        if what is None:
-            sn.start_curves(ss, request.job, ui.trainer)
-        ui.live_fragment(ss[sn.LC_JOB], live_curves, every=0.5)  # a run lasts seconds: two redraws a second will do
+        ui.live_fragment(what, live_curves, every=0.5)  # a run lasts seconds: two redraws a second will do
     elif view == sn.CANCELLED:
         st.info(what[0])
         if what[1] is not None and what[1].result is not None:

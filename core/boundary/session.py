@@ -157,16 +157,19 @@ def cancelled_for(state: State, request: bd.CurveJob) -> tuple[str, Any] | None:
 KEPT, LIVE, CANCELLED, NOTHING = "kept", "live", "cancelled", "nothing"
 
 
-def curves_view(state: State, request: bd.CurveJob, run: bool) -> tuple[str, Any]:
+def curves_view(state: State, request: bd.CurveJob, run: bool, trainer: Callable[..., Any]) -> tuple[str, Any]:
     """What the learning-curve part shows for these settings (after ``still_running``): ``(KEPT, progress)``, a
-    finished run (from any session; this session's trainer is released); ``(LIVE, job)``, the run to follow (``job``
-    None: start one, the button was pressed); ``(CANCELLED, (note, snapshot))``; or ``(NOTHING, None)``."""
+    finished run (from any session; this session's trainer is released); ``(LIVE, handle)``, the run to follow (when
+    the button was pressed and none runs, started now on ``trainer``: see ``start_curves``);
+    ``(CANCELLED, (note, snapshot))``; or ``(NOTHING, None)``."""
     kept = lc.recall(request.job)
     if kept is not None:
         release_curves(state)  # a run of the same settings finished in another session meanwhile
         return KEPT, kept
     running = state.get(LC_FOR)
     if run or running is not None:
-        return LIVE, running
+        if running is None:
+            start_curves(state, request.job, trainer)
+        return LIVE, state[LC_JOB]
     cancelled = cancelled_for(state, request)
     return (CANCELLED, cancelled) if cancelled is not None else (NOTHING, None)

@@ -135,20 +135,26 @@ def test_a_run_the_server_stopped_is_released_with_a_note():
 def test_the_curves_part_shows_a_kept_run_a_live_one_what_cancel_left_or_nothing():
     state = page_state(**{bd.LC_EXTRA.key: 7})
     request = _request(state)
-    assert sn.curves_view(state, request, run=False) == (sn.NOTHING, None)
-    assert sn.curves_view(state, request, run=True) == (sn.LIVE, None)  # pressed: start one
     handle = FakeHandle(lc.build_curves, request.job)
-    sn.start_curves(state, request.job, lambda key, *_, **__: state.setdefault(key, handle))
-    assert sn.curves_view(state, request, run=False) == (sn.LIVE, request.job)  # follow it
+
+    def trainer(key, factory, *args, lab):
+        assert (factory, args, lab) == (lc.build_curves, (request.job,), "learning curves")
+        return state.setdefault(key, handle)
+
+    assert sn.curves_view(state, request, False, trainer) == (sn.NOTHING, None) and not handle.started
+    assert sn.curves_view(state, request, True, trainer) == (sn.LIVE, handle)  # pressed: one starts
+    assert handle.started and state[sn.LC_FOR] is request.job
+    assert sn.curves_view(state, request, True, trainer) == (sn.LIVE, handle)  # pressed again: the same run
+    assert sn.curves_view(state, request, False, trainer) == (sn.LIVE, handle)  # follow it
     handle.snapshot = lc.CurvesProgress("fitting", 1, 4, None)
     sn.cancel_curves(state)
-    assert sn.curves_view(state, request, run=False) == (sn.CANCELLED, (bd.cancelled_note(handle.snapshot),
-                                                                         handle.snapshot))
+    assert sn.curves_view(state, request, False, trainer) == (sn.CANCELLED, (bd.cancelled_note(handle.snapshot),
+                                                                          handle.snapshot))
     finished = lc.CurvesProgress("done", 4, 4, None)
     sn.start_curves(state, request.job, lambda key, factory, *args, **_: state.setdefault(key, FakeHandle(factory, *args)))
     live = state[sn.LC_JOB]
     kept = lc.remember(request.job, finished)  # another session's run of the same settings finished
-    assert sn.curves_view(state, request, run=True) == (sn.KEPT, kept)
+    assert sn.curves_view(state, request, True, trainer) == (sn.KEPT, kept)
     assert live.closed and sn.LC_JOB not in state
 
 
