@@ -26,6 +26,25 @@ def no_learning_curves_from_other_tests(monkeypatch):
     monkeypatch.setattr(curves, "_CURVES", Memo(curves._CURVES.size))
 
 
+@pytest.fixture(autouse=True)
+def no_trainers_left_on_the_pool():
+    """After each test, the trainers its sessions opened on the server's training pool are released, as a handle's
+    ``close()`` releases its own (``Pool.release(sid, forget=True)``).
+
+    An AppTest session never ends, so the pool never sees it go; its handles went only when garbage-collected, and
+    until then their trainers held places on the pool (and, if left training, worker time) into later tests."""
+    from core.training import get_pool
+
+    pool = get_pool()
+    with pool.lock:
+        before = set(pool.slots)
+    yield
+    with pool.lock:
+        left = set(pool.slots) - before
+    for sid in left:
+        pool.release(sid, forget=True)
+
+
 def open_page(page_file: str, query: dict[str, str | list[str]] | None = None) -> AppTest:
     """Run app.py once, switch to ``page_file`` and run it (optionally with query parameters)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
