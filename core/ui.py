@@ -6,6 +6,7 @@ declares its shareable widgets with ``ui.url_state(controls)`` before drawing th
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -173,8 +174,10 @@ def first_screen_end() -> None:
     st.stop()
 
 
+@functools.cache
 def _first_screen_signal() -> Callable[..., Any]:
-    """The component that tells the server the first screen is on the student's screen (no HTML of its own)."""
+    """The component that tells the server the first screen is on the student's screen (no HTML of its own).
+    Registered once per process; mounting it registers it again on a new runtime if need be (AppTest)."""
     return st.components.v2.component(FIRST_SCREEN_COMPONENT, js=FIRST_SCREEN_JS, isolate_styles=False)
 
 
