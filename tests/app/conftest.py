@@ -45,15 +45,16 @@ def no_trainers_left_on_the_pool():
         pool.release(sid, forget=True)
 
 
-def open_page(page_file: str, query: dict[str, str | list[str]] | None = None) -> AppTest:
-    """Run app.py once, switch to ``page_file`` and run it (optionally with query parameters)."""
+def open_page(page_file: str, query: dict[str, str | list[str]] | None = None, whole: bool = True) -> AppTest:
+    """A new session that opens ``page_file`` (optionally with query parameters): its first run, and, unless
+    ``whole`` is False, the run that draws the whole page after a fresh tab's first screen."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     if page_file != "app.py":
         at.switch_page(page_file)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
-    return complete_first_screen(at)
+    return complete_first_screen(at) if whole else at
 
 
 def complete_first_screen(at: AppTest) -> AppTest:

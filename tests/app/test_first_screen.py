@@ -9,18 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import ui
-from tests.app.conftest import ROOT, TIMEOUT, assert_clean, complete_first_screen, on_first_screen
+from tests.app.conftest import assert_clean, complete_first_screen, on_first_screen, open_page
 
 
 def first_run(page_file: str, query: dict[str, str] | None = None) -> AppTest:
     """A new session's first run of ``page_file`` (what a fresh tab opening its link gets), not completed."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    if page_file != "app.py":
-        at.switch_page(page_file)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    return at
+    return open_page(page_file, query, whole=False)
 
 
 def signals(at: AppTest) -> int:

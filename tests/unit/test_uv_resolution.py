@@ -25,6 +25,8 @@ from urllib.parse import quote
 import pytest
 from uv import find_uv_bin
 
+from tests.unit.test_python_versions import pins
+
 ROOT = Path(__file__).resolve().parents[2]
 INDEX_LINE = "--extra-index-url https://download.pytorch.org/whl/cpu"
 PLATFORM = "x86_64-manylinux_2_31"  # Community Cloud: x86-64 Debian (bullseye's glibc is 2.31)
@@ -34,16 +36,6 @@ MIRRORED = {"numpy": "2.1.2", "pillow": "11.0.0", "markupsafe": "2.1.5"}  # bina
 MIRRORED_PURE = {"jinja2": "3.1.4", "filelock": "3.13.1", "typing-extensions": "4.12.2", "fsspec": "2024.6.1",
                  "networkx": "3.3", "sympy": "1.13.3", "setuptools": "70.2.0"}
 MIRRORED_DEPS = {"jinja2": ["MarkupSafe>=2.0"], "sympy": ["mpmath<1.4,>=1.1.0"]}
-
-
-def pins() -> dict[str, str]:
-    out = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line and not line.startswith("-"):
-            name, _, version = line.partition("==")
-            out[name.lower()] = version
-    return out
 
 
 def metadata(name: str, version: str, requires: list[str]) -> str:
