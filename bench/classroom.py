@@ -14,7 +14,8 @@ a file (``PLAYGROUND_POOL_STATS``) that this script reads.
 
 Scenario ``train``, in order:
 1. one student's bare training loop alone on core 0 (no page, no server work): the reference rate;
-2. N students open the lab and press Train;
+2. N students open the lab and press Train, each at a random moment within ``--spread`` seconds (3 s), as a class
+   told to press Train does (their redraw timers then tick out of phase, as a real class's do);
 3. while they train, five more students one after another open the Bayes page (page-open time: until its
    posterior is shown), and the last moves its slider ten times (slider → posterior time); each trainer's
    steps/s is read off its page's Step metric over the window (what the student sees); the pool's own count
@@ -38,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -223,6 +225,18 @@ class ChromiumStudents:
         self._browser_cm.__exit__(None, None, None)
 
 
+def press_at_random_moments(students: list[Student], key: str, spread: float, seed: int = 0) -> None:
+    """Each student presses ``key`` at a random moment within ``spread`` seconds, as a class does when told to
+    press Train. Pressed within milliseconds of each other, the students' redraw timers would tick in step and the
+    server would serve their reruns in batches: cheaper than a class whose timers are out of phase."""
+    rng = random.Random(seed)
+    start = time.perf_counter()
+    for at, st in sorted(zip((rng.uniform(0, spread) for _ in students), students, strict=True),
+                         key=lambda pair: pair[0]):
+        time.sleep(max(0.0, start + at - time.perf_counter()))  # the moment this student presses
+        st.click(key)
+
+
 def move_slider(student: Student, times: int = 10) -> list[float]:
     out = []
     for i in range(times):
@@ -238,7 +252,8 @@ def move_slider(student: Student, times: int = 10) -> list[float]:
 
 
 def server_cpu_per_student(port: int, server_pid: int, stats: Path, n: int, page: str, train_key: str,
-                           seconds: float, chromium: bool, min_interval: float = 0.0) -> tuple[float, float, float]:
+                           seconds: float, spread: float, chromium: bool,
+                           min_interval: float = 0.0) -> tuple[float, float, float]:
     """N students (headless, or real Chromium tabs) open ``page`` and train; the server's own CPU (its workers
     not counted) per student (cores), per live redraw (CPU seconds), and the redraws per student per second,
     over ``seconds``. ``min_interval`` paces headless students' timers to at most one run per that many s."""
@@ -250,8 +265,7 @@ def server_cpu_per_student(port: int, server_pid: int, stats: Path, n: int, page
         students = [Student(port, min_interval=min_interval) for _ in range(n)]
         for st in students:
             st.open(page, timeout=300)
-        for st in students:
-            st.click(train_key)
+        press_at_random_moments(students, train_key, spread)
 
         def close() -> None:
             for st in students:
@@ -283,7 +297,7 @@ def validate(args: argparse.Namespace, page: str, train_key: str) -> None:
         warm.open(page)
         warm.close()
         wait_until(lambda: pool_stats(stats)["trainers"] == 0, 120)
-        common = (port, server.pid, stats, args.students, page, train_key, args.seconds)
+        common = (port, server.pid, stats, args.students, page, train_key, args.seconds, args.spread)
         headless = server_cpu_per_student(*common, chromium=False)
         real = server_cpu_per_student(*common, chromium=True)
         paced = server_cpu_per_student(*common, chromium=False, min_interval=1 / max(real[2], 1e-3))
@@ -304,6 +318,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=40.0, help="the training window that is measured")
     parser.add_argument("--chromium", type=int, default=0,
                         help="how many of the training students are real Chromium tabs (the rest are headless)")
+    parser.add_argument("--spread", type=float, default=3.0,
+                        help="the headless students press Train at random moments within this many seconds")
     parser.add_argument("--validate", action="store_true",
                         help="compare the server's CPU per student with headless and with real Chromium students")
     args = parser.parse_args()
@@ -350,10 +366,9 @@ def main() -> None:
             with ThreadPoolExecutor(max_workers=8) as threads:
                 lab_opens = list(threads.map(lambda s: s.open(page, timeout=300), students))
             lab_opens += [t for _, t in real.tabs] if real else []
-            for s in students:
-                s.click(train_key)
             if real:
                 real.press_train()
+            press_at_random_moments(students, train_key, args.spread)
             wait_until(lambda: pool_stats(stats)["trainers"] >= n, 120)
             time.sleep(5)  # everyone has pressed Train: let the class settle before the window opens
             first = [(time.perf_counter(), step_of(s)) for s in students]

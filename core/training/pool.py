@@ -424,7 +424,9 @@ class Pool:
                 mark = now
                 self.sweep()
                 if stats_file:  # for operators and the classroom benchmark: what the pool holds now
-                    Path(stats_file).write_text(json.dumps(self.stats()))
+                    part = Path(f"{stats_file}.part")
+                    part.write_text(json.dumps(self.stats()))
+                    os.replace(part, stats_file)  # whole: a reader never sees a half-written file
             except Exception:  # the monitor must outlive any surprise
                 pass
 
