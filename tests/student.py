@@ -180,7 +180,9 @@ class Student:
                     # auto_rerun again for each fragment that still has one.
                     self._stop_timers()
                 for page in msg.new_session.app_pages:
-                    self.pages[page.url_pathname or ""] = page.page_script_hash
+                    # A page's url path as the server lists it ("Next token") and as a link spells it ("Next_token").
+                    for path in {page.url_pathname or "", (page.url_pathname or "").replace(" ", "_")}:
+                        self.pages[path] = page.page_script_hash
                 self.page_hash = msg.new_session.page_script_hash or self.page_hash
             elif kind == "delta":
                 path = tuple(msg.metadata.delta_path)

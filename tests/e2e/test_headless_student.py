@@ -39,6 +39,17 @@ def test_train_on_the_gan_makes_the_step_metric_grow(student):
     assert student.wait_for(lambda: step() > first, 30)
 
 
+def test_a_page_whose_link_has_an_underscore_keeps_its_own_runs(student):
+    """The server lists the page as "Next token", a link says "Next_token": the student's fragment reruns must
+    carry that page's script, or a whole-page rerun asked for inside one (st.rerun) would run the home page."""
+    student.open("Next_token")
+    assert student.pages["Next_token"] == student.pages["Next token"] != student.pages[""]
+    student.click("nexttoken.train")
+    runs = student.runs_finished
+    student.wait_for(lambda: student.runs_finished >= runs + 10, 90)  # live redraws, and the reruns they ask for
+    assert student.widget("nexttoken.train")[1].label == "⏸ Pause"  # still the next-token page, training
+
+
 def test_the_message_cache_forgets_what_recent_runs_did_not_send_as_the_front_end_does(student):
     """The hashes a tab sends with each rerun decide what the server sends whole: a tab that never forgot a
     message would be sent less than a browser is. The front end forgets a fragment's messages two runs after
