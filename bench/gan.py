@@ -13,6 +13,8 @@ small script that records each change of the Step counter with its time. The las
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import re
 import sys
 import time
@@ -61,6 +63,18 @@ def train_for(trainer: gan.GanTrainer, seconds: float) -> None:
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline and trainer.train_steps(1):
         pass
+
+
+@contextlib.contextmanager
+def pinned_to(core: int | None):
+    """Run the block on one core (and start there what it starts), then go back to the cores before."""
+    before = os.sched_getaffinity(0)
+    if core is not None:
+        os.sched_setaffinity(0, {core})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
 
 
 def bare_loop(settings: gan.GanSettings, seconds: float) -> tuple[float, float]:
@@ -131,15 +145,22 @@ def main() -> None:
     grid_limit = 30.0 if args.quick else 90.0
 
     default = gan.preset(gan.DEFAULT, T.RING)
-    with harness.running_server() as server, harness.browser() as chromium:
+    pinned = len(os.sched_getaffinity(0)) >= 2
+    if pinned:  # the server and its training worker on core 0, this script and its browser on core 1: a deployed
+        os.sched_setaffinity(0, {1})  # server, whose students' browsers run on their own machines
+    with contextlib.ExitStack() as stack:
+        chromium = stack.enter_context(harness.browser())
+        with pinned_to(0 if pinned else None):  # the server and the worker it starts inherit core 0
+            server = stack.enter_context(harness.running_server())
         context = chromium.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         page.set_default_timeout(120_000)
         harness.goto(page, harness.page_url(server, "pages/4_GAN.py"), timeout=180_000)
         harness.wait_charts(page, 3, timeout=120_000)
         page.evaluate(RECORDER)
-        # The bare loop runs now, with the server and the browser up but idle: the same machine state.
-        bare_rate, bare_8 = bare_loop(default, 8.0)
+        # The bare loop runs now, with the server and the browser up but idle, on the worker's core.
+        with pinned_to(0 if pinned else None):
+            bare_rate, bare_8 = bare_loop(default, 8.0)
         rows = [("bare loop, ring of 8 default", f"{bare_rate:.0f} it/s", f"8/8 at ≥80 % after {bare_8:.2f} s")]
         rss_start = tree_rss_mb(server)
 
