@@ -51,6 +51,16 @@ class Control:
         """True when the value is a list (a multiselect; repeated parameters in the URL)."""
         return isinstance(self.default, list | tuple)
 
+    def initial(self) -> dict[str, Any]:
+        """The widget's own starting value (its keyword argument), for a control kept out of share links, whose value
+        no ``url_state`` puts in the session state: a browser that already holds a value for it (a tab back on a
+        new session) keeps that value, a new one starts from the default."""
+        if self.kind in (SELECTBOX, RADIO):
+            return {"index": list(self.options or ()).index(self.default)}
+        if self.kind == MULTISELECT:
+            return {"default": list(self.default)}
+        return {"value": self.default}
+
     def parse(self, raw: str | list[str]) -> Any:
         """A query-parameter value in the type of ``default``; ValueError if it is not one the widget offers."""
         return parse_value(raw, self)

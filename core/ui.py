@@ -114,8 +114,9 @@ def lab_page(path: str, title: str) -> Lab:
 # A fresh tab draws its first screen first
 # --------------------------------------------------------------------------------------------------
 FIRST_SCREEN = "_first_screen"
-"""Session state: "drawing" during a session's first full run (a fresh tab), "completing" during the next full
-run (the whole page, and what the first run said about the link), "done" from then on."""
+"""Session state: "drawing" during a fresh tab's first run, "stopped" once that run has stopped at the end of the
+first screen, "completing" during the next full run (the whole page, and what the first run said about the link),
+"done" from then on (and from the start, for a tab that comes back to a new session with its page)."""
 FIRST_SCREEN_COMPONENT = "first_screen"
 FIRST_SCREEN_SIGNAL = "first_screen_signal"
 """The signal's key (its element carries the CSS class ``st-key-first_screen_signal`` while the page waits)."""
@@ -148,15 +149,31 @@ export default function ({ setTriggerValue, data }) {
 
 
 def _count_first_screen() -> None:
-    """Called at the start of every full run: the session's first run draws the first screen, the next one all."""
+    """Called at the start of every full run: a fresh tab's first run draws the first screen, the next one all."""
     ss = st.session_state
-    ss[FIRST_SCREEN] = {None: "drawing", "drawing": "completing"}.get(ss.get(FIRST_SCREEN), "done")
+    state = ss.get(FIRST_SCREEN)
+    if state is None:  # the session's first run
+        ss[FIRST_SCREEN] = "done" if _tab_had_the_page() else "drawing"
+    else:  # the run after the first screen stopped completes it; a first run that never stopped needs nothing
+        ss[FIRST_SCREEN] = "completing" if state == "stopped" else "done"
+
+
+def _tab_had_the_page() -> bool:
+    """The session's first run came with widget values: a tab that already showed the page and came back to a new
+    session (its Wi-Fi dropped for longer than the session is kept, the server restarted, its replica went). Its
+    page comes whole at once: every widget it sends a value for must be drawn in this run to keep that value."""
+    ctx = st.runtime.scriptrunner.get_script_run_ctx()
+    try:  # no public way to ask which widget values this run came with
+        return len(ctx.session_state._state._new_widget_state) > 0  # noqa: SLF001
+    except AttributeError:
+        return False
 
 
 def on_first_screen() -> bool:
-    """True in the run that draws only a fresh tab's first screen: a fragment above ``first_screen_end`` may leave
-    out its lower part then (the next run, moments later, draws it)."""
-    return st.session_state.get(FIRST_SCREEN) == "drawing"
+    """True while a fresh tab has only its first screen: in the run that draws it, and in any part of it that
+    reruns on its own before the next full run (a fragment above ``first_screen_end`` may leave out its lower part
+    then; the next run, moments later, draws it)."""
+    return st.session_state.get(FIRST_SCREEN) in ("drawing", "stopped")
 
 
 def first_screen_end() -> None:
@@ -166,11 +183,13 @@ def first_screen_end() -> None:
     and a long page's first chart waits for all of it. So a session's first run stops here, and a small component
     waits until the browser has drawn what is above (no element still loading, every chart and picture drawn;
     ``FIRST_SCREEN_DEADLINE_MS`` at most) and then asks for the next run, which draws the whole page. Every later
-    run, and any click in between, goes straight past this line."""
-    if not on_first_screen():
+    run of the whole page, a click on a widget outside the page's own fragments among them, goes straight past this
+    line (a widget inside a fragment above it reruns only that fragment, which still leaves out its lower part)."""
+    if st.session_state.get(FIRST_SCREEN) != "drawing":
         return
     _first_screen_signal()(key=FIRST_SCREEN_SIGNAL, data={"deadline_ms": FIRST_SCREEN_DEADLINE_MS},
                            on_drawn_change=lambda: None, width="stretch", height=0)
+    st.session_state[FIRST_SCREEN] = "stopped"
     st.stop()
 
 
@@ -220,14 +239,6 @@ def url_state(controls: Iterable[Control]) -> None:
     keys = [c.key for c in controls]
     st.session_state.setdefault("_url_keys", {})[_current_page()] = keys
     write_url(keys)
-
-
-def session_defaults(controls: Iterable[Control]) -> None:
-    """Each control's default in the session state until its widget holds a value: for the controls a page keeps
-    out of its share link (``url_state`` does this, and the URL, for the others). Call before drawing them."""
-    for c in controls:
-        if c.key not in st.session_state:
-            st.session_state[c.key] = list(c.default) if c.is_list else c.default
 
 
 def control(where: Any, c: Control, **extra: Any) -> Any:

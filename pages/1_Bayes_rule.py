@@ -110,8 +110,7 @@ def naive_bayes_by_hand() -> None:
         edited = st.data_editor(nb.example_days(), num_rows="dynamic", key="bayes.table", width="stretch")
     with new_col:
         st.markdown("**A new day to classify**")
-        ui.session_defaults(bs.NEW_DAY)
-        x_new = np.array([ui.control(st, c) for c in bs.NEW_DAY])
+        x_new = np.array([ui.control(st, c, **c.initial()) for c in bs.NEW_DAY])
 
     check = nb.check_table(pd.DataFrame(edited))
     for message in check.errors:

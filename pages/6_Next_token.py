@@ -24,8 +24,7 @@ ui.page_link("pages/1_Bayes_rule.py", "The product rule P(a, b) = P(b | a) P(a),
 
 st.header("1. The text")
 src = st.columns([3, 2])
-ui.session_defaults([ns.SOURCE])
-source = ui.control(src[0], ns.SOURCE)
+source = ui.control(src[0], ns.SOURCE, **ns.SOURCE.initial())
 ui.control(src[1], ns.SEED, disabled=source == ns.OWN_TEXT)
 text = load_corpus(ss[ns.SEED.key])
 user_text = None  # the pasted text the transformer trains on, when it is accepted

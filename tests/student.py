@@ -228,9 +228,11 @@ class Student:
     @property
     def first_screen_pending(self) -> bool:
         """The page drew only its first screen and waits for the tab's signal (``ui.first_screen_end``)."""
-        return self._first_screen_signal() is not None
+        with self.lock:
+            return self._first_screen_signal() is not None
 
     def _first_screen_signal(self) -> object | None:
+        """The signal's element on the page, if any (called with the lock held)."""
         for el in self.elements.values():
             if el.WhichOneof("type") == "bidi_component" and el.bidi_component.component_name == FIRST_SCREEN_COMPONENT:
                 return el.bidi_component
@@ -344,7 +346,9 @@ class Student:
         return shown
 
     def open(self, page: str = "", query: str = "", timeout: float = 60.0) -> float:
-        """Open a page by its url path ("" is home); returns seconds until its first run finished."""
+        """Open a page by its url path ("" is home); returns seconds until it is drawn whole. A new student opens
+        the home page first (its first run tells the app's pages), so the home page is the one that comes as a
+        first screen and then whole; a lab page it opens after that comes whole at once."""
         if page and len(self.pages) < 2:
             # A new session learns the app's pages from its first run's new_session (the first run of a page by
             # name lists only that page, under the main script's hash). Later runs carry the page's own hash, as
@@ -423,6 +427,30 @@ class Student:
         with self.lock:
             self.widget_states[el.id] = state
         self.rerun(fragment_id=fragment)
+
+    def set_number(self, key: str, value: float) -> None:
+        """Type a number into a number input (an int or a double, as the widget takes it)."""
+        _, el, fragment = self.widget(key)
+        state = WidgetState(id=el.id)
+        if el.data_type == NumberInput.INT:
+            state.int_value = int(value)
+        else:
+            state.double_value = float(value)
+        with self.lock:
+            self.widget_states[el.id] = state
+        self.rerun(fragment_id=fragment)
+
+    def reconnect(self) -> Student:
+        """The same tab on a new connection (its Wi-Fi came back after its session was gone, or its server was
+        replaced): a new session whose first run carries the page's widget values, as the front end sends them."""
+        other = Student(self.origin.rsplit(":", 1)[1] and int(self.origin.rsplit(":", 1)[1]),
+                        host=self.origin.split("//", 1)[1].rsplit(":", 1)[0])
+        with self.lock:
+            other.pages, other.page_name, other.query = dict(self.pages), self.page_name, self.query
+            other.elements, other.widget_states = dict(self.elements), dict(self.widget_states)
+        self.close()
+        other.rerun()
+        return other
 
     def close(self) -> None:
         """Close the tab: the socket goes, the server's session disconnects."""

@@ -21,7 +21,7 @@ CONTROLS = (P_RAIN, P_UMBRELLA_GIVEN_RAIN, P_UMBRELLA_GIVEN_DRY, INDEPENDENT)
 NEW_DAY = tuple(Control(f"bayes.new.{i}", f, example_new_day()[f], -MAX_ABS, MAX_ABS, kind=NUMBER)
                 for i, f in enumerate(FEATURES))
 """The new day's readings, one number per feature: not in share links, as the training table they go with is not
-either (the page keeps them with ``ui.session_defaults``)."""
+either (the page draws them with ``Control.initial``)."""
 
 
 def story_of(state: Mapping[str, Any]) -> UmbrellaStory:

@@ -30,7 +30,7 @@ CONTROLS = (PROMPT, TEMPERATURE, TOP_K, LAYERS, HEADS, SEED)
 """Every widget whose value belongs in a share link."""
 CORPUS, OWN_TEXT = "the generated weather corpus", "your own text"
 SOURCE = Control("nexttoken.source", "Learn from", CORPUS, options=(CORPUS, OWN_TEXT), kind=RADIO, horizontal=True)
-"""Where the text comes from: not in share links, as a pasted text is not either (``ui.session_defaults``)."""
+"""Where the text comes from: not in share links, as a pasted text is not either (drawn with ``Control.initial``)."""
 
 ATTENTION = "nexttoken.att"
 """The key prefix of the attention picker's layer, head and query position."""

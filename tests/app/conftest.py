@@ -70,7 +70,7 @@ def on_first_screen(at: AppTest) -> bool:
     """True when the last run drew only the first screen (the session's first run)."""
     from core import ui
 
-    return ui.FIRST_SCREEN in at.session_state and at.session_state[ui.FIRST_SCREEN] == "drawing"
+    return ui.FIRST_SCREEN in at.session_state and at.session_state[ui.FIRST_SCREEN] == "stopped"
 
 
 def assert_clean(at: AppTest) -> None:

@@ -50,6 +50,26 @@ def test_a_page_whose_link_has_an_underscore_keeps_its_own_runs(student):
     assert student.widget("nexttoken.train")[1].label == "⏸ Pause"  # still the next-token page, training
 
 
+def test_a_tab_that_comes_back_to_a_new_session_keeps_its_whole_page_and_its_values(server):
+    """A fresh tab gets the page's first screen first; a tab that comes back with the page (a new session whose
+    first run carries its widget values) gets the whole page at once, and a value set below the first screen
+    stays (it would be dropped if that run stopped before drawing its widget)."""
+    first = Student(server.port)
+    first.open("Bayes_rule")
+    shown = first.metric("P(rain | new day), by hand")
+    runs = first.runs_finished
+    first.set_number("bayes.new.0", 16.0)  # the new day's humidity h, in the naive Bayes part below the first screen
+    changed = first.wait_for(lambda: first.runs_finished > runs and first.metric("P(rain | new day), by hand") != shown
+                             and first.metric("P(rain | new day), by hand"), 30)
+    second = first.reconnect()
+    try:
+        second.wait_for(lambda: second.runs_finished >= 1 and second.script_finished.is_set(), 60)
+        assert not second.first_screen_pending  # the whole page, at once
+        assert second.metric("P(rain | new day), by hand") == changed  # h = 16 kept
+    finally:
+        second.close()
+
+
 def test_the_message_cache_forgets_what_recent_runs_did_not_send_as_the_front_end_does(student):
     """The hashes a tab sends with each rerun decide what the server sends whole: a tab that never forgot a
     message would be sent less than a browser is. The front end forgets a fragment's messages two runs after

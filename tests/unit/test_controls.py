@@ -40,7 +40,7 @@ PAGE_CONTROLS: dict[str, tuple[Control, ...]] = {
 """Each page's shareable controls, as the page passes them to ``ui.url_state``."""
 ALL = [c for controls in PAGE_CONTROLS.values() for c in controls]
 LOCAL_CONTROLS: dict[str, tuple[Control, ...]] = {lessons.BAYES: bayes.NEW_DAY, lessons.NEXT_TOKEN: (nexttoken.SOURCE,)}
-"""The controls a page keeps out of its share link (drawn after ``ui.session_defaults``)."""
+"""The controls a page keeps out of its share link (drawn with ``Control.initial``: their own starting value)."""
 
 
 def values_of(c: Control) -> list:
@@ -111,6 +111,16 @@ def test_a_pages_controls_kept_out_of_its_link_are_its_own_and_not_in_the_link(p
         assert name == c.kind and args[0] == c.label and kwargs["key"] == c.key and "value" not in kwargs
         assert c.options is None or c.default in c.options
         assert c.lo is None or c.lo <= c.default <= c.hi
+        start = c.initial()  # the widget starts from the default by itself (no session state set before it)
+        assert (c.options[start["index"]] if "index" in start else start.get("value", start.get("default"))) == c.default
+
+
+def test_a_controls_own_starting_value_is_its_default_in_the_widgets_terms():
+    assert Control("t.n", "n", 2.5, 0.0, 5.0, kind="number_input").initial() == {"value": 2.5}
+    assert Control("t.r", "r", "b", options=("a", "b"), kind="radio").initial() == {"index": 1}
+    assert Control("t.s", "s", "b", options=("a", "b", "c"), kind="selectbox").initial() == {"index": 1}
+    assert Control("t.m", "m", ["a"], options=("a", "b")).initial() == {"default": ["a"]}
+    assert Control("t.t", "t", True).initial() == {"value": True}
 
 
 @pytest.mark.parametrize("c", ALL, ids=lambda c: c.key)
