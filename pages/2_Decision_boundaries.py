@@ -14,17 +14,16 @@ ui.lab_page("pages/2_Decision_boundaries.py", "Decision boundaries: model how th
 ui.url_state(bd.CONTROLS)
 ss = st.session_state
 
-st.markdown("Both families end up with P(y | x), the colour in every panel; they get there differently.")
-formulas = st.container()
 controls, data_col = st.columns([1, 2])
 data = sn.lab_data(ss)  # from the settings in the session (the link's or the defaults), so the plot can come first
 grid = clf.Grid(*ds.bounds(data.X_all))
 with data_col:
-    ui.vega_lite_chart(st, bf.data_chart(data, grid), key=sn.data_plot_key(ss), on_select=lambda: sn.add_clicked(ss),
-                       selection_mode=bf.CLICK_PARAM, width="stretch")
+    if ui.on_first_screen():  # nothing can be clicked yet: the plot without its click grid, on the same axes
+        ui.vega_lite_chart(st, bf.data_chart(data, grid, clickable=False), width="stretch")
+    else:
+        ui.vega_lite_chart(st, bf.data_chart(data, grid), key=sn.data_plot_key(ss), on_select=lambda: sn.add_clicked(ss),
+                           selection_mode=bf.CLICK_PARAM, width="stretch")
 ui.first_screen_end()
-with formulas:
-    ui.formula_row(*bd.FAMILY_FORMULAS)
 with controls:
     ui.control(st, bd.DATASET, on_change=sn.clear_added, args=(ss,))
     for c in (*bd.DATA_SLIDERS, bd.SEED):
@@ -38,6 +37,8 @@ with data_col:
     st.caption(sn.data_caption(ss, data))
     st.file_uploader(bd.CSV_LABEL, type=["csv", "txt"], key=sn.CSV, on_change=sn.load_csv, args=(ss,))
     ui.notes(sn.data_notes(ss, data))
+st.markdown("Both families end up with P(y | x), the colour in every panel; they get there differently.")
+ui.formula_row(*bd.FAMILY_FORMULAS)
 
 
 def ng_jordan_setup() -> None:

@@ -69,7 +69,7 @@ def class_confidence(proba: np.ndarray) -> np.ndarray:
     return (k + np.clip(conf, 0.0, 0.999)).astype(np.float32)
 
 
-def data_chart(data: Dataset, grid: Grid, *, height: int = 380) -> dict[str, Any]:
+def data_chart(data: Dataset, grid: Grid, *, height: int = 380, clickable: bool = True) -> dict[str, Any]:
     """The data (train ●, test ✕) as a Vega-Lite chart over an invisible grid that makes empty space clickable.
     Two legends: the classes by colour, and train / test by shape (each layer computes a constant
     ``points`` field, shown on one shared shape scale).
@@ -78,13 +78,17 @@ def data_chart(data: Dataset, grid: Grid, *, height: int = 380) -> dict[str, Any
     axes take their ranges from the click grid, which spans the grid's ranges exactly), so the browser
     updates the chart in place instead of building a new one. A click selects the nearest grid point
     (``nearest``: a Voronoi overlay over the whole plot), which the page turns into a new training point.
+    Without ``clickable`` (a fresh tab's first screen, drawn before anything can be clicked) the chart has no click
+    grid and no selection, and its axes span the same ranges.
     """
     nx, ny = CLICK_GRID_N
     gx, gy = np.meshgrid(np.linspace(*grid.x_range, nx), np.linspace(*grid.y_range, ny))
     names = [str(n) for n in data.class_names]
     scale = {"zero": False, "nice": False}
-    x = {"field": "x1", "type": "quantitative", "scale": scale, "title": "x₁"}
-    y = {"field": "x2", "type": "quantitative", "scale": scale, "title": "x₂"}
+    x_scale, y_scale = (scale, scale) if clickable else (
+        {**scale, "domain": [float(v) for v in grid.x_range]}, {**scale, "domain": [float(v) for v in grid.y_range]})
+    x = {"field": "x1", "type": "quantitative", "scale": x_scale, "title": "x₁"}
+    y = {"field": "x2", "type": "quantitative", "scale": y_scale, "title": "x₂"}
     color = {"field": "class", "type": "nominal", "title": "class", "scale": {"domain": names, "range": list(CLASS_COLORS)}}
 
     def shape() -> dict[str, Any]:
@@ -95,7 +99,7 @@ def data_chart(data: Dataset, grid: Grid, *, height: int = 380) -> dict[str, Any
     def table(X: np.ndarray, labels: np.ndarray) -> pa.Table:
         return pa.table({"x1": X[:, 0].astype(np.float32), "x2": X[:, 1].astype(np.float32),
                          "class": pa.array([names[int(k)] for k in labels], pa.string())})
-    return {
+    spec = {
         "height": height,
         "datasets": {"train": table(data.X_train, data.y_train), "test": table(data.X_test, data.y_test),
                      "click_grid": pa.table({"gx": gx.ravel(), "gy": gy.ravel()})},
@@ -115,6 +119,9 @@ def data_chart(data: Dataset, grid: Grid, *, height: int = 380) -> dict[str, Any
                           "y": {"field": "gy", "type": "quantitative", "scale": scale}}},
         ],
     }
+    if not clickable:
+        del spec["datasets"]["click_grid"], spec["layer"][2]
+    return spec
 
 
 def panel_picture(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,

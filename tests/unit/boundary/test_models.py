@@ -464,6 +464,20 @@ def test_data_chart_has_an_invisible_click_grid_on_top_and_a_spec_that_ignores_t
     assert _vega_valid(data_chart(three, grid))["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["0", "1", "2"]
 
 
+def test_the_first_screens_data_chart_is_the_same_picture_without_the_click_grid(moons):
+    """A fresh tab's first screen draws the data before anything can be clicked: no click grid, no selection (the
+    browser's cheapest chart to draw first), and the axes span the grid's ranges, as the click grid makes them."""
+    grid = clf.Grid(*ds.bounds(moons.X_all))
+    full, first = _vega_valid(data_chart(moons, grid)), _vega_valid(data_chart(moons, grid, clickable=False))
+    assert len(first["layer"]) == 2 and "click_grid" not in first["datasets"]
+    assert not any("params" in layer for layer in first["layer"])
+    for axis, span in (("x", grid.x_range), ("y", grid.y_range)):
+        assert_allclose(first["layer"][0]["encoding"][axis]["scale"]["domain"], span)
+        without_domain = {k: v for k, v in first["layer"][0]["encoding"][axis]["scale"].items() if k != "domain"}
+        assert without_domain == full["layer"][0]["encoding"][axis]["scale"]
+    assert first["datasets"]["train"] == full["datasets"]["train"] and first["layer"][1]["mark"] == full["layer"][1]["mark"]
+
+
 def test_learning_curve_chart_leaves_out_sizes_without_a_fit_and_bands_mean_plus_minus_sd():
     sizes = np.array([8, 16, 32])
     spec = _vega_valid(learning_curve_chart(sizes, {"QDA": (np.array([np.nan, 0.3, 0.2]), np.array([np.nan, 0.1, 0.05])),
