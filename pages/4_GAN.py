@@ -33,11 +33,31 @@ now = gs.settings_from(ss)
 st.markdown("Two networks play a game. The **discriminator** D is a *discriminative* model, a classifier for "
             "P(real | x). The **generator** G is a *generative* model: it turns noise z into new samples "
             "x = G(z). G never sees the data; all it learns comes through D's gradient.")
-formula_box = st.container()  # the value function and the link, after the first screen
+st.latex(r"\min_G \max_D\; V(D, G) = \mathbb{E}_{x \sim p_\text{data}}[\ln D(x)]"
+         r" + \mathbb{E}_{z \sim \mathcal{N}(0, I)}[\ln(1 - D(G(z)))]")
+ui.page_link("pages/3_Loss_surface.py", "ln D(x) and ln(1 − D(G(z))) as curves: the loss lab", "⛰️")
 plane, digits_tab = st.tabs(["2-D and 1-D targets", "Digits (8×8 images)"])
 
 with plane:
-    settings_box = st.container()  # the settings, after the first screen: the buttons and the live view come first
+    c = st.columns([2, 2, 3])
+    ui.control(c[0], C["gan.target"], on_change=lambda: load(gs.widget_values(gan.preset(gan.DEFAULT, ss["gan.target"]))))
+    ui.control(c[1], C["gan.loss"])
+    c[2].caption("Presets")
+    for col, name in zip(c[2].columns(3), gan.PRESETS, strict=True):
+        col.button(name, key=f"gan.preset.{name}", width="stretch",
+                   on_click=load, args=(gs.widget_values(gan.preset(name, now.target)),))
+    ui.control_grid([C[f"gan.{key}"] for key in ("lr_g", "lr_d", "batch_size", "d_steps")], 4)
+    with st.expander("Architecture and optimiser (a change here starts a new model)"):
+        if not ui.on_first_screen():  # folded away: its content can come with the whole page
+            ui.control_grid([C[f"gan.{key}"] for key in ("latent_dim", "hidden", "depth", "activation", "optimizer",
+                                                           "spectral_norm", "ema", "seed")], 4)
+    if now.target == T.DRAWN:
+        c = st.columns([3, 1])
+        c[0].radio("Brush", T.BRUSHES, key=gs.BRUSH, horizontal=True, help="What one click adds.")
+        c[1].button("Clear drawing", key="gan.clear", on_click=load, args=({gs.DRAWN: []},))
+        ui.plotly_chart(st, fig.canvas_figure(np.array(ss[gs.DRAWN])), key="gan.canvas",
+                        on_select=on_click, selection_mode="points", width="stretch")
+        st.caption(f"Click to draw the distribution G should learn ({len(ss[gs.DRAWN])} points).")
     ui.lost_training_notice("gan", runner.running)  # behind replicas: its server restarted
     ui.live_buttons(runner, "gan", lambda: runner.replace(gan.build_trainer, *gs.trainer_args(ss)))
     ui.training_problem(runner)
@@ -61,30 +81,6 @@ with plane:
 
     ui.live_fragment(runner, draw_plane, every=0.2)
     ui.first_screen_end()
-formula_box.latex(r"\min_G \max_D\; V(D, G) = \mathbb{E}_{x \sim p_\text{data}}[\ln D(x)]"
-                  r" + \mathbb{E}_{z \sim \mathcal{N}(0, I)}[\ln(1 - D(G(z)))]")
-with formula_box:
-    ui.page_link("pages/3_Loss_surface.py", "ln D(x) and ln(1 − D(G(z))) as curves: the loss lab", "⛰️")
-with plane:
-    with settings_box:
-        c = st.columns([2, 2, 3])
-        ui.control(c[0], C["gan.target"], on_change=lambda: load(gs.widget_values(gan.preset(gan.DEFAULT, ss["gan.target"]))))
-        ui.control(c[1], C["gan.loss"])
-        c[2].caption("Presets")
-        for col, name in zip(c[2].columns(3), gan.PRESETS, strict=True):
-            col.button(name, key=f"gan.preset.{name}", width="stretch",
-                       on_click=load, args=(gs.widget_values(gan.preset(name, now.target)),))
-        ui.control_grid([C[f"gan.{key}"] for key in ("lr_g", "lr_d", "batch_size", "d_steps")], 4)
-        with st.expander("Architecture and optimiser (a change here starts a new model)"):
-            ui.control_grid([C[f"gan.{key}"] for key in ("latent_dim", "hidden", "depth", "activation", "optimizer",
-                                                           "spectral_norm", "ema", "seed")], 4)
-        if now.target == T.DRAWN:
-            c = st.columns([3, 1])
-            c[0].radio("Brush", T.BRUSHES, key=gs.BRUSH, horizontal=True, help="What one click adds.")
-            c[1].button("Clear drawing", key="gan.clear", on_click=load, args=({gs.DRAWN: []},))
-            ui.plotly_chart(st, fig.canvas_figure(np.array(ss[gs.DRAWN])), key="gan.canvas",
-                            on_select=on_click, selection_mode="points", width="stretch")
-            st.caption(f"Click to draw the distribution G should learn ({len(ss[gs.DRAWN])} points).")
     for tex in gs.loss_formulas(now.loss, runner.snapshot):
         st.latex(tex)
     ui.what_you_see(

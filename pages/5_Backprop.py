@@ -19,16 +19,22 @@ ui.url_state(bs.CONTROLS)
 st.markdown("A discriminative model of regression learns only **y = f(x)**. The network starts from random weights; "
             "every step it runs forward, measures the loss, runs **backward** to get ∂L/∂w for every weight, and "
             "moves each weight a little downhill.")
-formula = st.container()
+st.latex(rf"L = \tfrac12\,(y - \hat y)^2 \qquad w \leftarrow w - \eta\,\frac{{\partial L}}{{\partial w}}"
+         rf"\qquad \eta = {S[bs.LR.key]:g}")
 controls, live = st.columns([1, 2], gap="large")
-settings_box = controls.container()  # filled after the first screen: the buttons and the live view come first
 data_settings, net_settings = bs.read_settings(S)
 data = make_data(data_settings)
 # The network trains on the server's shared training pool, so drawing never stalls it and it never stalls a page.
 runner = ui.trainer("backprop.runner", mr.build_trainer, data_settings, net_settings, lab="backprop")
 bs.sync_trainer(runner, data_settings, net_settings)  # new data or architecture: new random weights; η kept in step
-with controls:  # Reset: the same seeded start, with the settings of the moment
-    ui.live_buttons(runner, "backprop", lambda: runner.replace(mr.build_trainer, *bs.read_settings(S)))
+with controls:  # on a fresh tab's first screen only the live view: this column comes whole with the page
+    if not ui.on_first_screen():
+        ui.control(st, bs.FUNCTION)
+        for pair in ((bs.NOISE, bs.N_POINTS), (bs.RANGE,), (bs.WIDTH, bs.DEPTH), (bs.ACTIVATION,), (bs.OPTIMIZER, bs.BATCH),
+                     (bs.LR,)):
+            for col, c in zip(st.columns(2) if len(pair) == 2 else (st,), pair, strict=True):
+                ui.control(col, c)
+        ui.live_buttons(runner, "backprop", lambda: runner.replace(mr.build_trainer, *bs.read_settings(S)))
 
 
 def draw() -> None:
@@ -52,14 +58,6 @@ def draw() -> None:
 with live:
     ui.live_fragment(runner, draw, every=0.35)
 ui.first_screen_end()
-formula.latex(rf"L = \tfrac12\,(y - \hat y)^2 \qquad w \leftarrow w - \eta\,\frac{{\partial L}}{{\partial w}}"
-              rf"\qquad \eta = {S[bs.LR.key]:g}")
-with settings_box:
-    ui.control(st, bs.FUNCTION)
-    for pair in ((bs.NOISE, bs.N_POINTS), (bs.RANGE,), (bs.WIDTH, bs.DEPTH), (bs.ACTIVATION,), (bs.OPTIMIZER, bs.BATCH),
-                 (bs.LR,)):
-        for col, c in zip(st.columns(2) if len(pair) == 2 else (st,), pair, strict=True):
-            ui.control(col, c)
 with live:
     ui.what_you_see("Dots are the training data, the dashed line the true f, the blue line the network; the shaded "
                     "band is the training range, outside it the network extrapolates. Below: train and test MSE per "
