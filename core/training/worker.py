@@ -226,7 +226,7 @@ class Worker:
                 break
         now = time.perf_counter()
         mark_t, mark_steps = slot.rate_mark
-        if now - mark_t > 1.0:
+        if now - mark_t > (1.0 if slot.rate else 0.25):  # a first figure soon after Train, then one per second
             slot.rate = (slot.steps - mark_steps) / (now - mark_t)
             slot.rate_mark = (now, slot.steps)
 

@@ -276,3 +276,16 @@ def test_a_running_trainer_whose_connected_page_stopped_drawing_gets_its_page_ru
         assert paused.steps == 0
     finally:
         pool.shutdown()
+
+
+def test_the_speed_is_shown_soon_after_train_and_is_the_steps_per_second(pool):
+    step_s = 0.002  # each step burns 2 ms of CPU: never more than 500 steps in a second of wall time
+    h = built(TrainerHandle(Counter, step_s, pool=pool))
+    h.start()
+    until(lambda: h.rate > 0, handles=[h])
+    first = h.steps  # the status that first carries a speed: well under a second's worth of steps
+    assert first < 0.6 / step_s, f"the first speed came only after {first} steps"
+    assert h.rate <= 1.05 / step_s
+    until(lambda: h.steps > first + 1.5 / step_s, handles=[h])  # later figures, one a second, agree too
+    assert 0 < h.rate <= 1.05 / step_s
+    h.pause()
