@@ -92,12 +92,13 @@ def nav() -> None:
         st.caption("Every setting is in the address bar: copy it to share exactly what you see.")
 
 
-def page(title: str, icon: str, teaches: str) -> None:
-    """Start a page: wide layout, its title and icon, the sidebar, and one line on what it teaches."""
+def page(title: str, icon: str, teaches: str, *, first_screen: bool = True) -> None:
+    """Start a page: wide layout, its title and icon, the sidebar, and one line on what it teaches. A page without
+    ``first_screen`` (a short one, with no ``first_screen_end``) comes whole in a fresh tab's first run."""
     st.set_page_config(page_title=title, page_icon=icon, layout="wide")
     runtime.configure()  # process-wide settings (threads, warning filter); cheap after the first page
     _note_page()
-    _count_first_screen()
+    _count_first_screen(first_screen)
     nav()
     st.title(f"{icon} {title}")
     st.caption(teaches)
@@ -148,14 +149,14 @@ export default function ({ setTriggerValue, data }) {
 """
 
 
-def _count_first_screen() -> None:
+def _count_first_screen(first_screen: bool) -> None:
     """Called at the start of every full run: a fresh tab's first run draws the first screen, the next one all."""
     ss = st.session_state
     state = ss.get(FIRST_SCREEN)
     if state is None:  # the session's first run
-        ss[FIRST_SCREEN] = "done" if _tab_had_the_page() else "drawing"
-    else:  # the run after the first screen stopped completes it; a first run that never stopped needs nothing
-        ss[FIRST_SCREEN] = "completing" if state == "stopped" else "done"
+        ss[FIRST_SCREEN] = "drawing" if first_screen and not _tab_had_the_page() else "done"
+    else:  # the run after the first screen completes it (also when a click cut the first run short before its end)
+        ss[FIRST_SCREEN] = "completing" if state in ("drawing", "stopped") else "done"
 
 
 def _tab_had_the_page() -> bool:
@@ -529,6 +530,7 @@ def live_fragment(handle: Any, draw: Callable[[], None], every: float = 0.25) ->
     moments later, starts it.
     """
     if on_first_screen():
+        st.caption("This view updates by itself while the model trains.")  # the line above the view, as later
         draw()
         return
     if not handle.fresh:

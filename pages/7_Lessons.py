@@ -5,7 +5,8 @@ import streamlit as st
 from core import lessons, ui
 
 ui.page("Lessons: predict, look, explain", "🧑‍🏫",
-        "Guided lessons for a class: ask the question first, let the class choose, then open the lab and look.")
+        "Guided lessons for a class: ask the question first, let the class choose, then open the lab and look.",
+        first_screen=False)  # short: whole at once
 ui.url_state([lessons.LESSON])
 titles = {entry.key: entry.title for entry in lessons.LESSONS}
 ui.control(st, lessons.LESSON, format_func=titles.__getitem__)

@@ -94,6 +94,17 @@ def test_what_the_link_got_wrong_is_said_on_the_first_screen_and_on_the_whole_pa
     assert not warnings(at)
 
 
+def test_a_first_run_cut_short_before_its_end_is_completed_and_says_the_link_again():
+    """A click while the first run is still drawing (before ``first_screen_end``) replaces that run: the state it left
+    ("drawing") is what the next full run finds, and that run completes the page with what the link got wrong."""
+    at = first_run("pages/1_Bayes_rule.py", {"bayes.p_rain": "lots"})
+    at.session_state[ui.FIRST_SCREEN] = "drawing"  # as the cut-short run left it
+    at.run()
+    assert_clean(at)
+    assert at.session_state[ui.FIRST_SCREEN] == "completing" and signals(at) == 0 and warnings(at)
+    assert "Naive Bayes by hand" in headings(at)
+
+
 def test_a_click_before_the_signal_draws_the_whole_page_with_it():
     """A widget outside the page's fragments (the GAN's loss) changed before the signal: that run is a run of the
     whole page, with the new value. (A widget inside a fragment reruns only that fragment in a browser, with the
