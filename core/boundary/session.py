@@ -63,10 +63,9 @@ def data_plot_key(state: State) -> str:
 
 
 def add_clicked(state: State) -> None:
-    """The data plot's click (its selection) becomes a training point of the chosen class (class 0 until the class
-    choice is on the page: a fresh tab's first screen has the plot without it)."""
+    """The data plot's click (its selection) becomes a training point of the chosen class."""
     clicks = ds.clicked_positions(state[data_plot_key(state)].selection.get(CLICK_PARAM, []))
-    state[ADDED] = ds.add_clicks(state[ADDED], clicks, int(state.get(CLICK_CLASS, 0)))
+    state[ADDED] = ds.add_clicks(state[ADDED], clicks, int(state[CLICK_CLASS]))
     state[CLICKS] += 1
 
 

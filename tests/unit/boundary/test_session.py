@@ -49,14 +49,6 @@ def test_a_click_adds_a_point_of_the_chosen_class_and_renews_the_plot_key():
     assert state[sn.ADDED] == []
 
 
-def test_a_click_on_the_first_screen_before_the_class_choice_is_drawn_adds_a_class_0_point():
-    state = page_state()
-    state.pop(sn.CLICK_CLASS, None)  # a fresh tab's first screen: the plot is there, the class choice not yet
-    state[sn.data_plot_key(state)] = SimpleNamespace(selection={"click": [{"gx": 0.5, "gy": -1.0}]})
-    sn.add_clicked(state)
-    assert state[sn.ADDED] == [[0.5, -1.0, 0.0]]
-
-
 def test_the_sessions_data_is_the_generators_with_the_clicked_points_and_the_caption_counts_them():
     state = page_state(**{bd.SEED.key: 3})
     del state[sn.ADDED]  # a new session: no clicks yet
