@@ -17,6 +17,7 @@ import inspect
 import json
 import threading
 import time
+import urllib.parse
 
 from streamlit.components.v2.bidi_component.constants import EVENT_DELIM
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -443,8 +444,8 @@ class Student:
     def reconnect(self) -> Student:
         """The same tab on a new connection (its Wi-Fi came back after its session was gone, or its server was
         replaced): a new session whose first run carries the page's widget values, as the front end sends them."""
-        other = Student(self.origin.rsplit(":", 1)[1] and int(self.origin.rsplit(":", 1)[1]),
-                        host=self.origin.split("//", 1)[1].rsplit(":", 1)[0])
+        where = urllib.parse.urlsplit(self.origin)
+        other = Student(where.port, host=where.hostname)
         with self.lock:
             other.pages, other.page_name, other.query = dict(self.pages), self.page_name, self.query
             other.elements, other.widget_states = dict(self.elements), dict(self.widget_states)

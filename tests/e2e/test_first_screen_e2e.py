@@ -9,19 +9,28 @@ from tests import browser as harness
 
 WATCH = """() => {
   // Every frame: is the first content drawn (a metric, a decoded server picture, a drawn chart), and is the page
-  // still on its first screen (the signal's element there)? Kept in window.__firstScreen.
-  const log = window.__firstScreen = {contentAt: null, pendingAtContent: null, pendingSeen: false, doneAt: null};
-  const content = () => {
-    const main = document.querySelector('[data-testid=stMain]');
-    if (!main) return false;
-    if (main.querySelector('[data-testid=stMetricValue]')) return true;
-    if ([...main.querySelectorAll('[data-testid=stHtml] img')].some(i => i.complete && i.naturalWidth > 0)) return true;
-    return [...main.querySelectorAll('[data-testid=stVegaLiteChart]')].some(c => c.querySelector('svg, canvas'));
+  // still on its first screen (the signal's element there)? Kept in window.__firstScreen, with where the first
+  // content stood on the page in the first screen's last frame.
+  const log = window.__firstScreen = {contentAt: null, pendingAtContent: null, pendingSeen: false, doneAt: null,
+                                      kind: null, top: null};
+  const KINDS = {
+    metric: main => main.querySelector('[data-testid=stMetricValue]'),
+    img: main => [...main.querySelectorAll('[data-testid=stHtml] img')].find(i => i.complete && i.naturalWidth > 0),
+    chart: main => [...main.querySelectorAll('[data-testid=stVegaLiteChart]')].find(c => c.querySelector('svg, canvas')),
+  };
+  const main = () => document.querySelector('[data-testid=stMain]');
+  window.__firstContentTop = (kind) => {  // the page position of the first drawn element of that kind now
+    const found = main() && KINDS[kind](main());
+    return found ? found.getBoundingClientRect().top + window.scrollY : null;
   };
   const tick = () => {
     const pending = !!document.querySelector('.st-key-first_screen_signal');
     log.pendingSeen = log.pendingSeen || pending;
-    if (log.contentAt === null && content()) { log.contentAt = performance.now(); log.pendingAtContent = pending; }
+    if (log.contentAt === null && main()) {
+      const kind = Object.keys(KINDS).find(k => KINDS[k](main()));
+      if (kind) { log.contentAt = performance.now(); log.pendingAtContent = pending; log.kind = kind; }
+    }
+    if (pending && log.kind) log.top = window.__firstContentTop(log.kind);
     if (log.pendingSeen && !pending && log.doneAt === null) log.doneAt = performance.now();
     requestAnimationFrame(tick);
   };
@@ -41,6 +50,11 @@ def test_the_first_content_is_drawn_on_the_first_screen_and_the_rest_follows_by_
     assert log["contentAt"] is not None and log["pendingAtContent"], (
         "the first content was not drawn while the page was still on its first screen", log)
     assert log["doneAt"] is not None and log["doneAt"] >= log["contentAt"], log
-    # ...and every element of it loads its code and draws.
+    # ...and every element of it loads its code and draws,
     page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=60_000)
     harness.assert_no_exception(page)
+    # ...and what the student was reading when the first screen was complete stays where it was: the whole page adds
+    # below it, or beside it, not above.
+    top = page.evaluate("kind => window.__firstContentTop(kind)", log["kind"])
+    assert top is not None and abs(top - log["top"]) <= 2, (f"the first {log['kind']} moved from {log['top']} "
+                                                             f"to {top} px when the whole page arrived")
