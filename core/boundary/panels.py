@@ -99,29 +99,26 @@ def data_chart(data: Dataset, grid: Grid, *, height: int = 380, clickable: bool 
     def table(X: np.ndarray, labels: np.ndarray) -> pa.Table:
         return pa.table({"x1": X[:, 0].astype(np.float32), "x2": X[:, 1].astype(np.float32),
                          "class": pa.array([names[int(k)] for k in labels], pa.string())})
-    spec = {
-        "height": height,
-        "datasets": {"train": table(data.X_train, data.y_train), "test": table(data.X_test, data.y_test),
-                     "click_grid": pa.table({"gx": gx.ravel(), "gy": gy.ravel()})},
-        "layer": [
-            {"data": {"name": "train"}, "transform": [{"calculate": "'train'", "as": "points"}],
-             "mark": {"type": "point", "filled": True, "size": 55, "opacity": 0.9, "stroke": POINT_OUTLINE,
-                      "strokeWidth": 0.8},
-             "encoding": {"x": x, "y": y, "color": color, "shape": shape()}},
-            {"data": {"name": "test"}, "transform": [{"calculate": "'test'", "as": "points"}],
-             "mark": {"type": "point", "size": 40, "strokeWidth": 2, "filled": False},
-             "encoding": {"x": x, "y": y, "color": color, "shape": shape()}},
+    datasets = {"train": table(data.X_train, data.y_train), "test": table(data.X_test, data.y_test)}
+    layers = [
+        {"data": {"name": "train"}, "transform": [{"calculate": "'train'", "as": "points"}],
+         "mark": {"type": "point", "filled": True, "size": 55, "opacity": 0.9, "stroke": POINT_OUTLINE,
+                  "strokeWidth": 0.8},
+         "encoding": {"x": x, "y": y, "color": color, "shape": shape()}},
+        {"data": {"name": "test"}, "transform": [{"calculate": "'test'", "as": "points"}],
+         "mark": {"type": "point", "size": 40, "strokeWidth": 2, "filled": False},
+         "encoding": {"x": x, "y": y, "color": color, "shape": shape()}},
+    ]
+    if clickable:
+        datasets["click_grid"] = pa.table({"gx": gx.ravel(), "gy": gy.ravel()})
+        layers.append(
             {"data": {"name": "click_grid"},
              "mark": {"type": "point", "opacity": 0, "size": 10},
              "params": [{"name": CLICK_PARAM, "select": {"type": "point", "on": "click", "nearest": True,
                                                          "fields": ["gx", "gy"], "clear": False}}],
              "encoding": {"x": {"field": "gx", "type": "quantitative", "scale": scale},
-                          "y": {"field": "gy", "type": "quantitative", "scale": scale}}},
-        ],
-    }
-    if not clickable:
-        del spec["datasets"]["click_grid"], spec["layer"][2]
-    return spec
+                          "y": {"field": "gy", "type": "quantitative", "scale": scale}}})
+    return {"height": height, "datasets": datasets, "layer": layers}
 
 
 def panel_picture(panel: Panel, data: Dataset, grid: Grid, *, contours: bool = True,
