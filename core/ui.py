@@ -606,8 +606,8 @@ def worked_out(title: str, written: Sequence[Any], note: str) -> None:
     st.markdown(note)
     for w in written:
         with st.expander(w.model):
-            for note in w.notes:
-                st.markdown(note)
+            for text in w.notes:
+                st.markdown(text)
             for line in w.lines:
                 st.latex(line)
             if w.check:
