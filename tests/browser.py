@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.ui import FIRST_SCREEN_SIGNAL
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -120,7 +122,7 @@ def browser() -> Iterator[object]:
             b.close()
 
 
-FIRST_SCREEN_PENDING = ".st-key-first_screen_signal"
+FIRST_SCREEN_PENDING = f".st-key-{FIRST_SCREEN_SIGNAL}"
 """A fresh tab's page draws its first screen, then the rest (``ui.first_screen_end``): this element is on the page
 from the first screen until the run that draws the rest has finished."""
 
@@ -183,7 +185,7 @@ QUIET = """(quietMs) => {
   }
   const app = document.querySelector('[data-testid=stApp]');
   return app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !document.querySelector('.st-key-first_screen_signal')
+    && !document.querySelector('""" + FIRST_SCREEN_PENDING + """')
     && performance.now() - window.__quiet.last >= quietMs;
 }"""
 

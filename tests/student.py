@@ -355,10 +355,7 @@ class Student:
             # name lists only that page, under the main script's hash). Later runs carry the page's own hash, as
             # the front end's do: a rerun asked for inside a fragment run (st.rerun) goes to the page of that run.
             self.rerun(page_name="")
-            try:
-                self.wait_for(lambda: self.script_finished.is_set() and not self.first_screen_pending, timeout)
-            except TimeoutError:
-                raise TimeoutError(f"the home page did not finish within {timeout} s") from None
+            self._wait_whole("the home page", timeout)
         start = time.perf_counter()
         self.query = query
         with self.lock:
@@ -367,11 +364,16 @@ class Student:
         self.page_hash = self.pages.get(page, "")
         self.page_name = page
         self.rerun(page_name=page)
-        try:  # a fresh tab's page: its first screen, then (on this tab's signal) the whole page
+        self._wait_whole(f"page {page!r}", timeout)
+        return time.perf_counter() - start
+
+    def _wait_whole(self, what: str, timeout: float) -> None:
+        """Wait until the page is drawn whole: a fresh tab's page sends its first screen, then (on this tab's signal)
+        the whole page."""
+        try:
             self.wait_for(lambda: self.script_finished.is_set() and not self.first_screen_pending, timeout)
         except TimeoutError:
-            raise TimeoutError(f"page {page!r} did not finish within {timeout} s") from None
-        return time.perf_counter() - start
+            raise TimeoutError(f"{what} did not finish within {timeout} s") from None
 
     # ---- reading the page ------------------------------------------------------------------------
     def widget(self, key: str) -> tuple[str, object, str]:

@@ -24,7 +24,7 @@ WATCH = """() => {
     return found ? found.getBoundingClientRect().top + window.scrollY : null;
   };
   const tick = () => {
-    const pending = !!document.querySelector('.st-key-first_screen_signal');
+    const pending = !!document.querySelector('__PENDING__');
     log.pendingSeen = log.pendingSeen || pending;
     if (log.contentAt === null && main()) {
       const kind = Object.keys(KINDS).find(k => KINDS[k](main()));
@@ -42,7 +42,7 @@ PAGES = ["app.py", *[lab.path for lab in existing_labs()]]
 
 @pytest.mark.parametrize("page_file", PAGES)
 def test_the_first_content_is_drawn_on_the_first_screen_and_the_rest_follows_by_itself(page, server, page_file):
-    page.add_init_script(f"({WATCH})()")
+    page.add_init_script(f"({WATCH.replace('__PENDING__', harness.FIRST_SCREEN_PENDING)})()")
     page.goto(harness.page_url(server, page_file))
     harness.wait_idle(page, timeout=60_000)  # the whole page: it asked for the rest without any click
     log = page.evaluate("window.__firstScreen")
